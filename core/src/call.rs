@@ -1,0 +1,209 @@
+//! The client's state machine, sans I/O: the whole logic of the tutorial's client (login, user
+//! list, chat, one call at a time) with none of its bugs (PROTOCOL.md, "Known bugs").
+//!
+//! Inputs in ([`Client::handle`] with the current time), actions out. The browser layer turns
+//! web events into [`Input`]s and carries out [`Action`]s; it decides nothing.
+//!
+//! INTERFACE CONTRACT (shared by `core` and the browser layer; change both together):
+//! - Every per-call input and action carries the [`CallId`] of the call it belongs to. The core
+//!   ignores inputs for a call that is no longer current (late async results, events of a
+//!   closed peer connection).
+//! - Actions are carried out in the order given. Peer-connection actions
+//!   ([`Action::SetRemoteDescription`], [`Action::SetLocalDescription`],
+//!   [`Action::AddIceCandidate`]) are async in the browser; their results come back as inputs.
+//! - [`Action::AcquireMedia`] may take long (a permission prompt); the browser layer runs it
+//!   without blocking other actions.
+
+use crate::protocol::{IceCandidate, Message, SessionDescription};
+
+/// Identifies one call attempt. New for every call, never reused in a client's lifetime.
+pub type CallId = u32;
+
+/// Milliseconds since the Unix epoch (what `Date.now()` gives).
+pub type Millis = f64;
+
+/// How long ICE may stay `disconnected` before we give up on the call. `disconnected` often
+/// recovers on its own (a Wi-Fi blip); the tutorial treated it as fatal (its bug 4).
+pub const ICE_DISCONNECTED_GRACE_MS: u32 = 8_000;
+
+/// Delay before reopening a closed signaling socket (doubles per failure up to the max).
+pub const RECONNECT_MIN_MS: u32 = 500;
+pub const RECONNECT_MAX_MS: u32 = 8_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IceConnectionState {
+    New,
+    Checking,
+    Connected,
+    Completed,
+    Disconnected,
+    Failed,
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IceGatheringState {
+    New,
+    Gathering,
+    Complete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignalingState {
+    Stable,
+    HaveLocalOffer,
+    HaveRemoteOffer,
+    HaveLocalPranswer,
+    HaveRemotePranswer,
+    Closed,
+}
+
+/// A `getUserMedia` failure, by the `name` of the `DOMException` the browser threw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaError {
+    /// `NotFoundError`: no camera or microphone.
+    NotFound,
+    /// `NotAllowedError` (and the legacy `PermissionDeniedError`): the user or a policy said no.
+    NotAllowed,
+    PermissionDenied,
+    /// `SecurityError`: media is disabled for this document (e.g. not a secure context).
+    Security,
+    /// `NotReadableError`: the device is in use or broken.
+    NotReadable,
+    /// `OverconstrainedError`: no device satisfies the constraints; names the constraint.
+    Overconstrained { constraint: String },
+    /// `AbortError`: the request was aborted.
+    Abort,
+    /// `TypeError`: the constraints were invalid, or `navigator.mediaDevices` is missing.
+    Type,
+    /// Any other exception: its name and message.
+    Other { name: String, message: String },
+}
+
+/// Which timer fired (see [`Action::StartTimer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timer {
+    /// The ICE-disconnected grace period of a call.
+    IceDisconnected(CallId),
+    /// Time to reopen the signaling socket.
+    Reconnect,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// The user asked to log in with this name (opens the signaling socket).
+    Login { name: String },
+    /// The signaling socket opened.
+    SocketOpen,
+    /// The signaling socket closed or failed.
+    SocketClosed,
+    /// A decoded message from the server.
+    Server(Message),
+    /// A frame the server sent that could not be decoded (logged, never fatal).
+    BadFrame { error: crate::protocol::DecodeError },
+    /// The user pressed Send / Enter in the chat box.
+    SendChat { text: String },
+    /// The user clicked a name in the user list.
+    CallUser { name: String },
+    /// The user clicked Hang Up.
+    HangUp,
+    /// `getUserMedia` resolved for this call.
+    MediaReady { call: CallId },
+    MediaFailed { call: CallId, error: MediaError },
+    /// The peer connection fired `negotiationneeded`.
+    NegotiationNeeded { call: CallId },
+    /// `setLocalDescription()` resolved; this is `pc.localDescription`.
+    LocalDescriptionSet { call: CallId, desc: SessionDescription },
+    /// `setRemoteDescription(desc)` resolved.
+    RemoteDescriptionSet { call: CallId },
+    /// A peer-connection operation rejected.
+    PeerOpFailed { call: CallId, op: PeerOp, message: String },
+    /// `icecandidate`: `None` is the end-of-candidates event (`event.candidate === null`).
+    LocalCandidate { call: CallId, candidate: Option<IceCandidate> },
+    IceConnectionState { call: CallId, state: IceConnectionState },
+    IceGatheringState { call: CallId, state: IceGatheringState },
+    SignalingState { call: CallId, state: SignalingState },
+    /// `track` fired (once per track: audio and video; must be idempotent).
+    RemoteTrack { call: CallId },
+    /// The remote stream has no tracks left (its `removetrack` events).
+    RemoteTracksEnded { call: CallId },
+    TimerFired { timer: Timer },
+}
+
+/// Which peer-connection operation failed (for [`Input::PeerOpFailed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeerOp {
+    CreatePeer,
+    SetRemoteDescription,
+    SetLocalDescription,
+    AddIceCandidate,
+}
+
+/// What the page shows in its status line.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Status {
+    pub connected: bool,
+    pub call: CallPhase,
+    pub peer: Option<String>,
+    pub ice_connection: Option<IceConnectionState>,
+    pub ice_gathering: Option<IceGatheringState>,
+    pub signaling: Option<SignalingState>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CallPhase {
+    #[default]
+    Idle,
+    /// Waiting for the camera and microphone.
+    StartingMedia,
+    /// Offer/answer and ICE in progress.
+    Connecting,
+    /// ICE connected: media flowing.
+    Connected,
+    /// ICE disconnected, within the grace period.
+    Reconnecting,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Open the signaling socket.
+    Connect,
+    /// Send this message to the server.
+    Send(Message),
+    /// Our (possibly server-renamed) user name.
+    ShowName { name: String },
+    /// Re-render the user list: every named user, in server order; `me` is not clickable,
+    /// `peer` is the user we are in a call with.
+    ShowUsers { users: Vec<String>, me: Option<String>, peer: Option<String> },
+    /// Append a chat line. Text only: the view must never interpret it as HTML.
+    ShowChat { from: String, text: String, date: Millis },
+    /// Clear the chat input after a send.
+    ClearChatInput,
+    ShowStatus(Status),
+    /// Show an error or notice to the person, in the page.
+    ShowError { text: String },
+    ClearError,
+    /// Enable/disable the Hang Up button.
+    SetHangUpEnabled(bool),
+    /// Call `getUserMedia({audio: true, video: true})`; report MediaReady/MediaFailed.
+    AcquireMedia { call: CallId },
+    /// Create the `RTCPeerConnection` (from the configured ICE servers) with its seven event
+    /// handlers, and show the local stream. `polite` is for logging only.
+    CreatePeer { call: CallId, polite: bool },
+    /// `addTrack` every local track (with the local stream).
+    AddLocalTracks { call: CallId },
+    /// `setRemoteDescription(desc)` (implicit rollback if needed); report RemoteDescriptionSet.
+    SetRemoteDescription { call: CallId, desc: SessionDescription },
+    /// `setLocalDescription()` with no argument (an offer or answer as the state requires);
+    /// report LocalDescriptionSet with `pc.localDescription`.
+    SetLocalDescription { call: CallId },
+    /// `addIceCandidate(candidate)`.
+    AddIceCandidate { call: CallId, candidate: IceCandidate },
+    /// Attach the remote stream to the remote `<video>` (idempotent).
+    ShowRemoteStream { call: CallId },
+    /// Close the peer connection, remove all its listeners, stop local tracks, clear videos.
+    ClosePeer { call: CallId },
+    StartTimer { timer: Timer, ms: u32 },
+    /// A line for the debug log (console).
+    Log { text: String },
+}

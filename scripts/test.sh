@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test: native (core, relay), browser (wasm-bindgen-test in headless Chromium and
+# Firefox with fake camera/microphone), and end to end (real relay, separate browsers, coturn).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+scripts/install.sh test
+
+step() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
+
+step "native: cargo test --workspace"
+cargo test --workspace
+
+step "lint: clippy on the wasm target"
+cargo clippy --target wasm32-unknown-unknown -p webrtc-chat -- -D warnings
+
+step "browser: headless Chromium"
+CHROMEDRIVER=$(command -v chromedriver) cargo test --target wasm32-unknown-unknown -p webrtc-chat
+
+step "browser: headless Firefox"
+GECKODRIVER=$(command -v geckodriver) cargo test --target wasm32-unknown-unknown -p webrtc-chat
+
+if [ -x e2e/run.sh ]; then
+  step "end to end"
+  e2e/run.sh
+fi
+step "all tests passed"

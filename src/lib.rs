@@ -1,0 +1,2 @@
+//! webrtc-chat browser client. STUB.
+#![forbid(unsafe_code)]
