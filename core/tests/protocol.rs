@@ -1,0 +1,2 @@
+#[test]
+fn probe() { let _ = chat_core::Message::decode("{}"); }
