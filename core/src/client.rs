@@ -1,33 +1,460 @@
 //! [`Client`]: the state machine behind the page (see `call.rs` for inputs and actions).
-//! STUB: to be implemented.
+//!
+//! This file holds the session: login, the signaling socket and its reconnection, the user
+//! list, chat, the status line, and the dispatch of every [`Input`]. The call itself lives in
+//! `client/call.rs` (one [`call::Call`] at a time), the routing of the four call messages in
+//! `client/signal.rs`, and the small helpers in `client/candidates.rs` and `client/token.rs`.
+//!
+//! Sans I/O: no clock (time arrives as `now`), no randomness except from the seed, no sockets.
 
-use crate::call::{Action, CallId, Input, Millis};
+mod call;
+mod candidates;
+mod signal;
+mod token;
 
-#[derive(Debug)]
+use std::collections::VecDeque;
+
+use crate::call::{
+    Action, CallId, CallPhase, Input, Millis, Status, Timer, RECONNECT_MAX_MS, RECONNECT_MIN_MS,
+};
+use crate::protocol::Message;
+
+use self::call::{Call, Ending, Flow};
+use self::candidates::EarlyCandidates;
+use self::token::TokenSource;
+
+/// Tokens of recently ended calls: a message carrying one is late, and ignored.
+const ENDED_TOKENS_KEPT: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Socket {
+    Closed,
+    Connecting,
+    Open,
+}
+
+#[derive(Debug, Clone)]
 pub struct Client {
-    seed: u64,
+    tokens: TokenSource,
+    /// The last [`CallId`] handed out (ids start at 1).
+    last_call_id: CallId,
+    socket: Socket,
+    /// The name we log in with: set by `Login`, replaced by the server's `rejectusername`.
+    /// `Some` means "logged in" for reconnection purposes.
+    name: Option<String>,
+    /// What the server's `id` message said on the current connection.
+    client_id: Option<u64>,
+    /// Named users in server order.
+    users: Vec<String>,
+    /// Delay before the next reconnection attempt.
+    backoff_ms: u32,
+    call: Option<Call>,
+    /// Candidates that arrived while idle, before the offer they belong to.
+    early: EarlyCandidates,
+    ended_tokens: VecDeque<String>,
+    /// The status last shown (emitted as `ShowStatus` whenever it changes).
+    status: Status,
+    /// Actions of the input being handled.
+    out: Vec<Action>,
 }
 
 impl Client {
     /// `seed` comes from the browser's crypto RNG; it makes the per-call tokens unguessable.
     pub fn new(seed: u64) -> Client {
-        Client { seed }
+        Client {
+            tokens: TokenSource::new(seed),
+            last_call_id: 0,
+            socket: Socket::Closed,
+            name: None,
+            client_id: None,
+            users: Vec::new(),
+            backoff_ms: RECONNECT_MIN_MS,
+            call: None,
+            early: EarlyCandidates::default(),
+            ended_tokens: VecDeque::new(),
+            status: Status::default(),
+            out: Vec::new(),
+        }
     }
 
+    /// Handles one input at time `now` and returns the actions to carry out, in order.
     pub fn handle(&mut self, now: Millis, input: Input) -> Vec<Action> {
-        let _ = (now, input, self.seed);
-        Vec::new()
+        match input {
+            Input::Login { name } => self.login(now, name),
+            Input::SocketOpen => {
+                self.socket = Socket::Open;
+                self.backoff_ms = RECONNECT_MIN_MS;
+            }
+            Input::SocketClosed => self.socket_closed(),
+            Input::Server(message) => self.server(now, message),
+            Input::BadFrame { error } => self.log(format!("ignored a bad frame: {error}")),
+            Input::SendChat { text } => self.send_chat(now, text),
+            Input::CallUser { name } => self.call_user(name),
+            Input::HangUp => self.end_call(Ending::hang_up()),
+            Input::TimerFired {
+                timer: Timer::Reconnect,
+            } => {
+                if self.socket == Socket::Closed && self.name.is_some() {
+                    self.connect();
+                }
+            }
+            input => self.call_input(now, input),
+        }
+        self.gate_sends();
+        let status = self.derive_status();
+        if status != self.status {
+            self.status = status.clone();
+            self.out.push(Action::ShowStatus(status));
+        }
+        std::mem::take(&mut self.out)
     }
 
+    /// Our user name (as the server knows it, once it has renamed us).
     pub fn me(&self) -> Option<&str> {
-        None
+        self.name.as_deref()
     }
 
+    /// The user we are in a call with (or are calling).
     pub fn peer(&self) -> Option<&str> {
-        None
+        self.call.as_ref().map(|c| c.peer.as_str())
     }
 
     pub fn call_id(&self) -> Option<CallId> {
-        None
+        self.call.as_ref().map(|c| c.id)
+    }
+
+    /// The id the server gave the current connection.
+    pub fn client_id(&self) -> Option<u64> {
+        self.client_id
+    }
+
+    /// Every named user, in server order (ourselves included).
+    pub fn users(&self) -> &[String] {
+        &self.users
+    }
+
+    /// What the status line shows (as last emitted with `ShowStatus`).
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// Whether we are the polite peer of the current call (perfect negotiation).
+    pub fn is_polite(&self) -> Option<bool> {
+        self.call.as_ref().map(|c| c.polite)
+    }
+
+    /// The token our messages of the current call carry (their `call` field).
+    pub fn call_token(&self) -> Option<&str> {
+        self.call.as_ref().map(|c| c.token.as_str())
+    }
+
+    /// Logged in on the current connection: the server knows our name and we know our id.
+    fn logged_in(&self) -> bool {
+        self.socket == Socket::Open && self.client_id.is_some() && self.name.is_some()
+    }
+
+    fn log(&mut self, text: String) {
+        self.out.push(Action::Log { text });
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.out.push(Action::ShowError { text: text.into() });
+    }
+
+    fn send(&mut self, message: Message) {
+        self.out.push(Action::Send(message));
+    }
+
+    fn connect(&mut self) {
+        self.socket = Socket::Connecting;
+        self.out.push(Action::Connect);
+    }
+
+    /// The one place that knows whether the socket can carry a message: anything produced for
+    /// a closed socket (a hang-up or a candidate while reconnecting) is logged and dropped
+    /// instead of being handed to a `WebSocket` that would throw.
+    fn gate_sends(&mut self) {
+        if self.socket == Socket::Open {
+            return;
+        }
+        for action in &mut self.out {
+            if let Action::Send(message) = action {
+                let text = format!("not connected: dropped a \"{}\" message", message.kind());
+                *action = Action::Log { text };
+            }
+        }
+    }
+
+    fn derive_status(&self) -> Status {
+        let call = self.call.as_ref();
+        Status {
+            connected: self.socket == Socket::Open,
+            call: call.map_or(CallPhase::Idle, |c| c.phase),
+            peer: call.map(|c| c.peer.clone()),
+            ice_connection: call.and_then(|c| c.ice),
+            ice_gathering: call.and_then(|c| c.gathering),
+            signaling: call.and_then(|c| c.signaling),
+        }
+    }
+
+    fn show_users(&mut self) {
+        self.out.push(Action::ShowUsers {
+            users: self.users.clone(),
+            me: self.name.clone(),
+            peer: self.call.as_ref().map(|c| c.peer.clone()),
+        });
+    }
+
+    fn login(&mut self, now: Millis, name: String) {
+        let name = name.trim();
+        if name.is_empty() {
+            return self.error("Enter a user name to log in.");
+        }
+        if self.name.as_deref() == Some(name) && self.socket != Socket::Closed {
+            return;
+        }
+        if let Some(call) = &self.call {
+            let text = format!(
+                "Hang up the call with {} before changing your name.",
+                call.peer
+            );
+            return self.error(text);
+        }
+        self.name = Some(name.to_owned());
+        match (self.socket, self.client_id) {
+            (Socket::Closed, _) => self.connect(),
+            // Already connected: a new `username` renames us (the server re-sends the list).
+            (Socket::Open, Some(id)) => self.send_username(now, id),
+            // The server's `id` is still to come; its handler sends the name.
+            (Socket::Connecting | Socket::Open, _) => {}
+        }
+    }
+
+    fn send_username(&mut self, now: Millis, id: u64) {
+        if let Some(name) = self.name.clone() {
+            self.send(Message::Username {
+                id,
+                name,
+                date: now,
+            });
+        }
+    }
+
+    fn socket_closed(&mut self) {
+        // A failing socket may report both `error` and `close`: one reconnection per close.
+        if self.socket == Socket::Closed {
+            return;
+        }
+        self.socket = Socket::Closed;
+        self.client_id = None;
+        // The call goes on: its media flows peer to peer (PROTOCOL bug 10: the tutorial never
+        // reconnected at all).
+        if self.name.is_some() {
+            let ms = self.backoff_ms;
+            self.backoff_ms = ms.saturating_mul(2).min(RECONNECT_MAX_MS);
+            self.log(format!("signaling socket closed; reconnecting in {ms} ms"));
+            self.out.push(Action::StartTimer {
+                timer: Timer::Reconnect,
+                ms,
+            });
+        }
+    }
+
+    fn server(&mut self, now: Millis, message: Message) {
+        match message {
+            Message::Id { id } => {
+                self.client_id = Some(id);
+                // Also on every reconnection: the new connection needs our name again.
+                self.send_username(now, id);
+            }
+            Message::RejectUsername { name, .. } => {
+                self.name = Some(name.clone());
+                self.out.push(Action::ShowName { name });
+            }
+            Message::UserList { users } => self.user_list(users),
+            Message::Chat {
+                name, text, date, ..
+            } => self.out.push(Action::ShowChat {
+                from: name.unwrap_or_else(|| "unknown".to_owned()),
+                text,
+                date,
+            }),
+            Message::VideoOffer {
+                name,
+                target,
+                sdp,
+                call,
+            } => self.on_offer(name, target, sdp, call),
+            Message::VideoAnswer {
+                name,
+                target,
+                sdp,
+                call,
+            } => self.on_answer(name, target, sdp, call),
+            Message::NewIceCandidate {
+                name,
+                target,
+                candidate,
+                call,
+            } => self.on_candidate(name, target, candidate, call),
+            Message::HangUp {
+                name,
+                target,
+                call,
+                reason,
+            } => self.on_hang_up(name, target, call, reason),
+            Message::Error { text } => {
+                self.error(format!("The server refused a message: {text}"));
+            }
+            Message::Username { .. } | Message::Unknown { .. } => {
+                let text = format!("ignored a \"{}\" message", message.kind());
+                self.log(text);
+            }
+        }
+    }
+
+    fn user_list(&mut self, users: Vec<Option<String>>) {
+        self.users = users.into_iter().flatten().collect();
+        match &self.call {
+            Some(call) if !self.users.contains(&call.peer) => {
+                // Nobody is left to send a hang-up to.
+                let notice = format!("{} left.", call.peer);
+                self.end_call(Ending::notice(notice));
+            }
+            _ => self.show_users(),
+        }
+    }
+
+    fn send_chat(&mut self, now: Millis, text: String) {
+        if text.trim().is_empty() {
+            return;
+        }
+        match self.client_id {
+            Some(id) if self.logged_in() => {
+                self.send(Message::Chat {
+                    id: Some(id),
+                    name: None,
+                    text,
+                    date: now,
+                });
+                self.out.push(Action::ClearChatInput);
+            }
+            _ => self.error("Log in to chat."),
+        }
+    }
+
+    fn call_user(&mut self, name: String) {
+        let name = name.trim();
+        let refusal = match (&self.name, &self.call) {
+            (None, _) => Some("Log in before calling someone.".to_owned()),
+            _ if name.is_empty() => Some("Choose someone to call.".to_owned()),
+            _ if !self.logged_in() => {
+                Some("Not connected to the server yet; try again in a moment.".to_owned())
+            }
+            (Some(me), _) if me == name => Some("You can't call yourself.".to_owned()),
+            (_, Some(call)) => Some(format!(
+                "You are already in a call with {}. Hang up first.",
+                call.peer
+            )),
+            _ if !self.users.iter().any(|u| u == name) => Some(format!("{name} is not online.")),
+            _ => None,
+        };
+        if let Some(text) = refusal {
+            return self.error(text);
+        }
+        let Some(me) = self.name.clone() else { return };
+        let token = self.tokens.next_token();
+        let call = Call::new(self.next_call_id(), me, name.to_owned(), token);
+        self.log(format!("calling {name} (call {})", call.id));
+        self.start_call(call);
+    }
+
+    fn next_call_id(&mut self) -> CallId {
+        self.last_call_id = self.last_call_id.wrapping_add(1);
+        self.last_call_id
+    }
+
+    /// Makes `call` current: asks for the camera and microphone, enables Hang Up.
+    fn start_call(&mut self, call: Call) {
+        let id = call.id;
+        self.call = Some(call);
+        self.out.push(Action::SetHangUpEnabled(true));
+        self.out.push(Action::AcquireMedia { call: id });
+        self.show_users();
+    }
+
+    /// Ends the current call (if any): tells the peer first when asked and the peer knows
+    /// about the call, then closes everything and forgets the call.
+    fn end_call(&mut self, ending: Ending) {
+        let Some(call) = self.call.take() else { return };
+        if ending.tell_peer && call.peer_knows() {
+            // With target AND token (PROTOCOL bug 1: the tutorial sent `target: null`, which
+            // the server broadcast, tearing down every other call in the room).
+            self.send(Message::HangUp {
+                name: Some(call.me.clone()),
+                target: Some(call.peer.clone()),
+                call: Some(call.hang_up_token().to_owned()),
+                reason: ending.reason.map(str::to_owned),
+            });
+        }
+        self.out.push(Action::ClosePeer { call: call.id });
+        self.out.push(Action::SetHangUpEnabled(false));
+        if let Some(text) = ending.notice {
+            self.error(text);
+        }
+        self.log(format!("call {} with {} ended", call.id, call.peer));
+        for token in call.tokens {
+            if self.ended_tokens.len() == ENDED_TOKENS_KEPT {
+                self.ended_tokens.pop_front();
+            }
+            self.ended_tokens.push_back(token);
+        }
+        self.show_users();
+    }
+
+    /// Inputs that belong to one call: ignored unless they are for the current one.
+    fn call_input(&mut self, now: Millis, input: Input) {
+        let Some(call) = self.call.as_mut() else {
+            return;
+        };
+        if input_call_id(&input) != Some(call.id) {
+            return;
+        }
+        let flow = call.handle(now, input, &mut self.out);
+        if let Flow::End(ending) = flow {
+            self.end_call(ending);
+        }
+    }
+}
+
+/// The call an input belongs to (`None` for session inputs).
+fn input_call_id(input: &Input) -> Option<CallId> {
+    match input {
+        Input::MediaReady { call }
+        | Input::MediaFailed { call, .. }
+        | Input::NegotiationNeeded { call }
+        | Input::LocalDescriptionSet { call, .. }
+        | Input::RemoteDescriptionSet { call }
+        | Input::PeerOpFailed { call, .. }
+        | Input::LocalCandidate { call, .. }
+        | Input::IceConnectionState { call, .. }
+        | Input::IceGatheringState { call, .. }
+        | Input::SignalingState { call, .. }
+        | Input::RemoteTrack { call }
+        | Input::RemoteTracksEnded { call }
+        | Input::TimerFired {
+            timer: Timer::IceDisconnected(call),
+        } => Some(*call),
+        Input::Login { .. }
+        | Input::SocketOpen
+        | Input::SocketClosed
+        | Input::Server(_)
+        | Input::BadFrame { .. }
+        | Input::SendChat { .. }
+        | Input::CallUser { .. }
+        | Input::HangUp
+        | Input::TimerFired {
+            timer: Timer::Reconnect,
+        } => None,
     }
 }

@@ -438,14 +438,20 @@ impl Fields<'_> {
         }
     }
 
+    /// Ids are JS numbers (the sample counts up from `Date.now()`). Above
+    /// `Number.MAX_SAFE_INTEGER` a JS peer cannot hold one exactly and our own encoding (a JSON
+    /// number) would change it, so such ids are refused, from a number or a numeric string alike.
     fn opt_id(&self, field: &'static str) -> Result<Option<u64>, DecodeError> {
-        match self.v.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) if n.fract() == 0.0 && *n >= 0.0 && *n < 1.8e19 => {
-                Ok(Some(*n as u64))
-            }
-            Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| self.wrong(field)),
-            Some(_) => Err(self.wrong(field)),
+        const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+        let id = match self.v.get(field) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => Some(*n as u64),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            Some(_) => None,
+        };
+        match id {
+            Some(id) if id <= MAX_SAFE_INTEGER => Ok(Some(id)),
+            _ => Err(self.wrong(field)),
         }
     }
 

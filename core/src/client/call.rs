@@ -1,0 +1,505 @@
+//! One call: media start, offer/answer with MDN's "perfect negotiation", candidates, ICE.
+//!
+//! Perfect negotiation
+//! (https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Perfect_negotiation) is what
+//! makes glare safe (PROTOCOL bug 3: when both users called each other, the tutorial's clients
+//! both rolled back and deadlocked). Each side knows whether it is *polite*: on an offer
+//! collision the impolite side ignores the incoming offer and the polite side rolls its own
+//! back (implicitly, inside `setRemoteDescription`) and answers. Roles must differ, so they
+//! come from the two user names, which the server keeps unique: **the side whose name sorts
+//! greater (byte order) is polite**.
+
+use std::collections::VecDeque;
+
+use crate::call::{
+    Action, CallId, CallPhase, IceConnectionState, IceGatheringState, Input, Millis, PeerOp,
+    SignalingState, Timer, ICE_DISCONNECTED_GRACE_MS,
+};
+use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
+
+use super::candidates::MAX_PER_SENDER;
+
+/// A grace timer may fire a little before `now` says the grace is over: `setTimeout` counts
+/// on a monotonic clock while `now` is `Date.now()`, and a timer of an earlier disconnection
+/// (which cannot be cancelled) may still be pending. The latter is more than this early.
+const TIMER_SLACK_MS: Millis = 250.0;
+
+/// What the caller of a [`Call`] handler must do next.
+#[derive(Debug)]
+pub(super) enum Flow {
+    Continue,
+    End(Ending),
+}
+
+/// How a call ends.
+#[derive(Debug)]
+pub(super) struct Ending {
+    /// Shown to the person.
+    pub(super) notice: Option<String>,
+    /// Send the peer a `hang-up` (when it knows about the call).
+    pub(super) tell_peer: bool,
+    /// The `reason` of that `hang-up`.
+    pub(super) reason: Option<&'static str>,
+}
+
+impl Ending {
+    /// The person pressed Hang Up.
+    pub(super) fn hang_up() -> Ending {
+        Ending {
+            notice: None,
+            tell_peer: true,
+            reason: None,
+        }
+    }
+
+    /// The peer is gone or hung up: nobody to tell.
+    pub(super) fn notice(text: String) -> Ending {
+        Ending {
+            notice: Some(text),
+            tell_peer: false,
+            reason: None,
+        }
+    }
+
+    /// Something failed on our side: show it and tell the peer why.
+    fn failure(text: String, reason: &'static str) -> Ending {
+        Ending {
+            notice: Some(text),
+            tell_peer: true,
+            reason: Some(reason),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Call {
+    pub(super) id: CallId,
+    /// Our name when the call started (the `name` of what we send).
+    pub(super) me: String,
+    pub(super) peer: String,
+    pub(super) polite: bool,
+    /// The token our messages carry: ours as caller, the caller's as callee.
+    pub(super) token: String,
+    /// Every token that belongs to this call: ours and those the peer used.
+    pub(super) tokens: Vec<String>,
+    /// The peer's offers/answers carry tokens, so its hang-ups must too.
+    pub(super) peer_uses_tokens: bool,
+    /// The latest token the peer used (see [`Call::hang_up_token`]).
+    peer_token: Option<String>,
+    pub(super) phase: CallPhase,
+    pub(super) ice: Option<IceConnectionState>,
+    pub(super) gathering: Option<IceGatheringState>,
+    /// As the browser last reported it (`None` before the first report).
+    pub(super) signaling: Option<SignalingState>,
+    /// A remote offer waiting for our media (we are the callee, or glare while media started).
+    pending_offer: Option<SessionDescription>,
+    media_ready: bool,
+    /// The peer sent us an offer in this call: it knows about the call.
+    offer_received: bool,
+    /// We sent an offer: the peer knows about the call.
+    offer_sent: bool,
+    /// MDN's `makingOffer`: `setLocalDescription()` for an offer is under way.
+    making_offer: bool,
+    /// MDN's `ignoreOffer`: the last offer collided and we, impolite, ignored it.
+    ignore_offer: bool,
+    /// A remote offer is being applied and answered (`setRemoteDescription(offer)` issued,
+    /// answer not yet set): a local offer finishing meanwhile was rolled back.
+    applying_offer: bool,
+    /// `setRemoteDescription` calls issued whose results have not come back, in order.
+    srd_pending: VecDeque<SdpType>,
+    /// Our offer is out and its answer has not been applied.
+    awaiting_answer: bool,
+    /// A remote description has been set: candidates can be added.
+    remote_set: bool,
+    /// Remote candidates waiting for the remote description, in arrival order.
+    pending_candidates: Vec<IceCandidate>,
+    /// When ICE went `disconnected` (cleared when it recovers).
+    disconnected_since: Option<Millis>,
+    /// `ShowRemoteStream` was emitted (`track` fires once per track: PROTOCOL bug 7).
+    remote_shown: bool,
+}
+
+impl Call {
+    pub(super) fn new(id: CallId, me: String, peer: String, token: String) -> Call {
+        Call {
+            id,
+            polite: me > peer,
+            me,
+            peer,
+            tokens: vec![token.clone()],
+            token,
+            peer_uses_tokens: false,
+            peer_token: None,
+            phase: CallPhase::StartingMedia,
+            ice: None,
+            gathering: None,
+            signaling: None,
+            pending_offer: None,
+            media_ready: false,
+            offer_received: false,
+            offer_sent: false,
+            making_offer: false,
+            ignore_offer: false,
+            applying_offer: false,
+            srd_pending: VecDeque::new(),
+            awaiting_answer: false,
+            remote_set: false,
+            pending_candidates: Vec::new(),
+            disconnected_since: None,
+            remote_shown: false,
+        }
+    }
+
+    /// Whether the peer has heard of this call (so a hang-up is worth sending). Sending one to
+    /// a peer that has not would make a sample client drop whatever call it is in.
+    pub(super) fn peer_knows(&self) -> bool {
+        self.offer_sent || self.offer_received
+    }
+
+    /// Whether a message carrying `token` may be from this call's peer: a token must be one
+    /// of this call's; no token is only accepted from a peer that never used one (the sample's
+    /// clients).
+    pub(super) fn owns(&self, token: Option<&str>) -> bool {
+        match token {
+            Some(t) => self.tokens.iter().any(|own| own == t),
+            None => !self.peer_uses_tokens,
+        }
+    }
+
+    /// The token for our hang-up: one the peer has seen. If our offer never left (we ignored
+    /// the peer's colliding offer while ours was being made), that is the peer's own.
+    pub(super) fn hang_up_token(&self) -> &str {
+        match &self.peer_token {
+            Some(theirs) if !self.offer_sent => theirs,
+            _ => &self.token,
+        }
+    }
+
+    /// The peer used `token` in an offer or answer of this call.
+    fn note_peer_token(&mut self, token: Option<String>) {
+        if let Some(t) = token {
+            if !self.tokens.contains(&t) {
+                self.tokens.push(t.clone());
+            }
+            self.peer_uses_tokens = true;
+            self.peer_token = Some(t);
+        }
+    }
+
+    /// Keeps a remote offer until our media is ready.
+    pub(super) fn receive_offer(&mut self, offer: SessionDescription) {
+        self.pending_offer = Some(offer);
+        self.offer_received = true;
+    }
+
+    pub(super) fn handle(&mut self, now: Millis, input: Input, out: &mut Vec<Action>) -> Flow {
+        match input {
+            Input::MediaReady { .. } => self.media_ready(out),
+            Input::MediaFailed { error, .. } => {
+                return Flow::End(Ending::failure(error.user_message(), "media"))
+            }
+            Input::NegotiationNeeded { .. } => self.negotiation_needed(out),
+            Input::LocalDescriptionSet { desc, .. } => self.local_description_set(desc, out),
+            Input::RemoteDescriptionSet { .. } => self.remote_description_set(out),
+            Input::PeerOpFailed { op, message, .. } => {
+                return self.peer_op_failed(op, message, out)
+            }
+            Input::LocalCandidate { candidate, .. } => self.local_candidate(candidate, out),
+            Input::IceConnectionState { state, .. } => return self.ice_state(now, state, out),
+            Input::IceGatheringState { state, .. } => self.gathering = Some(state),
+            Input::SignalingState { state, .. } => {
+                self.signaling = Some(state);
+                if state == SignalingState::Closed {
+                    let text = format!("The call with {} was closed.", self.peer);
+                    return Flow::End(Ending::failure(text, "error"));
+                }
+            }
+            // `track` fires once per track (PROTOCOL bug 7): show the stream once.
+            Input::RemoteTrack { .. } if !self.remote_shown => {
+                self.remote_shown = true;
+                out.push(Action::ShowRemoteStream { call: self.id });
+            }
+            Input::RemoteTracksEnded { .. } => {
+                let text = format!("{}'s camera and microphone stopped.", self.peer);
+                return Flow::End(Ending::failure(text, "error"));
+            }
+            Input::TimerFired { .. } => return self.grace_over(now),
+            _ => {}
+        }
+        Flow::Continue
+    }
+
+    fn media_ready(&mut self, out: &mut Vec<Action>) {
+        if self.media_ready {
+            return;
+        }
+        self.media_ready = true;
+        self.phase = CallPhase::Connecting;
+        out.push(Action::CreatePeer {
+            call: self.id,
+            polite: self.polite,
+        });
+        if let Some(offer) = self.pending_offer.take() {
+            // Callee (as the tutorial): remote offer first, then our tracks, which then reuse
+            // the transceivers the offer created; the answer follows when the offer is set.
+            self.set_remote(offer, out);
+        }
+        // Caller: adding the tracks makes the browser fire `negotiationneeded`.
+        out.push(Action::AddLocalTracks { call: self.id });
+    }
+
+    fn set_remote(&mut self, desc: SessionDescription, out: &mut Vec<Action>) {
+        match desc.kind {
+            SdpType::Offer => {
+                self.applying_offer = true;
+                // An offer of ours still out is rolled back by this one.
+                self.awaiting_answer = false;
+            }
+            SdpType::Answer | SdpType::Pranswer => self.awaiting_answer = false,
+            SdpType::Rollback => {}
+        }
+        self.srd_pending.push_back(desc.kind);
+        out.push(Action::SetRemoteDescription {
+            call: self.id,
+            desc,
+        });
+    }
+
+    fn signaling_view(&self) -> SignalingState {
+        // A new RTCPeerConnection is stable before it reports anything.
+        self.signaling.unwrap_or(SignalingState::Stable)
+    }
+
+    /// The peer sent an offer (a first offer, a glare offer, or a renegotiation).
+    pub(super) fn on_peer_offer(
+        &mut self,
+        offer: SessionDescription,
+        token: Option<String>,
+        out: &mut Vec<Action>,
+    ) -> Flow {
+        if self.peer_uses_tokens && !self.owns(token.as_deref()) {
+            out.push(log(format!(
+                "ignored an offer from {} for another call",
+                self.peer
+            )));
+            return Flow::Continue;
+        }
+        self.offer_received = true;
+        if !self.media_ready {
+            // Still waiting for our camera: no offer of ours exists yet, so there is no real
+            // collision. We simply become the callee of the peer's offer, with its token.
+            self.note_peer_token(token.clone());
+            if let Some(t) = token {
+                self.token = t;
+            }
+            self.pending_offer = Some(offer);
+            out.push(log(format!(
+                "answering {}'s offer once media is ready",
+                self.peer
+            )));
+            return Flow::Continue;
+        }
+        // MDN: readyForOffer = !makingOffer && (stable || isSettingRemoteAnswerPending).
+        let answer_pending = self.srd_pending.contains(&SdpType::Answer);
+        let collision = self.making_offer
+            || (self.signaling_view() != SignalingState::Stable && !answer_pending);
+        self.ignore_offer = !self.polite && collision;
+        self.note_peer_token(token.clone());
+        if self.ignore_offer {
+            out.push(log(format!(
+                "offer collision: ignoring {}'s offer (we are impolite)",
+                self.peer
+            )));
+            return Flow::Continue;
+        }
+        if collision {
+            out.push(log(format!(
+                "offer collision: rolling back ours for {}'s (we are polite)",
+                self.peer
+            )));
+        }
+        if let Some(t) = token {
+            self.token = t;
+        }
+        self.set_remote(offer, out);
+        Flow::Continue
+    }
+
+    /// The peer answered (the caller checked it is the peer's, for this call).
+    pub(super) fn on_peer_answer(
+        &mut self,
+        answer: SessionDescription,
+        token: Option<String>,
+        out: &mut Vec<Action>,
+    ) -> Flow {
+        if !self.awaiting_answer || answer.kind != SdpType::Answer {
+            out.push(log(format!(
+                "ignored an unexpected answer from {}",
+                self.peer
+            )));
+            return Flow::Continue;
+        }
+        self.note_peer_token(token);
+        self.set_remote(answer, out);
+        Flow::Continue
+    }
+
+    /// A candidate from the peer: added once the remote description is set, kept until then.
+    pub(super) fn on_remote_candidate(&mut self, candidate: IceCandidate, out: &mut Vec<Action>) {
+        if self.remote_set {
+            out.push(Action::AddIceCandidate {
+                call: self.id,
+                candidate,
+            });
+        } else if self.pending_candidates.len() < MAX_PER_SENDER {
+            self.pending_candidates.push(candidate);
+        } else {
+            out.push(log("too many early candidates: dropped one".to_owned()));
+        }
+    }
+
+    fn negotiation_needed(&mut self, out: &mut Vec<Action>) {
+        // Only for our own tracks, from a stable state, and not while answering an offer.
+        if !self.media_ready
+            || self.making_offer
+            || self.applying_offer
+            || self.signaling_view() != SignalingState::Stable
+        {
+            out.push(log("ignored negotiationneeded (not stable)".to_owned()));
+            return;
+        }
+        self.making_offer = true;
+        out.push(Action::SetLocalDescription { call: self.id });
+    }
+
+    fn local_description_set(&mut self, desc: SessionDescription, out: &mut Vec<Action>) {
+        let (name, target) = (self.me.clone(), self.peer.clone());
+        let call = Some(self.token.clone());
+        match desc.kind {
+            SdpType::Offer => {
+                self.making_offer = false;
+                if self.applying_offer {
+                    // The peer's offer, applied after this one, rolled it back.
+                    out.push(log("our offer was rolled back: not sending it".to_owned()));
+                    return;
+                }
+                self.offer_sent = true;
+                self.awaiting_answer = true;
+                out.push(Action::Send(Message::VideoOffer {
+                    name,
+                    target,
+                    sdp: desc,
+                    call,
+                }));
+            }
+            SdpType::Answer => {
+                self.applying_offer = false;
+                out.push(Action::Send(Message::VideoAnswer {
+                    name,
+                    target,
+                    sdp: desc,
+                    call,
+                }));
+            }
+            SdpType::Pranswer | SdpType::Rollback => {
+                out.push(log(format!("local description {}", desc.kind.as_str())));
+            }
+        }
+    }
+
+    fn remote_description_set(&mut self, out: &mut Vec<Action>) {
+        let kind = self.srd_pending.pop_front();
+        self.remote_set = true;
+        for candidate in std::mem::take(&mut self.pending_candidates) {
+            out.push(Action::AddIceCandidate {
+                call: self.id,
+                candidate,
+            });
+        }
+        // Answer the offer, unless a newer offer is being applied (its answer will do).
+        if kind == Some(SdpType::Offer) && !self.srd_pending.contains(&SdpType::Offer) {
+            out.push(Action::SetLocalDescription { call: self.id });
+        }
+    }
+
+    fn peer_op_failed(&mut self, op: PeerOp, message: String, out: &mut Vec<Action>) -> Flow {
+        let what = match op {
+            // A bad or late candidate is never worth a call (MDN logs and goes on).
+            PeerOp::AddIceCandidate => {
+                out.push(log(format!("addIceCandidate failed: {message}")));
+                return Flow::Continue;
+            }
+            PeerOp::SetRemoteDescription => {
+                self.srd_pending.pop_front();
+                if self.ignore_offer {
+                    out.push(log(format!("setRemoteDescription failed: {message}")));
+                    return Flow::Continue;
+                }
+                "setRemoteDescription"
+            }
+            PeerOp::SetLocalDescription => {
+                self.making_offer = false;
+                "setLocalDescription"
+            }
+            PeerOp::CreatePeer => "new RTCPeerConnection",
+        };
+        let text = format!("The call with {} failed ({what}: {message}).", self.peer);
+        Flow::End(Ending::failure(text, "error"))
+    }
+
+    fn local_candidate(&mut self, candidate: Option<IceCandidate>, out: &mut Vec<Action>) {
+        match candidate {
+            Some(candidate) => out.push(Action::Send(Message::NewIceCandidate {
+                name: Some(self.me.clone()),
+                target: self.peer.clone(),
+                candidate,
+                call: Some(self.token.clone()),
+            })),
+            None => out.push(log("all local candidates sent".to_owned())),
+        }
+    }
+
+    fn ice_state(&mut self, now: Millis, state: IceConnectionState, out: &mut Vec<Action>) -> Flow {
+        self.ice = Some(state);
+        match state {
+            IceConnectionState::Connected | IceConnectionState::Completed => {
+                self.phase = CallPhase::Connected;
+                self.disconnected_since = None;
+            }
+            // Often recovers by itself (PROTOCOL bug 4: the tutorial hung up at once).
+            IceConnectionState::Disconnected => {
+                if self.disconnected_since.is_none() {
+                    self.disconnected_since = Some(now);
+                    self.phase = CallPhase::Reconnecting;
+                    out.push(Action::StartTimer {
+                        timer: Timer::IceDisconnected(self.id),
+                        ms: ICE_DISCONNECTED_GRACE_MS,
+                    });
+                }
+            }
+            IceConnectionState::Failed | IceConnectionState::Closed => {
+                let text = format!("The connection to {} failed.", self.peer);
+                return Flow::End(Ending::failure(text, "failed"));
+            }
+            IceConnectionState::New | IceConnectionState::Checking => {}
+        }
+        Flow::Continue
+    }
+
+    /// The grace timer fired: end the call if ICE has not recovered since.
+    fn grace_over(&self, now: Millis) -> Flow {
+        match self.disconnected_since {
+            Some(since)
+                if now - since + TIMER_SLACK_MS >= Millis::from(ICE_DISCONNECTED_GRACE_MS) =>
+            {
+                let text = format!("The connection to {} was lost.", self.peer);
+                Flow::End(Ending::failure(text, "lost"))
+            }
+            _ => Flow::Continue,
+        }
+    }
+}
+
+fn log(text: String) -> Action {
+    Action::Log { text }
+}

@@ -1,0 +1,163 @@
+//! Routing of the four call messages (`video-offer`, `video-answer`, `new-ice-candidate`,
+//! `hang-up`): is it for us, from whom, for which call? The call itself decides what to do
+//! with the ones that are its own (`call.rs`).
+//!
+//! The sample's server routes by `target` but trusts the `name` a client writes and broadcasts
+//! a `hang-up` with no target (PROTOCOL.md), so every message here may be for another call,
+//! from another user, or late.
+
+use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
+
+use super::call::{Call, Ending, Flow};
+use super::Client;
+
+impl Client {
+    fn is_me(&self, target: Option<&str>) -> bool {
+        target.is_some() && self.name.as_deref() == target
+    }
+
+    /// A token of a call that already ended: the message is late.
+    fn is_ended(&self, token: Option<&str>) -> bool {
+        token.is_some_and(|t| self.ended_tokens.iter().any(|e| e == t))
+    }
+
+    pub(super) fn on_offer(
+        &mut self,
+        from: String,
+        target: String,
+        sdp: SessionDescription,
+        token: Option<String>,
+    ) {
+        if !self.is_me(Some(&target)) || from == target {
+            return self.log(format!("ignored an offer from {from} to {target}"));
+        }
+        if self.is_ended(token.as_deref()) {
+            return self.log(format!("ignored an offer from {from} for an ended call"));
+        }
+        if sdp.kind != SdpType::Offer {
+            return self.log(format!(
+                "ignored a video-offer of type {}",
+                sdp.kind.as_str()
+            ));
+        }
+        let Some(call) = self.call.as_mut() else {
+            return self.incoming_call(from, sdp, token);
+        };
+        if call.peer != from {
+            // One call at a time: refuse politely, with the caller's own token so that its
+            // client can tell this refusal from a spoof. Our own call is untouched.
+            let me = call.me.clone();
+            self.log(format!("busy: refusing a call from {from}"));
+            return self.send(Message::HangUp {
+                name: Some(me),
+                target: Some(from),
+                call: token,
+                reason: Some("busy".to_owned()),
+            });
+        }
+        let flow = call.on_peer_offer(sdp, token, &mut self.out);
+        self.after(flow);
+    }
+
+    /// An offer while idle: we become the callee and accept it at once, as the tutorial does.
+    fn incoming_call(&mut self, from: String, offer: SessionDescription, token: Option<String>) {
+        let Some(me) = self.name.clone() else { return };
+        let early = self.early.take_for(&from, token.as_deref());
+        let uses_tokens = token.is_some();
+        let token = token.unwrap_or_else(|| self.tokens.next_token());
+        let mut call = Call::new(self.next_call_id(), me, from, token);
+        call.peer_uses_tokens = uses_tokens;
+        call.receive_offer(offer);
+        for candidate in early {
+            call.on_remote_candidate(candidate, &mut self.out);
+        }
+        self.log(format!(
+            "incoming call from {} (call {})",
+            call.peer, call.id
+        ));
+        self.start_call(call);
+    }
+
+    pub(super) fn on_answer(
+        &mut self,
+        from: String,
+        target: String,
+        sdp: SessionDescription,
+        token: Option<String>,
+    ) {
+        let me = self.is_me(Some(&target));
+        if me && self.is_ended(token.as_deref()) {
+            // An answer for a call we ended: our hang-up crossed the offer it answers (or was
+            // never sent because the peer had not heard of the call when we hung up). Tell the
+            // peer again, or it would sit in a call with nobody.
+            self.log(format!("{from} answered an ended call: hanging up again"));
+            return self.send(Message::HangUp {
+                name: self.name.clone(),
+                target: Some(from),
+                call: token,
+                reason: None,
+            });
+        }
+        match self.call.as_mut() {
+            Some(call) if me && call.peer == from && call.owns(token.as_deref()) => {
+                let flow = call.on_peer_answer(sdp, token, &mut self.out);
+                self.after(flow);
+            }
+            _ => self.log(format!("ignored an answer from {from} to {target}")),
+        }
+    }
+
+    pub(super) fn on_candidate(
+        &mut self,
+        from: Option<String>,
+        target: String,
+        candidate: IceCandidate,
+        token: Option<String>,
+    ) {
+        if !self.is_me(Some(&target)) || self.is_ended(token.as_deref()) {
+            return;
+        }
+        match self.call.as_mut() {
+            // The sample's clients send candidates without a `name`: take those as the peer's.
+            Some(call) if from.as_deref().is_none_or(|f| f == call.peer) => {
+                call.on_remote_candidate(candidate, &mut self.out);
+            }
+            Some(_) => self.log("ignored a candidate from someone else".to_owned()),
+            None => {
+                if !self.early.push(from, token, candidate) {
+                    self.log("too many early candidates: dropped one".to_owned());
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_hang_up(
+        &mut self,
+        from: Option<String>,
+        target: Option<String>,
+        token: Option<String>,
+        reason: Option<String>,
+    ) {
+        let Some(call) = &self.call else { return };
+        // The sample's clients send `target: null` (its bug 1): absent counts as us.
+        let for_us = target.is_none() || self.is_me(target.as_deref());
+        if from.as_deref() != Some(call.peer.as_str()) || !for_us  {
+            let from = from.as_deref().unwrap_or("someone");
+            return self.log(format!("ignored a hang-up from {from}"));
+        }
+        let peer = &call.peer;
+        let notice = match reason.as_deref() {
+            Some("busy") => format!("{peer} is busy."),
+            Some("media") => format!("{peer} could not start their camera or microphone."),
+            Some("lost" | "failed" | "error") => format!("The call with {peer} failed."),
+            _ => format!("{peer} hung up."),
+        };
+        self.end_call(Ending::notice(notice));
+    }
+
+    fn after(&mut self, flow: Flow) {
+        if let Flow::End(ending) = flow {
+            self.end_call(ending);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+// Benchmark (not a test): call setup time and bundle size. Run by scripts/bench.sh (`make bench`).
+//
+// - floor: the browser's own best case, measured in the same run: two RTCPeerConnections in
+//   one page (e2e/pages/floor.html), no signaling; start (before getUserMedia) → first decoded
+//   remote frame.
+// - app: N calls alice → bob through the real relay, each person in a browser context of their
+//   own; click on bob's name → first decoded remote frame, on the caller's and on the callee's
+//   side. Both pages read the same clock (performance.timeOrigin + performance.now()).
+// - tutorial: the same N calls with the tutorial-structured JavaScript client
+//   (e2e/tutorial-client/), if present.
+// - bundle: dist/'s wasm, JS, HTML and CSS, raw and `gzip -9`.
+//
+// Env: N (calls, default 20), BENCH_TIMEOUT_MS (per call, default 20000).
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { launch } = require('./lib/browser');
+const { startRelay, DIST } = require('./lib/procs');
+const { startStatic } = require('./lib/static');
+
+const N = Number(process.env.N || 20);
+const CALL_TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS || 20000);
+const TUTORIAL_DIR = path.join(__dirname, 'tutorial-client');
+
+// A stand-in for node:test's `t`: collects cleanups, run at the end.
+const cleanups = [];
+const t = { after: (fn) => cleanups.push(fn) };
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return { n: 0 };
+  // Nearest rank.
+  const pct = (p) => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+  return { n: s.length, median: pct(50), p95: pct(95), min: s[0], max: s[s.length - 1] };
+}
+const ms = (x) => (x === undefined ? '-' : `${x.toFixed(0)} ms`);
+
+/**
+ * In-page: resolves with the wall-clock time (ms, sub-ms precision) of the first decoded frame
+ * of video#received_video that comes after this call. requestVideoFrameCallback as soon as a
+ * stream is attached (the frame the compositor presents); videoWidth > 0 polled on animation
+ * frames as the fallback. Rejects after `timeout`.
+ */
+function armFirstFrame(timeout) {
+  const now = () => performance.timeOrigin + performance.now();
+  window.__firstFrame = new Promise((resolve, reject) => {
+    const v = document.querySelector('video#received_video');
+    let done = false;
+    let armed = null;
+    const finish = (x) => {
+      if (!done) {
+        done = true;
+        resolve(x);
+      }
+    };
+    const poll = () => {
+      if (done) return;
+      if (v.srcObject && armed !== v.srcObject && v.requestVideoFrameCallback) {
+        armed = v.srcObject;
+        v.requestVideoFrameCallback(() => finish(now()));
+      }
+      if (v.videoWidth > 0 && v.currentTime > 0) finish(now());
+      else requestAnimationFrame(poll);
+    };
+    requestAnimationFrame(poll);
+    setTimeout(() => !done && (done = true, reject(new Error('no remote frame'))), timeout);
+  });
+}
+
+async function openPerson(browser, url, name, login) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const log = [];
+  page.on('console', (m) => log.push(m.text()));
+  page.on('pageerror', (e) => log.push(`PAGE ERROR ${e.message}`));
+  await page.goto(url);
+  await login(page, name);
+  return { name, page, context, log };
+}
+
+/** Places `n` calls caller → callee; `client` says how to see idle, and how to log in. */
+async function runCalls(browser, url, client, n) {
+  const alice = await openPerson(browser, url, 'alice', client.login);
+  const bob = await openPerson(browser, url, 'bob', client.login);
+  const listed = (who) => who.page.waitForFunction(
+    (peer) => [...document.querySelectorAll('ul.userlistbox li')].some((li) => li.textContent.trim() === peer),
+    who === alice ? 'bob' : 'alice', { timeout: 10000 });
+  await Promise.all([listed(alice), listed(bob)]);
+  const caller = [];
+  const callee = [];
+  let failures = 0;
+  const reasons = [];
+  for (let i = 0; i < n; i++) {
+    try {
+      await Promise.all([alice.page.evaluate(armFirstFrame, CALL_TIMEOUT_MS), bob.page.evaluate(armFirstFrame, CALL_TIMEOUT_MS)]);
+      const clickAt = await alice.page.evaluate(() => {
+        const li = [...document.querySelectorAll('ul.userlistbox li')].find((x) => x.textContent.trim() === 'bob');
+        const at = performance.timeOrigin + performance.now();
+        li.click();
+        return at;
+      });
+      const [fa, fb] = await Promise.all([alice.page.evaluate(() => window.__firstFrame), bob.page.evaluate(() => window.__firstFrame)]);
+      caller.push(fa - clickAt);
+      callee.push(fb - clickAt);
+    } catch (e) {
+      failures++;
+      reasons.push(`call ${i + 1}: ${e.message.split('\n')[0]}`);
+    }
+    try {
+      await alice.page.click('button#hangup-button', { timeout: 2000 }).catch(() => {});
+      await Promise.all([alice, bob].map((p) => p.page.waitForFunction(client.idle, undefined, { timeout: 15000 })));
+    } catch (e) {
+      reasons.push(`after call ${i + 1}: not idle again (${e.message.split('\n')[0]}); reloading both`);
+      for (const p of [alice, bob]) {
+        await p.page.reload();
+        await client.login(p.page, p.name);
+      }
+      await Promise.all([listed(alice), listed(bob)]);
+    }
+  }
+  await alice.context.close();
+  await bob.context.close();
+  return { caller: stats(caller), callee: stats(callee), failures, reasons, log: [...alice.log.slice(-5), ...bob.log.slice(-5)] };
+}
+
+const appClient = {
+  login: async (page, name) => {
+    await page.fill('#name', name);
+    await page.click('[name=login]');
+  },
+  idle: () => {
+    const st = document.querySelector('#status');
+    return st && st.getAttribute('data-call') === 'idle' && document.querySelector('button#hangup-button').disabled;
+  },
+};
+
+const tutorialClient = {
+  login: async (page, name) => {
+    await page.fill('#name', name);
+    await page.click('[name=login]');
+  },
+  // The tutorial's globals live on window (`var` in a classic script).
+  idle: () => window.myPeerConnection === null && document.querySelector('button#hangup-button').disabled,
+};
+
+async function floor(browser, n) {
+  const site = await startStatic(t, path.join(__dirname, 'pages'));
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${site.url}floor.html`);
+  const times = [];
+  let failures = 0;
+  for (let i = 0; i < n; i++) {
+    const r = await page.evaluate((to) => window.floor({ iceServers: [] }, to), CALL_TIMEOUT_MS);
+    if (r.ok) times.push(r.ms);
+    else failures++;
+  }
+  await context.close();
+  return { ...stats(times), failures };
+}
+
+function bundle() {
+  const rows = [];
+  const kind = (f) => ({ '.wasm': 'wasm', '.js': 'JS', '.html': 'HTML', '.css': 'CSS' })[path.extname(f)];
+  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  for (const f of walk(DIST)) {
+    const k = kind(f);
+    if (!k) continue;
+    const raw = fs.statSync(f).size;
+    const gz = execFileSync('gzip', ['-9', '-n', '-c', f], { maxBuffer: 64 << 20 }).length;
+    rows.push({ kind: k, file: path.relative(DIST, f), raw, gz });
+  }
+  return rows;
+}
+
+async function main() {
+  const browser = await launch(t);
+  const relay = await startRelay(t);
+  const iceQuery = `ice=${encodeURIComponent('[]')}`;
+
+  console.log(`webrtc-chat bench: N=${N} calls, Chromium ${browser.version()}, ${new Date().toISOString()}`);
+  console.log('');
+  const fl = await floor(browser, N);
+  const app = await runCalls(browser, `${relay.url}?${iceQuery}`, appClient, N);
+  let tut = null;
+  if (fs.existsSync(path.join(TUTORIAL_DIR, 'index.html'))) {
+    const site = await startStatic(t, TUTORIAL_DIR);
+    tut = await runCalls(browser, `${site.url}index.html?signal=${encodeURIComponent(relay.ws)}&${iceQuery}`, tutorialClient, N);
+  }
+
+  console.log('call setup: click → first decoded remote frame (median / p95, ms)');
+  const row = (label, s, failures) =>
+    console.log(`  ${label.padEnd(30)} ${ms(s.median).padStart(8)} ${ms(s.p95).padStart(8)}   ratio to floor ${s.median ? (s.median / fl.median).toFixed(2) : '-'}x / ${s.p95 ? (s.p95 / fl.p95).toFixed(2) : '-'}x   ok ${s.n}/${N}, failures ${failures}`);
+  console.log(`  ${'floor (2 pcs, 1 page)'.padEnd(30)} ${ms(fl.median).padStart(8)} ${ms(fl.p95).padStart(8)}   ok ${fl.n}/${N}, failures ${fl.failures}`);
+  row('app: caller (alice)', app.caller, app.failures);
+  row('app: callee (bob)', app.callee, app.failures);
+  if (tut) {
+    row('tutorial JS: caller', tut.caller, tut.failures);
+    row('tutorial JS: callee', tut.callee, tut.failures);
+  } else {
+    console.log('  tutorial JS client: skipped (no e2e/tutorial-client/index.html)');
+  }
+  for (const r of [...app.reasons.map((x) => `app ${x}`), ...(tut ? tut.reasons.map((x) => `tutorial ${x}`) : [])]) console.log(`  ! ${r}`);
+
+  console.log('');
+  console.log('release bundle (dist/): raw and gzip -9, bytes');
+  const rows = bundle();
+  let raw = 0;
+  let gz = 0;
+  for (const r of rows.sort((a, b) => b.raw - a.raw)) {
+    console.log(`  ${r.kind.padEnd(5)} ${r.file.padEnd(44)} ${String(r.raw).padStart(9)} ${String(r.gz).padStart(9)}`);
+    raw += r.raw;
+    gz += r.gz;
+  }
+  console.log(`  ${'total'.padEnd(50)} ${String(raw).padStart(9)} ${String(gz).padStart(9)}`);
+  if (app.failures) process.exitCode = 1;
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  });

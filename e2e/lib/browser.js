@@ -1,0 +1,86 @@
+// Chromium for the tests: the machine's /usr/bin/chromium driven by playwright-core (which
+// never downloads a browser), with fake camera/microphone. One browser process per test file;
+// every user gets a browser context of their own (no shared storage, cache or permissions:
+// two users share nothing but the relay and the network).
+'use strict';
+
+const { chromium } = require('playwright-core');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', // we run as root
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  // The network is closed: without these Chromium floods refused connections (updates, etc.).
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  // Host candidates as real addresses, not mDNS `.local` names: nothing resolves mDNS in a
+  // container, and both peers are on this machine anyway.
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+/** Launches Chromium; closed by `t.after`. */
+async function launch(t, { extraArgs = [] } = {}) {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    // No downloads, no proxies, nothing from outside.
+    env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+  });
+  if (t) t.after(() => browser.close().catch(() => {}));
+  return browser;
+}
+
+/**
+ * Recorder for the page's RTCPeerConnections (the test hook: no app change needed). Runs before
+ * any page script; `window.__e2e.pcs` lists `{pc, config}` for every connection the page made.
+ * A subclass keeps `instanceof RTCPeerConnection` true for the page's own checks.
+ */
+const PC_HOOK = `(() => {
+  const Orig = window.RTCPeerConnection;
+  if (!Orig || Orig.__e2eHook) return;
+  const pcs = [];
+  class RTCPeerConnection extends Orig {
+    constructor(config, ...rest) {
+      super(config, ...rest);
+      let copy = null;
+      try { copy = JSON.parse(JSON.stringify(config || {})); } catch (e) { copy = String(e); }
+      pcs.push({ pc: this, config: copy, created: performance.timeOrigin + performance.now() });
+    }
+  }
+  RTCPeerConnection.__e2eHook = true;
+  window.RTCPeerConnection = RTCPeerConnection;
+  window.__e2e = { pcs };
+})();`;
+
+/** In-page helper (evaluated in the page): the selected candidate pair's types of a pc. */
+async function selectedPairInPage(pc) {
+  const stats = await pc.getStats();
+  let pairId = null;
+  stats.forEach((r) => {
+    if (r.type === 'transport' && r.selectedCandidatePairId) pairId = r.selectedCandidatePairId;
+  });
+  if (!pairId) {
+    stats.forEach((r) => {
+      if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pairId = r.id;
+    });
+  }
+  if (!pairId) return null;
+  const pair = stats.get(pairId);
+  const local = stats.get(pair.localCandidateId);
+  const remote = stats.get(pair.remoteCandidateId);
+  return {
+    local: local && local.candidateType,
+    remote: remote && remote.candidateType,
+    localAddress: local && `${local.protocol} ${local.address}:${local.port}`,
+    remoteAddress: remote && `${remote.address}:${remote.port}`,
+    relayProtocol: local && local.relayProtocol,
+  };
+}
+
+module.exports = { launch, CHROMIUM, CHROMIUM_ARGS, PC_HOOK, selectedPairInPage };

@@ -1,0 +1,80 @@
+// A test's world: one Chromium, one signaling server (our relay, or the naive one beside a
+// static server for dist/), optionally coturn, and the users. Everything is torn down by
+// `t.after`, also when the test fails.
+'use strict';
+
+const path = require('node:path');
+const { launch } = require('./browser');
+const { startRelay, startCoturn, DIST } = require('./procs');
+const { startStatic } = require('./static');
+const { User } = require('./user');
+const { startNaiveRelay } = require('../naive-relay');
+
+class World {
+  /**
+   * @param t node:test context (for cleanup)
+   * @param opts.server 'relay' (ours, serves the page too) | 'naive' (naive-relay.js + static dist/)
+   * @param opts.turn   start coturn; `true` or coturn options
+   * @param opts.query  extra query parameters for every user's page (object)
+   */
+  static async create(t, { server = 'relay', turn = false, query = {} } = {}) {
+    const w = new World();
+    w.users = [];
+    w.query = query;
+    w.browser = await launch(t);
+    if (server === 'relay') {
+      w.relay = await startRelay(t);
+      w.pageUrl = w.relay.url;
+      w.signal = null; // the page's default: its own origin
+    } else if (server === 'naive') {
+      const naive = await startNaiveRelay();
+      t.after(() => naive.close());
+      const stat = await startStatic(t, DIST);
+      w.naive = naive;
+      w.pageUrl = stat.url;
+      w.signal = `ws://127.0.0.1:${naive.port}/`;
+    } else {
+      throw new Error(`unknown server ${server}`);
+    }
+    if (turn) w.coturn = await startCoturn(t, turn === true ? {} : turn);
+    return w;
+  }
+
+  url(extra = {}) {
+    const q = new URLSearchParams();
+    if (this.signal) q.set('signal', this.signal);
+    const params = { ...this.query, ...extra };
+    if (process.env.E2E_BREAK === 'ice') {
+      // Proof that the suite can fail (e2e/README.md): a relay-only policy with a TURN server
+      // that does not exist, so no call can ever connect.
+      delete params.turn;
+      params.ice = JSON.stringify([{ urls: 'turn:127.0.0.1:9', username: 'x', credential: 'y' }]);
+      params.iceTransportPolicy = 'relay';
+    }
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
+    const s = q.toString();
+    return s ? `${this.pageUrl}?${s}` : this.pageUrl;
+  }
+
+  /** Opens the page for a new person (own browser context) and logs in as `name`. */
+  async user(name, { query = {}, login = true } = {}) {
+    const u = await User.open(this, name, this.url(query));
+    this.users.push(u);
+    if (login) await u.login(name);
+    return u;
+  }
+
+  /** What everyone sees, for failure messages. */
+  async describe() {
+    const parts = [];
+    for (const u of this.users) {
+      parts.push(`[${u.label}] ${JSON.stringify(await u.snapshot())}\n  console: ${u.console.slice(-12).join('\n           ')}`);
+    }
+    for (const p of [this.relay && this.relay.proc, this.coturn && this.coturn.proc]) {
+      if (p) parts.push(p.logText().split('\n').slice(-15).join('\n'));
+    }
+    return parts.join('\n');
+  }
+}
+
+module.exports = { World, ROOT: path.resolve(__dirname, '..', '..') };

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# End-to-end tests: the release page served by the real relay, one Chromium per test file with
+# a browser context per person, coturn for TURN, and a naive sample-like signaling server.
+# Called by scripts/test.sh (after scripts/install.sh test has installed chromium and coturn).
+#
+#   e2e/run.sh                               # everything
+#   e2e/run.sh --test-name-pattern=glare     # extra arguments go to `node --test`
+#   E2E_BREAK=ice e2e/run.sh                 # sabotage every page's ICE config: calls must fail
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(e2e/prepare.sh)"
+export RELAY_BIN DIST_DIR
+
+printf '\033[1m==> %s\033[0m\n' "e2e: node --test e2e/tests/" >&2
+# One file at a time: each starts a Chromium with up to four people, on two cores. The
+# per-test timeout is a backstop so nothing can hang the suite; the tests' own waits are shorter.
+exec node --test --test-concurrency=1 --test-timeout=240000 "$@" e2e/tests/

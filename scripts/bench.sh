@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmark, not a test (`make bench`): N calls (default 20) through the real relay, click →
+# first decoded remote frame on both sides, next to the browser's own floor measured in the
+# same run; the same calls with the tutorial-structured JS client; the release bundle's sizes.
+#   N=50 scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+scripts/install.sh test
+eval "$(e2e/prepare.sh)"
+export RELAY_BIN DIST_DIR
+exec node e2e/bench.js

@@ -1,0 +1,273 @@
+//! The client's configuration, read once at mount (the page contract in CONTEXT.md).
+//!
+//! Priority, highest first: the page's query parameters, the `options` given to `mount`, the
+//! JSON block `<script type="application/json" id="webrtc-chat-config">`, the root's `data-*`
+//! attributes, then defaults (the page's own origin for signaling, the tutorial's TURN server).
+
+use js_sys::{Array, Function, Object, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, RtcConfiguration, RtcIceTransportPolicy, UrlSearchParams};
+
+/// How signaling frames travel.
+pub(crate) enum TransportConfig {
+    /// A WebSocket to this URL (subprotocol `json`).
+    Socket { url: String },
+    /// The host page carries the frames: we call `send(text)`; it calls `handleMessage(text)`.
+    /// `connect()`, if given, is called when the client wants to connect (at login).
+    Host {
+        send: Function,
+        connect: Option<Function>,
+    },
+}
+
+/// What `new RTCPeerConnection(...)` gets.
+#[derive(Clone)]
+pub(crate) struct Ice {
+    /// An array of `RTCIceServer`, passed through untouched.
+    pub servers: JsValue,
+    pub relay_only: bool,
+}
+
+impl Ice {
+    pub fn rtc_configuration(&self) -> RtcConfiguration {
+        let c = RtcConfiguration::new();
+        c.set_ice_servers(&self.servers);
+        if self.relay_only {
+            c.set_ice_transport_policy(RtcIceTransportPolicy::Relay);
+        }
+        c
+    }
+
+    /// Reads `{iceServers, iceTransportPolicy?}` (an `iceUrl` response, or a config object).
+    pub fn from_object(v: &JsValue) -> Option<Ice> {
+        let servers = get(v, "iceServers").filter(Array::is_array)?;
+        Some(Ice {
+            servers,
+            relay_only: text(v, "iceTransportPolicy").as_deref() == Some("relay"),
+        })
+    }
+}
+
+pub(crate) struct Config {
+    pub transport: TransportConfig,
+    pub ice: Ice,
+    /// Fetch `{iceServers, iceTransportPolicy?}` from here (time-limited TURN credentials).
+    pub ice_url: Option<String>,
+    /// `getUserMedia` constraints; `{audio: true, video: true}` when absent.
+    pub constraints: Option<JsValue>,
+    /// Problems worth a console line (a malformed JSON block, say); never fatal.
+    pub warnings: Vec<String>,
+}
+
+/// One configuration key under its three spellings.
+struct Key {
+    /// Query parameter and JSON/options member.
+    name: &'static str,
+    attr: &'static str,
+}
+
+const SIGNAL: Key = Key {
+    name: "signal",
+    attr: "data-signal",
+};
+const ICE_SERVERS: Key = Key {
+    name: "iceServers",
+    attr: "data-ice",
+};
+/// The query spelling of `iceServers`: the same JSON, URL-encoded.
+const ICE_QUERY: &str = "ice";
+const TURN: Key = Key {
+    name: "turn",
+    attr: "data-turn",
+};
+const TURN_USER: Key = Key {
+    name: "turnUser",
+    attr: "data-turn-user",
+};
+const TURN_PASS: Key = Key {
+    name: "turnPass",
+    attr: "data-turn-pass",
+};
+const POLICY: Key = Key {
+    name: "iceTransportPolicy",
+    attr: "data-ice-transport-policy",
+};
+const ICE_URL: Key = Key {
+    name: "iceUrl",
+    attr: "data-ice-url",
+};
+
+/// One place configuration can come from.
+enum Level<'a> {
+    Query(&'a UrlSearchParams),
+    Object(&'a JsValue),
+    Attrs(&'a Element),
+}
+
+impl Level<'_> {
+    fn text(&self, key: &Key) -> Option<String> {
+        match self {
+            Level::Query(q) => q.get(key.name),
+            Level::Object(o) => text(o, key.name),
+            Level::Attrs(e) => e.get_attribute(key.attr),
+        }
+        .filter(|s| !s.is_empty())
+    }
+
+    /// The ICE servers this level names: an `iceServers` array, or one `turn` server.
+    fn ice_servers(&self, warnings: &mut Vec<String>) -> Option<JsValue> {
+        let servers = match self {
+            Level::Query(q) => q.get(ICE_QUERY).and_then(|s| parse_json(&s, warnings)),
+            Level::Object(o) => get(o, ICE_SERVERS.name),
+            Level::Attrs(e) => e
+                .get_attribute(ICE_SERVERS.attr)
+                .and_then(|s| parse_json(&s, warnings)),
+        };
+        if let Some(servers) = servers {
+            if Array::is_array(&servers) {
+                return Some(servers);
+            }
+            warnings.push("iceServers is not an array; ignored".into());
+        }
+        let turn = self.text(&TURN)?;
+        let server = Object::new();
+        set(&server, "urls", &turn.into());
+        if let Some(user) = self.text(&TURN_USER) {
+            set(&server, "username", &user.into());
+        }
+        if let Some(pass) = self.text(&TURN_PASS) {
+            set(&server, "credential", &pass.into());
+        }
+        Some(Array::of1(&server).into())
+    }
+}
+
+impl Config {
+    /// Never fails: whatever is missing or malformed falls back to the next source.
+    pub fn read(root: &Element, options: &JsValue) -> Config {
+        let mut warnings = Vec::new();
+        let window = web_sys::window();
+        let location = window.as_ref().map(|w| w.location());
+        let query = location
+            .as_ref()
+            .and_then(|l| l.search().ok())
+            .and_then(|s| UrlSearchParams::new_with_str(&s).ok());
+        let block = config_block(root)
+            .and_then(|text| parse_json(&text, &mut warnings))
+            .unwrap_or(JsValue::UNDEFINED);
+        let options = if options.is_object() {
+            options.clone()
+        } else {
+            JsValue::UNDEFINED
+        };
+
+        let mut levels = Vec::with_capacity(4);
+        if let Some(q) = &query {
+            levels.push(Level::Query(q));
+        }
+        levels.push(Level::Object(&options));
+        levels.push(Level::Object(&block));
+        levels.push(Level::Attrs(root));
+        let first = |key: &Key| levels.iter().find_map(|l| l.text(key));
+
+        let transport = match get(&options, "send").and_then(|f| f.dyn_into::<Function>().ok()) {
+            Some(send) => TransportConfig::Host {
+                send,
+                connect: get(&options, "connect").and_then(|f| f.dyn_into().ok()),
+            },
+            None => TransportConfig::Socket {
+                url: first(&SIGNAL).unwrap_or_else(|| default_signal_url(location.as_ref())),
+            },
+        };
+        let servers = levels
+            .iter()
+            .find_map(|l| l.ice_servers(&mut warnings))
+            .unwrap_or_else(|| default_ice_servers(location.as_ref()));
+        let ice = Ice {
+            servers,
+            relay_only: first(&POLICY).as_deref() == Some("relay"),
+        };
+        let constraints = [&options, &block]
+            .into_iter()
+            .find_map(|o| get(o, "constraints").filter(JsValue::is_object));
+        Config {
+            ice_url: first(&ICE_URL),
+            transport,
+            ice,
+            constraints,
+            warnings,
+        }
+    }
+}
+
+/// The page's own origin with the ws/wss scheme and path `/signal`.
+fn default_signal_url(location: Option<&web_sys::Location>) -> String {
+    let (protocol, host) = location
+        .map(|l| {
+            (
+                l.protocol().unwrap_or_default(),
+                l.host().unwrap_or_default(),
+            )
+        })
+        .unwrap_or_default();
+    let scheme = if protocol == "https:" {
+        "wss://"
+    } else {
+        "ws://"
+    };
+    [scheme, &host, "/signal"].concat()
+}
+
+/// The tutorial's: one TURN server on the web server's host.
+fn default_ice_servers(location: Option<&web_sys::Location>) -> JsValue {
+    let host = location.and_then(|l| l.hostname().ok()).unwrap_or_default();
+    if host.is_empty() {
+        return Array::new().into();
+    }
+    let server = Object::new();
+    set(&server, "urls", &["turn:", &host].concat().into());
+    set(&server, "username", &"webrtc".into());
+    set(&server, "credential", &"turnserver".into());
+    Array::of1(&server).into()
+}
+
+/// The text of the JSON config block: inside the root first (one per client), else the page's.
+fn config_block(root: &Element) -> Option<String> {
+    const SELECTOR: &str = "script#webrtc-chat-config";
+    let block = root.query_selector(SELECTOR).ok().flatten().or_else(|| {
+        root.owner_document()?
+            .query_selector(SELECTOR)
+            .ok()
+            .flatten()
+    })?;
+    block.text_content()
+}
+
+fn parse_json(text: &str, warnings: &mut Vec<String>) -> Option<JsValue> {
+    match JSON::parse(text) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            warnings.push("webrtc-chat: ignoring configuration that is not valid JSON".into());
+            None
+        }
+    }
+}
+
+/// A member of an object; `None` for a non-object, a missing member, `undefined` or `null`.
+pub(crate) fn get(v: &JsValue, key: &str) -> Option<JsValue> {
+    if !v.is_object() {
+        return None;
+    }
+    Reflect::get(v, &JsValue::from_str(key))
+        .ok()
+        .filter(|x| !x.is_undefined() && !x.is_null())
+}
+
+fn text(v: &JsValue, key: &str) -> Option<String> {
+    get(v, key)?.as_string()
+}
+
+fn set(o: &Object, key: &str, value: &JsValue) {
+    // Cannot fail on a fresh plain object.
+    let _ = Reflect::set(o, &JsValue::from_str(key), value);
+}

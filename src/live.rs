@@ -1,0 +1,69 @@
+//! Owners for JS callbacks, counted so that tests can prove nothing leaks.
+//!
+//! Every listener and timer the client registers goes through [`listen`] or [`timeout`]: the
+//! returned guard removes the callback when dropped (gloo-events / gloo-timers do the removal)
+//! and keeps a page-wide count of live callbacks, exported as `liveListeners()`.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use web_sys::{Event, EventTarget};
+
+/// wasm32 without threads: an atomic is just a cell that needs no `unsafe` and no TLS.
+static LIVE: AtomicU32 = AtomicU32::new(0);
+
+/// How many callbacks are registered right now, over every mounted client.
+pub fn live() -> u32 {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// Counts one live callback from creation to drop.
+struct Counted;
+
+impl Counted {
+    fn new() -> Counted {
+        LIVE.fetch_add(1, Ordering::Relaxed);
+        Counted
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        LIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// An event listener that is removed when this is dropped.
+#[must_use = "the listener is removed when this is dropped"]
+pub(crate) struct Listener {
+    _listener: EventListener,
+    _count: Counted,
+}
+
+pub(crate) fn listen<F>(target: &EventTarget, event: &'static str, callback: F) -> Listener
+where
+    F: FnMut(&Event) + 'static,
+{
+    Listener {
+        _listener: EventListener::new(target, event, callback),
+        _count: Counted::new(),
+    }
+}
+
+/// A timeout that is cleared when this is dropped.
+#[must_use = "the timeout is cleared when this is dropped"]
+pub(crate) struct Timer {
+    _timeout: Timeout,
+    _count: Counted,
+}
+
+pub(crate) fn timeout<F>(ms: u32, callback: F) -> Timer
+where
+    F: FnOnce() + 'static,
+{
+    Timer {
+        _timeout: Timeout::new(ms, callback),
+        _count: Counted::new(),
+    }
+}

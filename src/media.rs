@@ -1,0 +1,53 @@
+//! The camera and microphone: `getUserMedia`, its failures as the core's `MediaError`.
+
+use chat_core::call::MediaError;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MediaStream, MediaStreamTrack};
+
+use crate::error::{prop, JsError};
+
+/// `navigator.mediaDevices.getUserMedia(constraints)`; `{audio: true, video: true}` when
+/// `constraints` is `None`.
+pub async fn get_user_media(constraints: Option<&JsValue>) -> Result<MediaStream, MediaError> {
+    let default;
+    let constraints = match constraints {
+        Some(c) => c,
+        None => {
+            let c = Object::new();
+            let _ = Reflect::set(&c, &"audio".into(), &JsValue::TRUE);
+            let _ = Reflect::set(&c, &"video".into(), &JsValue::TRUE);
+            default = JsValue::from(c);
+            &default
+        }
+    };
+    let devices = web_sys::window()
+        .ok_or(MediaError::Type)?
+        .navigator()
+        // Absent outside a secure context (http on a non-localhost host).
+        .media_devices()
+        .map_err(|e| media_error(&e))?;
+    let promise = devices
+        .get_user_media_with_constraints(constraints.unchecked_ref())
+        .map_err(|e| media_error(&e))?;
+    let stream = JsFuture::from(promise).await.map_err(|e| media_error(&e))?;
+    stream.dyn_into().map_err(|_| MediaError::Type)
+}
+
+/// Maps what `getUserMedia` threw (a `DOMException`, or an `OverconstrainedError`, which is
+/// not one in every browser) to the core's error, keeping the name, message and constraint.
+pub fn media_error(thrown: &JsValue) -> MediaError {
+    let JsError { name, message } = JsError::from_js(thrown);
+    let constraint = prop(thrown, "constraint");
+    MediaError::from_exception(&name, &message, constraint.as_deref())
+}
+
+/// Stops every track of the stream: turns the camera light off.
+pub fn stop(stream: &MediaStream) {
+    for track in stream.get_tracks() {
+        if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+            track.stop();
+        }
+    }
+}

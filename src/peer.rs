@@ -1,0 +1,286 @@
+//! One call's `RTCPeerConnection`, its seven event handlers and its async operations.
+//!
+//! Every handler only translates the browser event into an [`Input`] tagged with the call's
+//! id; the core decides. Handlers are `Listener`s owned by the [`Peer`]: dropping the peer
+//! removes them all (the tutorial's bug 2 left two attached) and closes the connection.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use chat_core::call::{CallId, Input};
+use chat_core::protocol::{IceCandidate, SdpType, SessionDescription};
+use futures_util::future::{AbortHandle, Abortable};
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    MediaStream, MediaStreamTrack, RtcIceCandidate, RtcPeerConnection, RtcPeerConnectionIceEvent,
+    RtcTrackEvent,
+};
+
+use crate::app::Inbox;
+use crate::config::Ice;
+use crate::error::{prop, JsError};
+use crate::live::{listen, Listener};
+use crate::states;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `RTCPeerConnection` with the members web-sys lacks or types too narrowly for us.
+    #[wasm_bindgen(js_name = RTCPeerConnection)]
+    type Pc;
+    /// `setLocalDescription()` with no argument: the browser creates the offer or answer the
+    /// signaling state calls for ("perfect negotiation", MDN). web-sys only has the 1-arg form.
+    #[wasm_bindgen(method, js_name = setLocalDescription)]
+    fn set_local_description_implicit(this: &Pc) -> Promise;
+    /// Takes a plain `{type, sdp}` (a `rollback` too).
+    #[wasm_bindgen(method, js_name = setRemoteDescription)]
+    fn set_remote_description_plain(this: &Pc, desc: &JsValue) -> Promise;
+    /// Takes a plain `RTCIceCandidateInit`, `usernameFragment` included.
+    #[wasm_bindgen(method, js_name = addIceCandidate)]
+    fn add_ice_candidate_plain(this: &Pc, candidate: &JsValue) -> Promise;
+    #[wasm_bindgen(method, getter, js_name = localDescription)]
+    fn local_description_plain(this: &Pc) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = iceConnectionState)]
+    fn ice_connection_state_str(this: &Pc) -> String;
+    #[wasm_bindgen(method, getter, js_name = iceGatheringState)]
+    fn ice_gathering_state_str(this: &Pc) -> String;
+    #[wasm_bindgen(method, getter, js_name = signalingState)]
+    fn signaling_state_str(this: &Pc) -> String;
+}
+
+/// The stream the remote tracks arrive in, and its `removetrack` listener.
+#[derive(Default)]
+struct Remote {
+    stream: RefCell<Option<MediaStream>>,
+    on_remove: RefCell<Option<Listener>>,
+}
+
+pub(crate) struct Peer {
+    call: CallId,
+    pc: RtcPeerConnection,
+    remote: Rc<Remote>,
+    /// Operations in flight; aborted on drop, since a closed connection never settles them.
+    pending: Vec<AbortHandle>,
+    _listeners: [Listener; 6],
+}
+
+impl Peer {
+    pub fn new(call: CallId, ice: &Ice, inbox: &Inbox) -> Result<Peer, JsError> {
+        let pc = RtcPeerConnection::new_with_configuration(&ice.rtc_configuration())?;
+        let remote = Rc::new(Remote::default());
+        let listeners = [
+            peer_listener(&pc, inbox, "negotiationneeded", move |_, _| {
+                Some(Input::NegotiationNeeded { call })
+            }),
+            peer_listener(&pc, inbox, "icecandidate", move |_, e| {
+                let e = e.dyn_ref::<RtcPeerConnectionIceEvent>()?;
+                Some(Input::LocalCandidate {
+                    call,
+                    candidate: e.candidate().map(|c| candidate_of(&c)),
+                })
+            }),
+            peer_listener(&pc, inbox, "iceconnectionstatechange", move |pc, _| {
+                let state = states::ice_connection(&js(pc).ice_connection_state_str())?;
+                Some(Input::IceConnectionState { call, state })
+            }),
+            peer_listener(&pc, inbox, "icegatheringstatechange", move |pc, _| {
+                let state = states::ice_gathering(&js(pc).ice_gathering_state_str())?;
+                Some(Input::IceGatheringState { call, state })
+            }),
+            peer_listener(&pc, inbox, "signalingstatechange", move |pc, _| {
+                let state = states::signaling(&js(pc).signaling_state_str())?;
+                Some(Input::SignalingState { call, state })
+            }),
+            {
+                let inbox = inbox.clone();
+                let remote = Rc::clone(&remote);
+                listen(&pc, "track", move |e| {
+                    if let Some(e) = e.dyn_ref::<RtcTrackEvent>() {
+                        on_track(call, e, &remote, &inbox);
+                        // `track` fires once per track (audio, video): the core's handling of
+                        // RemoteTrack is idempotent (the tutorial's bug 7).
+                        inbox.input(Input::RemoteTrack { call });
+                    }
+                })
+            },
+        ];
+        Ok(Peer {
+            call,
+            pc,
+            remote,
+            pending: Vec::new(),
+            _listeners: listeners,
+        })
+    }
+
+    pub fn call(&self) -> CallId {
+        self.call
+    }
+
+    pub fn remote_stream(&self) -> Option<MediaStream> {
+        self.remote.stream.try_borrow().ok()?.clone()
+    }
+
+    /// `addTrack` for every track of the local stream, with the stream (so the far side gets
+    /// them grouped in one remote stream, msid).
+    pub fn add_tracks(&self, stream: &MediaStream) {
+        for track in stream.get_tracks() {
+            if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+                self.pc.add_track_0(&track, stream);
+            }
+        }
+    }
+
+    pub fn set_remote_description(
+        &mut self,
+        desc: &SessionDescription,
+    ) -> impl Future<Output = Option<Result<(), JsError>>> {
+        let init = Object::new();
+        set(&init, "type", &desc.kind.as_str().into());
+        if desc.kind != SdpType::Rollback {
+            set(&init, "sdp", &desc.sdp.as_str().into());
+        }
+        let op = self.op(self.js().set_remote_description_plain(&init));
+        async move { Some(op.await?.map(drop)) }
+    }
+
+    /// Resolves with `pc.localDescription` once `setLocalDescription()` has.
+    pub fn set_local_description(
+        &mut self,
+    ) -> impl Future<Output = Option<Result<SessionDescription, JsError>>> {
+        let op = self.op(self.js().set_local_description_implicit());
+        let pc = self.pc.clone();
+        async move {
+            Some(op.await?.and_then(|()| {
+                description_of(&pc.unchecked_ref::<Pc>().local_description_plain()).ok_or_else(
+                    || JsError {
+                        name: "InvalidStateError".into(),
+                        message: "no local description".into(),
+                    },
+                )
+            }))
+        }
+    }
+
+    pub fn add_ice_candidate(
+        &mut self,
+        c: &IceCandidate,
+    ) -> impl Future<Output = Option<Result<(), JsError>>> {
+        let init = Object::new();
+        set(&init, "candidate", &c.candidate.as_str().into());
+        if let Some(mid) = &c.sdp_mid {
+            set(&init, "sdpMid", &mid.as_str().into());
+        }
+        if let Some(index) = c.sdp_m_line_index {
+            set(&init, "sdpMLineIndex", &index.into());
+        }
+        if let Some(ufrag) = &c.username_fragment {
+            set(&init, "usernameFragment", &ufrag.as_str().into());
+        }
+        let op = self.op(self.js().add_ice_candidate_plain(&init));
+        async move { Some(op.await?.map(drop)) }
+    }
+
+    fn js(&self) -> &Pc {
+        js(&self.pc)
+    }
+
+    /// The promise as a future that gives `None` if the peer is dropped first.
+    fn op(&mut self, promise: Promise) -> impl Future<Output = Option<Result<(), JsError>>> {
+        let (handle, registration) = AbortHandle::new_pair();
+        self.pending.push(handle);
+        let op = Abortable::new(JsFuture::from(promise), registration);
+        async move {
+            match op.await {
+                Ok(Ok(_)) => Some(Ok(())),
+                Ok(Err(e)) => Some(Err(JsError::from_js(&e))),
+                Err(_aborted) => None,
+            }
+        }
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        for op in &self.pending {
+            op.abort();
+        }
+        // `close()` fires no events (webrtc-pc, "close the connection"); the listeners are
+        // removed right after this, with the fields.
+        self.pc.close();
+    }
+}
+
+/// A listener on the peer connection whose handler maps the event to an input (or nothing).
+fn peer_listener<F>(pc: &RtcPeerConnection, inbox: &Inbox, event: &'static str, f: F) -> Listener
+where
+    F: Fn(&RtcPeerConnection, &web_sys::Event) -> Option<Input> + 'static,
+{
+    let inbox = inbox.clone();
+    let target = pc.clone();
+    listen(pc, event, move |e| {
+        if let Some(input) = f(&target, e) {
+            inbox.input(input);
+        }
+    })
+}
+
+/// Keeps the stream the remote tracks belong to, and listens for `removetrack` on it: that
+/// event fires on the remote `MediaStream`, not on the peer connection (the tutorial's bug 8).
+fn on_track(call: CallId, e: &RtcTrackEvent, remote: &Rc<Remote>, inbox: &Inbox) {
+    let (Ok(mut slot), Ok(mut on_remove)) = (
+        remote.stream.try_borrow_mut(),
+        remote.on_remove.try_borrow_mut(),
+    ) else {
+        return;
+    };
+    let stream = match e.streams().get(0).dyn_into::<MediaStream>() {
+        Ok(stream) => stream,
+        // A sender that gave no stream (no msid): collect its tracks in one of our own.
+        Err(_) => match slot.clone().map(Ok).unwrap_or_else(MediaStream::new) {
+            Ok(own) => {
+                own.add_track(&e.track());
+                own
+            }
+            Err(_) => return,
+        },
+    };
+    if slot.as_ref().map(|s| s.id()) == Some(stream.id()) {
+        return;
+    }
+    let inbox = inbox.clone();
+    let watched = stream.clone();
+    *on_remove = Some(listen(&stream, "removetrack", move |_| {
+        if watched.get_tracks().length() == 0 {
+            inbox.input(Input::RemoteTracksEnded { call });
+        }
+    }));
+    *slot = Some(stream);
+}
+
+fn js(pc: &RtcPeerConnection) -> &Pc {
+    pc.unchecked_ref()
+}
+
+fn candidate_of(c: &RtcIceCandidate) -> IceCandidate {
+    IceCandidate {
+        candidate: c.candidate(),
+        sdp_mid: c.sdp_mid(),
+        sdp_m_line_index: c.sdp_m_line_index(),
+        username_fragment: prop(c, "usernameFragment"),
+    }
+}
+
+fn description_of(v: &JsValue) -> Option<SessionDescription> {
+    Some(SessionDescription {
+        kind: SdpType::parse(&prop(v, "type")?)?,
+        sdp: prop(v, "sdp").unwrap_or_default(),
+    })
+}
+
+fn set(o: &Object, key: &str, value: &JsValue) {
+    // Cannot fail on a fresh plain object.
+    let _ = Reflect::set(o, &JsValue::from_str(key), value);
+}

@@ -1,0 +1,270 @@
+//! The page (the contract in CONTEXT.md): elements found inside the root, filled from a fixed
+//! template when the root is empty. Every text from the network goes in with `textContent`,
+//! never `innerHTML` (the tutorial's bug 9).
+
+use chat_core::call::{CallPhase, Input, Status};
+use chat_core::Millis;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlMediaElement,
+    KeyboardEvent, MediaStream,
+};
+
+use crate::app::Inbox;
+use crate::error::MountError;
+use crate::live::{listen, Listener};
+use crate::states;
+
+/// The page contract's elements, for a root that has none. A constant: no data goes in here.
+const TEMPLATE: &str = include_str!("template.html");
+
+/// Chat lines kept on screen; older ones are removed so a long session stays small.
+const MAX_CHAT_LINES: u32 = 500;
+
+pub(crate) struct View {
+    doc: Document,
+    root: Element,
+    /// Whether we filled the root from the template (and so empty it on unmount).
+    filled: bool,
+    name: HtmlInputElement,
+    login: HtmlElement,
+    users: Element,
+    chat: Element,
+    text: HtmlInputElement,
+    send: HtmlElement,
+    remote: HtmlMediaElement,
+    local: HtmlMediaElement,
+    hangup: HtmlButtonElement,
+    status: Element,
+    error: HtmlElement,
+}
+
+fn find<T: JsCast>(root: &Element, selector: &'static str) -> Result<T, MountError> {
+    root.query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into().ok())
+        .ok_or(MountError::Missing(selector))
+}
+
+impl View {
+    pub fn mount(root: &Element) -> Result<View, MountError> {
+        let doc = root.owner_document().ok_or(MountError::NoDocument)?;
+        let filled = root.query_selector("#name").ok().flatten().is_none();
+        if filled {
+            root.set_inner_html(TEMPLATE);
+        }
+        let view = View {
+            name: find(root, "#name")?,
+            login: find(root, "button[name=login]")?,
+            users: find(root, "ul.userlistbox")?,
+            chat: find(root, ".chatbox")?,
+            text: find(root, "#text")?,
+            send: find(root, "#send")?,
+            remote: find(root, "video#received_video")?,
+            local: find(root, "video#local_video")?,
+            hangup: find(root, "button#hangup-button")?,
+            status: find(root, "#status")?,
+            error: find(root, "#error")?,
+            doc,
+            root: root.clone(),
+            filled,
+        };
+        // The attribute alone does not mute a video created by script in every browser.
+        view.local.set_muted(true);
+        view.hangup.set_disabled(true);
+        view.show_error(None);
+        view.show_status(&Status::default());
+        Ok(view)
+    }
+
+    /// The person's actions, as inputs. Dropping the listeners detaches them all.
+    pub fn listen(&self, inbox: &Inbox) -> Vec<Listener> {
+        let login = {
+            let (name, inbox) = (self.name.clone(), inbox.clone());
+            move || inbox.input(Input::Login { name: name.value() })
+        };
+        let send = {
+            let (text, inbox) = (self.text.clone(), inbox.clone());
+            move || inbox.input(Input::SendChat { text: text.value() })
+        };
+        let on_users = inbox.clone();
+        let on_hangup = inbox.clone();
+        vec![
+            listen(&self.login, "click", {
+                let login = login.clone();
+                move |_| login()
+            }),
+            listen(&self.name, "keydown", move |e| {
+                if is_enter(e) {
+                    login()
+                }
+            }),
+            listen(&self.send, "click", {
+                let send = send.clone();
+                move |_| send()
+            }),
+            listen(&self.text, "keydown", move |e| {
+                if is_enter(e) {
+                    send()
+                }
+            }),
+            listen(&self.hangup, "click", move |_| {
+                on_hangup.input(Input::HangUp)
+            }),
+            listen(&self.users, "click", move |e| {
+                let li = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<Element>().ok())
+                    .and_then(|t| t.closest("li").ok().flatten());
+                if let Some(li) = li {
+                    if !li.class_list().contains("me") {
+                        let name = li.text_content().unwrap_or_default();
+                        on_users.input(Input::CallUser { name });
+                    }
+                }
+            }),
+        ]
+    }
+
+    pub fn show_name(&self, name: &str) {
+        self.name.set_value(name);
+    }
+
+    pub fn show_users(&self, users: &[String], me: Option<&str>, peer: Option<&str>) {
+        self.users.set_text_content(None);
+        for user in users {
+            let Ok(li) = self.doc.create_element("li") else {
+                return;
+            };
+            li.set_text_content(Some(user));
+            let class = if Some(user.as_str()) == me {
+                "me"
+            } else if Some(user.as_str()) == peer {
+                "peer"
+            } else {
+                ""
+            };
+            if !class.is_empty() {
+                li.set_class_name(class);
+            }
+            let _ = self.users.append_child(&li);
+        }
+    }
+
+    pub fn show_chat(&self, from: &str, text: &str, date: Millis) {
+        let Ok(line) = self.doc.create_element("div") else {
+            return;
+        };
+        line.set_class_name("chat-line");
+        let time = if date > 0.0 {
+            clock(date)
+        } else {
+            String::new()
+        };
+        for (class, content) in [
+            ("chat-time", &*time),
+            ("chat-name", from),
+            ("chat-text", text),
+        ] {
+            if let Ok(span) = self.doc.create_element("span") {
+                span.set_class_name(class);
+                span.set_text_content(Some(content));
+                let _ = line.append_child(&span);
+            }
+        }
+        let _ = self.chat.append_child(&line);
+        while self.chat.child_element_count() > MAX_CHAT_LINES {
+            match self.chat.first_element_child() {
+                Some(old) => old.remove(),
+                None => break,
+            }
+        }
+        self.chat.set_scroll_top(self.chat.scroll_height());
+    }
+
+    pub fn clear_chat_input(&self) {
+        self.text.set_value("");
+    }
+
+    pub fn show_status(&self, s: &Status) {
+        let peer = s.peer.as_deref().unwrap_or("");
+        let text = match s.call {
+            CallPhase::Idle if s.connected => "Connected".to_owned(),
+            CallPhase::Idle => "Not connected".to_owned(),
+            CallPhase::StartingMedia => "Starting camera and microphone…".to_owned(),
+            CallPhase::Connecting => ["Connecting to ", peer, "…"].concat(),
+            CallPhase::Connected => ["In a call with ", peer].concat(),
+            CallPhase::Reconnecting => {
+                ["Connection to ", peer, " interrupted, reconnecting…"].concat()
+            }
+        };
+        let el = &self.status;
+        el.set_text_content(Some(&text));
+        let attrs = [
+            ("data-socket", if s.connected { "open" } else { "closed" }),
+            ("data-call", states::phase_str(s.call)),
+            ("data-peer", peer),
+            (
+                "data-ice",
+                s.ice_connection.map_or("", states::ice_connection_str),
+            ),
+            (
+                "data-gathering",
+                s.ice_gathering.map_or("", states::ice_gathering_str),
+            ),
+            (
+                "data-signaling",
+                s.signaling.map_or("", states::signaling_str),
+            ),
+        ];
+        for (name, value) in attrs {
+            let _ = el.set_attribute(name, value);
+        }
+    }
+
+    /// Shows the error, or hides the box for `None`.
+    pub fn show_error(&self, text: Option<&str>) {
+        self.error.set_text_content(text);
+        self.error.set_hidden(text.is_none());
+    }
+
+    pub fn set_hang_up_enabled(&self, enabled: bool) {
+        self.hangup.set_disabled(!enabled);
+    }
+
+    pub fn show_local(&self, stream: Option<&MediaStream>) {
+        self.local.set_src_object(stream);
+    }
+
+    pub fn show_remote(&self, stream: Option<&MediaStream>) {
+        self.remote.set_src_object(stream);
+    }
+}
+
+impl Drop for View {
+    fn drop(&mut self) {
+        self.show_local(None);
+        self.show_remote(None);
+        if self.filled {
+            self.root.set_text_content(None);
+        }
+    }
+}
+
+/// Enter without an IME composition in progress (Enter there picks a candidate).
+fn is_enter(e: &Event) -> bool {
+    e.dyn_ref::<KeyboardEvent>()
+        .is_some_and(|k| k.key() == "Enter" && !k.is_composing())
+}
+
+/// `HH:MM` in local time.
+fn clock(date: Millis) -> String {
+    let d = js_sys::Date::new(&date.into());
+    let two = |n: u32| {
+        let n = n.min(99) as u8;
+        [char::from(b'0' + n / 10), char::from(b'0' + n % 10)]
+    };
+    let (h, m) = (two(d.get_hours()), two(d.get_minutes()));
+    [h[0], h[1], ':', m[0], m[1]].iter().collect()
+}
