@@ -168,7 +168,8 @@ pub enum CallPhase {
 pub enum Action {
     /// Open the signaling socket.
     Connect,
-    /// Send this message to the server.
+    /// Send this message to the server. Only emitted while the socket is open (what cannot
+    /// be sent is logged instead).
     Send(Message),
     /// Our (possibly server-renamed) user name.
     ShowName { name: String },
@@ -202,6 +203,9 @@ pub enum Action {
     /// Attach the remote stream to the remote `<video>` (idempotent).
     ShowRemoteStream { call: CallId },
     /// Close the peer connection, remove all its listeners, stop local tracks, clear videos.
+    /// Also sent for a call that has no peer connection yet (its `getUserMedia` may still be
+    /// pending): a stream that arrives later for a closed call must be stopped at once (the
+    /// core ignores the late `MediaReady`).
     ClosePeer { call: CallId },
     StartTimer { timer: Timer, ms: u32 },
     /// A line for the debug log (console).

@@ -356,12 +356,10 @@ impl Sim {
             Action::AddIceCandidate { call, candidate } => {
                 s.pc_for(call).ops.push_back(Op::AddIce(candidate))
             }
-            Action::ClosePeer { call } => {
-                // Closing drops the connection with its pending operations; events already
-                // queued are still dispatched (the core must ignore them as stale).
-                if s.pc.as_ref().is_some_and(|pc| pc.call == call) {
-                    s.pc = None;
-                }
+            // Closing drops the connection with its pending operations; events already
+            // queued are still dispatched (the core must ignore them as stale).
+            Action::ClosePeer { call } if s.pc.as_ref().is_some_and(|pc| pc.call == call) => {
+                s.pc = None;
             }
             _ => {}
         }

@@ -3,10 +3,18 @@
 
 use chat_core::call::MediaError;
 
+/// (name, message, constraint) thrown → the error, and words the person must read.
+type Row = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    MediaError,
+    &'static [&'static str],
+);
+
 #[test]
 fn exception_names_map_to_errors_and_readable_messages() {
-    // (name, message, constraint, error, words the person must read)
-    let table: Vec<(&str, &str, Option<&str>, MediaError, &[&str])> = vec![
+    let table: Vec<Row> = vec![
         (
             "NotFoundError",
             "",

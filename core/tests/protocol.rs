@@ -696,6 +696,32 @@ fn numbers_where_strings_were_expected_read_as_text() {
     );
 }
 
+/// `JSON.parse` keeps the last of duplicate members; a frame must mean the same to us as to a
+/// browser (a relay that read the first `type` could be made to route what a client ignores).
+#[test]
+fn duplicate_members_last_one_wins() {
+    assert_eq!(
+        Message::decode(r#"{"type":"hang-up","name":"A","type":"message","text":"x"}"#),
+        Ok(Message::Chat {
+            id: None,
+            name: Some(s("A")),
+            text: s("x"),
+            date: 0.0
+        })
+    );
+    assert_eq!(
+        Message::decode(r#"{"type":"id","id":1,"id":2}"#),
+        Ok(Message::Id { id: 2 })
+    );
+    assert_eq!(
+        Message::decode(r#"{"type":"id","id":1,"id":null}"#),
+        Err(DecodeError::MissingField {
+            kind: "id",
+            field: "id"
+        })
+    );
+}
+
 #[test]
 fn ids_may_be_numeric_strings() {
     assert_eq!(
@@ -1328,6 +1354,12 @@ fn mutated_frames_never_panic_and_accepted_ones_round_trip() {
         match &result {
             Ok(msg) => {
                 ok += 1;
+                // Same meaning as for JSON.parse (serde_json also keeps the last duplicate).
+                assert_eq!(
+                    oracle(&frame)["type"].as_str(),
+                    Some(msg.kind()),
+                    "round {round}: {frame}"
+                );
                 let encoded = msg.to_json();
                 assert_eq!(
                     redecode(&encoded).as_ref(),

@@ -64,7 +64,7 @@ for (const [which, start] of Object.entries(servers)) {
     }
   });
 
-  test(`${which}: routing by target; broadcast without target; userlist on disconnect`, async (t) => {
+  test(`${which}: routing by target; untargeted messages; userlist on disconnect`, async (t) => {
     const url = await start(t);
     const [a, b, c] = await Promise.all([RawClient.connect(url), RawClient.connect(url), RawClient.connect(url)]);
     t.after(() => [a, b, c].forEach((x) => x.close()));
@@ -81,17 +81,33 @@ for (const [which, start] of Object.entries(servers)) {
 
     a.send({ type: 'hang-up', name: 'alice', target: 'bob' });
     await b.next((m) => m.type === 'hang-up');
-    // A targetless hang-up (the tutorial's bug 1) reaches everyone, sender included.
-    a.send({ type: 'hang-up', name: 'alice', target: null });
-    for (const x of [a, b, c]) await x.next((m) => m.type === 'hang-up' && m.target === null);
-    // Unknown types without target are broadcast too.
+    // Unknown types without target are broadcast.
     c.send({ type: 'x-unknown', payload: 1 });
     for (const x of [a, b]) await x.next((m) => m.type === 'x-unknown');
+
+    if (which === 'naive') {
+      // Like the sample: a targetless hang-up (the tutorial's bug 1) reaches everyone, and the
+      // name the client wrote is passed on as is.
+      a.send({ type: 'hang-up', name: 'alice', target: null });
+      for (const x of [a, b, c]) await x.next((m) => m.type === 'hang-up' && m.target === null);
+      c.send({ type: 'hang-up', name: 'bob', target: 'alice' });
+      assert.equal((await a.next((m) => m.type === 'hang-up' && m.target === 'alice')).name, 'bob');
+    } else {
+      // Ours is stricter where no client can tell (relay/src/room.rs): a targetless call
+      // message goes to the sender's current peer only, and the sender's real name is stamped.
+      a.send(offer);
+      await b.next((m) => m.type === 'video-offer');
+      a.send({ type: 'hang-up', name: 'alice', target: null });
+      const h = await b.next((m) => m.type === 'hang-up');
+      assert.equal(h.target, 'bob');
+      c.send({ type: 'hang-up', name: 'bob', target: 'alice' });
+      assert.equal((await a.next((m) => m.type === 'hang-up' && m.target === 'alice')).name, 'carol');
+    }
     // Targeted messages reached only their target: a chat marker, broadcast after them,
     // arrives at carol with nothing routed to her before it.
     a.send({ type: 'message', id: a.id, text: 'marker', date: Date.now() });
     await c.next((m) => m.type === 'message' && m.text === 'marker');
-    assert.equal(c.inbox.filter((m) => m.type === 'video-offer' || (m.type === 'hang-up' && m.target === 'bob')).length, 0);
+    assert.equal(c.inbox.filter((m) => m.type === 'video-offer' || (m.type === 'hang-up' && m.target !== null)).length, 0);
 
     b.close();
     const list = await a.next((m) => m.type === 'userlist' && m.users.length === 2);

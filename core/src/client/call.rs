@@ -235,6 +235,10 @@ impl Call {
         }
         self.media_ready = true;
         self.phase = CallPhase::Connecting;
+        // What a new RTCPeerConnection reports before any event.
+        self.signaling = Some(SignalingState::Stable);
+        self.ice = Some(IceConnectionState::New);
+        self.gathering = Some(IceGatheringState::New);
         out.push(Action::CreatePeer {
             call: self.id,
             polite: self.polite,
@@ -276,13 +280,13 @@ impl Call {
         offer: SessionDescription,
         token: Option<String>,
         out: &mut Vec<Action>,
-    ) -> Flow {
+    ) {
         if self.peer_uses_tokens && !self.owns(token.as_deref()) {
             out.push(log(format!(
                 "ignored an offer from {} for another call",
                 self.peer
             )));
-            return Flow::Continue;
+            return;
         }
         self.offer_received = true;
         if !self.media_ready {
@@ -297,7 +301,7 @@ impl Call {
                 "answering {}'s offer once media is ready",
                 self.peer
             )));
-            return Flow::Continue;
+            return;
         }
         // MDN: readyForOffer = !makingOffer && (stable || isSettingRemoteAnswerPending).
         let answer_pending = self.srd_pending.contains(&SdpType::Answer);
@@ -310,7 +314,7 @@ impl Call {
                 "offer collision: ignoring {}'s offer (we are impolite)",
                 self.peer
             )));
-            return Flow::Continue;
+            return;
         }
         if collision {
             out.push(log(format!(
@@ -322,7 +326,6 @@ impl Call {
             self.token = t;
         }
         self.set_remote(offer, out);
-        Flow::Continue
     }
 
     /// The peer answered (the caller checked it is the peer's, for this call).
@@ -331,17 +334,16 @@ impl Call {
         answer: SessionDescription,
         token: Option<String>,
         out: &mut Vec<Action>,
-    ) -> Flow {
+    ) {
         if !self.awaiting_answer || answer.kind != SdpType::Answer {
             out.push(log(format!(
                 "ignored an unexpected answer from {}",
                 self.peer
             )));
-            return Flow::Continue;
+            return;
         }
         self.note_peer_token(token);
         self.set_remote(answer, out);
-        Flow::Continue
     }
 
     /// A candidate from the peer: added once the remote description is set, kept until then.

@@ -8,7 +8,7 @@
 
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 
-use super::call::{Call, Ending, Flow};
+use super::call::{Call, Ending};
 use super::Client;
 
 impl Client {
@@ -55,8 +55,7 @@ impl Client {
                 reason: Some("busy".to_owned()),
             });
         }
-        let flow = call.on_peer_offer(sdp, token, &mut self.out);
-        self.after(flow);
+        call.on_peer_offer(sdp, token, &mut self.out);
     }
 
     /// An offer while idle: we become the callee and accept it at once, as the tutorial does.
@@ -100,8 +99,7 @@ impl Client {
         }
         match self.call.as_mut() {
             Some(call) if me && call.peer == from && call.owns(token.as_deref()) => {
-                let flow = call.on_peer_answer(sdp, token, &mut self.out);
-                self.after(flow);
+                call.on_peer_answer(sdp, token, &mut self.out);
             }
             _ => self.log(format!("ignored an answer from {from} to {target}")),
         }
@@ -141,7 +139,7 @@ impl Client {
         let Some(call) = &self.call else { return };
         // The sample's clients send `target: null` (its bug 1): absent counts as us.
         let for_us = target.is_none() || self.is_me(target.as_deref());
-        if from.as_deref() != Some(call.peer.as_str()) || !for_us  {
+        if from.as_deref() != Some(call.peer.as_str()) || !for_us || !call.owns(token.as_deref()) {
             let from = from.as_deref().unwrap_or("someone");
             return self.log(format!("ignored a hang-up from {from}"));
         }
@@ -153,11 +151,5 @@ impl Client {
             _ => format!("{peer} hung up."),
         };
         self.end_call(Ending::notice(notice));
-    }
-
-    fn after(&mut self, flow: Flow) {
-        if let Flow::End(ending) = flow {
-            self.end_call(ending);
-        }
     }
 }
