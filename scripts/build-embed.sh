@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds the embeddable bundle: an ES module for the web with its TypeScript declarations,
+# for pages that load the client themselves (README, "Embed in your chat page").
+#
+#   scripts/build-embed.sh            # -> pkg/webrtc_chat.js, pkg/webrtc_chat.d.ts, pkg/webrtc_chat_bg.wasm
+#   OUT=/some/dir scripts/build-embed.sh
+#
+# Why a script and not Trunk: Trunk builds index.html's page (hashed file names, dist/ wiped on
+# every build); this bundle has fixed names a host page can write in its <script> tag, and is
+# built with the `compat` feature (the tutorial-compatible exports), which the page does not need.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+out=${OUT:-pkg}
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+for tool in cargo wasm-bindgen wasm-opt; do
+  command -v "$tool" >/dev/null || { echo "build-embed: $tool is missing (run scripts/install.sh app)" >&2; exit 1; }
+done
+
+say "cargo build --release --target wasm32-unknown-unknown -p webrtc-chat --features compat"
+cargo build --release --target wasm32-unknown-unknown -p webrtc-chat --features compat >&2
+target_dir=$(cargo metadata --format-version 1 --no-deps --offline |
+  sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+wasm="$target_dir/wasm32-unknown-unknown/release/webrtc_chat.wasm"
+
+say "wasm-bindgen --target web --out-dir $out"
+rm -rf "$out"
+wasm-bindgen --target web --typescript --out-dir "$out" "$wasm"
+
+say "wasm-opt -Oz"
+# The same optimisation Trunk applies to the page (index.html: data-wasm-opt="z"); wasm-opt
+# takes the wasm features to allow from the module's own target_features section.
+wasm-opt -Oz -o "$out/webrtc_chat_bg.wasm" "$out/webrtc_chat_bg.wasm"
+
+for f in "$out"/webrtc_chat_bg.wasm "$out"/webrtc_chat.js; do
+  printf '%s: %s bytes, %s gzipped\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)" >&2
+done
