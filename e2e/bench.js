@@ -40,14 +40,18 @@ const ms = (x) => (x === undefined ? '-' : `${x.toFixed(0)} ms`);
 
 /**
  * In-page: resolves with the wall-clock time (ms, sub-ms precision) of the first decoded frame
- * of video#received_video that comes after this call. requestVideoFrameCallback as soon as a
- * stream is attached (the frame the compositor presents); videoWidth > 0 polled on animation
- * frames as the fallback. Rejects after `timeout`.
+ * of a *new* remote video track in video#received_video (one that was not there when armed: a
+ * client may leave the last call's stream attached, as the tutorial's does).
+ * requestVideoFrameCallback as soon as such a stream is attached (the frame the compositor
+ * presents); videoWidth > 0 polled on animation frames as the fallback. Rejects after `timeout`.
  */
 function armFirstFrame(timeout) {
   const now = () => performance.timeOrigin + performance.now();
+  const v = document.querySelector('video#received_video');
+  const videoIds = () => (v.srcObject && v.srcObject.getVideoTracks ? v.srcObject.getVideoTracks().map((x) => x.id) : []);
+  const before = new Set(videoIds());
+  const isNew = () => videoIds().some((id) => !before.has(id));
   window.__firstFrame = new Promise((resolve, reject) => {
-    const v = document.querySelector('video#received_video');
     let done = false;
     let armed = null;
     const finish = (x) => {
@@ -58,15 +62,20 @@ function armFirstFrame(timeout) {
     };
     const poll = () => {
       if (done) return;
-      if (v.srcObject && armed !== v.srcObject && v.requestVideoFrameCallback) {
-        armed = v.srcObject;
-        v.requestVideoFrameCallback(() => finish(now()));
+      if (isNew()) {
+        if (armed !== v.srcObject && v.requestVideoFrameCallback) {
+          armed = v.srcObject;
+          v.requestVideoFrameCallback(() => finish(now()));
+        }
+        if (v.videoWidth > 0 && v.currentTime > 0) {
+          finish(now());
+          return;
+        }
       }
-      if (v.videoWidth > 0 && v.currentTime > 0) finish(now());
-      else requestAnimationFrame(poll);
+      requestAnimationFrame(poll);
     };
     requestAnimationFrame(poll);
-    setTimeout(() => !done && (done = true, reject(new Error('no remote frame'))), timeout);
+    setTimeout(() => !done && ((done = true), reject(new Error('no remote frame'))), timeout);
   });
 }
 
@@ -107,7 +116,9 @@ async function runCalls(browser, url, client, n) {
       callee.push(fb - clickAt);
     } catch (e) {
       failures++;
-      reasons.push(`call ${i + 1}: ${e.message.split('\n')[0]}`);
+      const state = async (p) => p.page.evaluate(client.state).catch((x) => x.message);
+      reasons.push(`call ${i + 1}: ${e.message.split('\n')[0]}; alice: ${await state(alice)}; bob: ${await state(bob)}`);
+      if (process.env.BENCH_VERBOSE) reasons.push(...alice.log.slice(-30).map((l) => `  alice| ${l}`), ...bob.log.slice(-30).map((l) => `  bob| ${l}`));
     }
     try {
       await alice.page.click('button#hangup-button', { timeout: 2000 }).catch(() => {});
@@ -135,6 +146,11 @@ const appClient = {
     const st = document.querySelector('#status');
     return st && st.getAttribute('data-call') === 'idle' && document.querySelector('button#hangup-button').disabled;
   },
+  state: () => {
+    const st = document.querySelector('#status');
+    const e = document.querySelector('#error');
+    return `${st.getAttribute('data-call')} ice=${st.getAttribute('data-ice')} "${e.hidden ? '' : e.textContent}"`;
+  },
 };
 
 const tutorialClient = {
@@ -144,6 +160,7 @@ const tutorialClient = {
   },
   // The tutorial's globals live on window (`var` in a classic script).
   idle: () => window.myPeerConnection === null && document.querySelector('button#hangup-button').disabled,
+  state: () => (window.myPeerConnection ? `${window.myPeerConnection.connectionState}/${window.myPeerConnection.iceConnectionState}/${window.myPeerConnection.signalingState}` : 'no pc'),
 };
 
 async function floor(browser, n) {

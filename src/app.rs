@@ -13,8 +13,8 @@ use std::rc::{Rc, Weak};
 
 use chat_core::call::{CallId, MediaError, PeerOp, Timer};
 use chat_core::{Action, Client, Input};
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Element, MediaStream};
 
 use crate::config::{Config, Ice, TransportConfig};
@@ -396,15 +396,23 @@ fn no_peer() -> JsError {
 }
 
 /// Fetches `{iceServers, iceTransportPolicy?}`; on any failure the current servers stay.
+///
+/// Plain `fetch` rather than gloo-net's http module: that one brings the `http` crate's
+/// request types (and a panicking error conversion) into the bundle for this single GET.
 fn fetch_ice(url: String, inbox: Inbox) {
     spawn_local(async move {
         let ice = async {
-            let response = gloo_net::http::Request::get(&url).send().await.ok()?;
+            let window = web_sys::window()?;
+            let response: web_sys::Response = JsFuture::from(window.fetch_with_str(&url))
+                .await
+                .ok()?
+                .dyn_into()
+                .ok()?;
             if !response.ok() {
                 return None;
             }
-            let text = response.text().await.ok()?;
-            Ice::from_object(&js_sys::JSON::parse(&text).ok()?)
+            let json = JsFuture::from(response.json().ok()?).await.ok()?;
+            Ice::from_object(&json)
         };
         match ice.await {
             Some(ice) => inbox.event(Event::Ice(ice)),

@@ -32,3 +32,8 @@ mod view;
 mod api;
 #[cfg(target_arch = "wasm32")]
 pub use api::*;
+
+/// The tutorial-compatible exports (`invite`, `createPeerConnection`, …), for the embeddable
+/// bundle only (scripts/build-embed.sh).
+#[cfg(all(target_arch = "wasm32", feature = "compat"))]
+mod compat;

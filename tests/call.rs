@@ -50,6 +50,7 @@ async fn idle(a: &Element, b: &Element) {
 #[wasm_bindgen_test]
 async fn call_connects_hangs_up_from_either_side_and_again() {
     let relay = Relay::new();
+    relay.record.set(true);
     let (a, _) = relay.mount("call-a", None);
     let (b, _) = relay.mount("call-b", None);
     login(&a, "alice").await;

@@ -30,6 +30,14 @@ pub const ICE_DISCONNECTED_GRACE_MS: u32 = 8_000;
 pub const RECONNECT_MIN_MS: u32 = 500;
 pub const RECONNECT_MAX_MS: u32 = 8_000;
 
+/// Perfect negotiation's roles: whether `me` is the polite side of a call with `peer`. Roles
+/// must differ, so they come from the two user names, which the server keeps unique: the side
+/// whose name sorts greater (byte order) is polite. One rule for the state machine and for the
+/// browser layer's tutorial-compatible functions, so the two always agree.
+pub fn is_polite(me: &str, peer: &str) -> bool {
+    me > peer
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IceConnectionState {
     New,

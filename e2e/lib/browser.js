@@ -37,25 +37,42 @@ async function launch(t, { extraArgs = [] } = {}) {
 }
 
 /**
- * Recorder for the page's RTCPeerConnections (the test hook: no app change needed). Runs before
- * any page script; `window.__e2e.pcs` lists `{pc, config}` for every connection the page made.
- * A subclass keeps `instanceof RTCPeerConnection` true for the page's own checks.
+ * Test hooks, injected before any page script (no app change needed):
+ * - `window.__e2e.pcs`: every RTCPeerConnection the page made, `{pc, config, created}`;
+ * - `window.__e2e.signals`: every signaling frame's `type`, in order, as `{dir: 'out'|'in', type, t}`.
+ * Subclasses keep `instanceof RTCPeerConnection` / `instanceof WebSocket` true for the page.
  */
 const PC_HOOK = `(() => {
-  const Orig = window.RTCPeerConnection;
-  if (!Orig || Orig.__e2eHook) return;
+  if (window.__e2e) return;
   const pcs = [];
-  class RTCPeerConnection extends Orig {
-    constructor(config, ...rest) {
-      super(config, ...rest);
-      let copy = null;
-      try { copy = JSON.parse(JSON.stringify(config || {})); } catch (e) { copy = String(e); }
-      pcs.push({ pc: this, config: copy, created: performance.timeOrigin + performance.now() });
+  const signals = [];
+  const now = () => performance.timeOrigin + performance.now();
+  const typeOf = (data) => { try { return JSON.parse(data).type; } catch (e) { return '?'; } };
+  const OrigPc = window.RTCPeerConnection;
+  if (OrigPc) {
+    class RTCPeerConnection extends OrigPc {
+      constructor(config, ...rest) {
+        super(config, ...rest);
+        let copy = null;
+        try { copy = JSON.parse(JSON.stringify(config || {})); } catch (e) { copy = String(e); }
+        pcs.push({ pc: this, config: copy, created: now() });
+      }
+    }
+    window.RTCPeerConnection = RTCPeerConnection;
+  }
+  const OrigWs = window.WebSocket;
+  class WebSocket extends OrigWs {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => signals.push({ dir: 'in', type: typeOf(e.data), t: now() }));
+    }
+    send(data) {
+      signals.push({ dir: 'out', type: typeOf(data), t: now() });
+      return super.send(data);
     }
   }
-  RTCPeerConnection.__e2eHook = true;
-  window.RTCPeerConnection = RTCPeerConnection;
-  window.__e2e = { pcs };
+  window.WebSocket = WebSocket;
+  window.__e2e = { pcs, signals };
 })();`;
 
 /** In-page helper (evaluated in the page): the selected candidate pair's types of a pc. */

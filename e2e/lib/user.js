@@ -29,6 +29,18 @@ function snapshotInPage() {
     hangupDisabled: hang ? hang.disabled : 'MISSING',
     remoteVideo: rv ? { w: rv.videoWidth, t: rv.currentTime, paused: rv.paused, ready: rv.readyState } : 'MISSING',
     pcs: pcs.map((p) => `${p.pc.connectionState}/${p.pc.iceConnectionState}/${p.pc.signalingState}`),
+    // Signaling frames in order, runs of one kind folded: "out:video-offer in:new-ice-candidate*3".
+    signals: ((window.__e2e && window.__e2e.signals) || [])
+      .filter((x) => x.type !== 'userlist' && x.type !== 'message')
+      .reduce((acc, x) => {
+        const k = `${x.dir}:${x.type}`;
+        const last = acc[acc.length - 1];
+        if (last && last.k === k) last.n++;
+        else acc.push({ k, n: 1 });
+        return acc;
+      }, [])
+      .map((r) => (r.n > 1 ? `${r.k}*${r.n}` : r.k))
+      .join(' '),
   };
 }
 

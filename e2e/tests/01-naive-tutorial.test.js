@@ -19,9 +19,11 @@ test('naive relay + tutorial JS client: a call decodes video on both sides', { s
   t.after(() => naive.close());
   const site = await startStatic(t, DIR);
   const url = `${site.url}index.html?signal=${encodeURIComponent(`ws://127.0.0.1:${naive.port}/`)}&ice=${encodeURIComponent('[]')}`;
+  const logs = [];
   const open = async (name) => {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
+    page.on('console', (m) => logs.push(`${name}: ${m.text()}`));
     await page.goto(url);
     await page.fill('#name', name);
     await page.click('[name=login]');
@@ -36,7 +38,9 @@ test('naive relay + tutorial JS client: a call decodes video on both sides', { s
     await p.waitForFunction(() => {
       const v = document.querySelector('video#received_video');
       return v.videoWidth > 0 && v.currentTime > 1;
-    }, undefined, { timeout: 20000 });
+    }, undefined, { timeout: 20000 }).catch((e) => {
+      throw new Error(`${e.message}\n${logs.slice(-40).join('\n')}`);
+    });
   }
   assert.ok(await alice.evaluate(() => window.myPeerConnection.connectionState === 'connected'));
 });

@@ -123,7 +123,7 @@ impl Call {
     pub(super) fn new(id: CallId, me: String, peer: String, token: String) -> Call {
         Call {
             id,
-            polite: me > peer,
+            polite: crate::call::is_polite(&me, &peer),
             me,
             peer,
             tokens: vec![token.clone()],

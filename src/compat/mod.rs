@@ -1,0 +1,144 @@
+//! Tutorial-compatible exports (cargo feature `compat`, built into the embeddable bundle by
+//! scripts/build-embed.sh): every client function of MDN's "Signaling and video calling"
+//! tutorial (PROTOCOL.md, "The tutorial's client functions") under its exact name, taking the
+//! same arguments. A page written from the tutorial installs any subset onto `window`,
+//! replacing its own, and the call keeps working after every single swap.
+//!
+//! What makes a mixed page work:
+//! - State lives where the tutorial keeps it: its `var` globals on `window` ([`globals`]).
+//! - Functions call each other through `window` at call time ([`globals::call`]), and our
+//!   peer connection's events call `window.handleICECandidateEvent` & co. when they fire, so
+//!   whichever version is installed runs, and a later swap takes effect.
+//! - What the tutorial keeps no global for (our listeners, perfect negotiation's flags,
+//!   candidates that came too early) lives in [`registry`], tied to the peer connection it
+//!   belongs to, and is dropped when the page moves on to another connection, even if a
+//!   JavaScript `closeVideoCall` that knows nothing of it closed the old one.
+//!
+//! Ours keep our fixes (PROTOCOL.md's known bugs), each without breaking a JavaScript
+//! neighbour: the hang-up goes out with its target (1); every handler is removed on close (2);
+//! perfect negotiation instead of the rollback deadlock (3); ICE `disconnected` gets a grace
+//! period (4); `NotAllowedError` is recognised and the peer told (5); early candidates are
+//! buffered (6); `track` handling is idempotent (7); `removetrack` is watched on the remote
+//! stream (8); chat text is text (9); the socket reconnects (10); no `Closure::forget` (11).
+
+mod call;
+mod errors;
+mod events;
+mod globals;
+mod pc;
+mod registry;
+mod signaling;
+
+use chat_core::{Message, Value};
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on any JS value (a frame's text, without copying it into wasm first).
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+    /// A `Date`, for `toLocaleTimeString()` in the person's own locale (js-sys wants a
+    /// locale name).
+    #[wasm_bindgen(js_name = Date)]
+    type Clock;
+    #[wasm_bindgen(constructor, js_class = Date)]
+    fn new(ms: f64) -> Clock;
+    #[wasm_bindgen(method, js_class = Date, js_name = toLocaleTimeString)]
+    fn local_time(this: &Clock) -> String;
+}
+
+/// The time of day of `ms` since the epoch, as the person's locale writes it.
+fn clock(ms: f64) -> String {
+    Clock::new(ms).local_time()
+}
+
+fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+/// The tutorial's elements are found by id in the whole document (it has one client a page).
+fn by_id(id: &str) -> Option<Element> {
+    document()?.get_element_by_id(id)
+}
+
+/// `disabled` of an `<input>` or `<button>` (both have the property).
+fn set_disabled(id: &str, disabled: bool) {
+    if let Some(e) = by_id(id) {
+        let _ = js_sys::Reflect::set(&e, &"disabled".into(), &disabled.into());
+    }
+}
+
+fn is_disabled(id: &str) -> bool {
+    by_id(id)
+        .and_then(|e| js_sys::Reflect::get(&e, &"disabled".into()).ok())
+        .is_some_and(|d| d.is_truthy())
+}
+
+/// A line for the page's `log` (whichever is installed).
+fn log(text: &str) {
+    if globals::call("log", &[&text.into()]).is_err() {
+        web_sys::console::log_1(&text.into());
+    }
+}
+
+fn log_error(text: &str) {
+    if globals::call("log_error", &[&text.into()]).is_err() {
+        web_sys::console::error_1(&text.into());
+    }
+}
+
+/// A thrown value, through the page's `reportError`.
+fn report(error: &JsValue) {
+    if globals::call("reportError", &[error]).is_err() {
+        web_sys::console::error_1(error);
+    }
+}
+
+/// Calls a tutorial function through the page; what it throws is reported, never fatal.
+fn call_page(name: &str, args: &[&JsValue]) {
+    if let Err(e) = globals::call(name, args) {
+        report(&e);
+    }
+}
+
+/// Tells the person: in the page's `#error` element if it has one (the page contract's),
+/// else with `alert`, as the tutorial does.
+fn notify(text: &str) {
+    log(text);
+    if let Some(e) = by_id("error") {
+        e.set_text_content(Some(text));
+        e.remove_attribute("hidden").ok();
+    } else if let Some(w) = web_sys::window() {
+        let _ = w.alert_with_message(text);
+    }
+}
+
+/// A JSON value as a plain JS object (what the tutorial's functions take and send).
+fn to_js(value: &Value) -> JsValue {
+    json_parse(&value.to_json().into()).unwrap_or(JsValue::NULL)
+}
+
+/// Sends through the page's `sendToServer`, as a plain object, like the tutorial's functions.
+fn send(message: &Message) {
+    call_page("sendToServer", &[&to_js(&message.to_value())]);
+}
+
+/// A message object (from the page's `onmessage`, JavaScript's or ours) through the core's
+/// tolerant decoder: a malformed one is logged and ignored instead of throwing halfway.
+fn decode(msg: &JsValue) -> Option<Message> {
+    let value: Value = match serde_wasm_bindgen::from_value(msg.clone()) {
+        Ok(value) => value,
+        Err(_) => {
+            log_error("ignored a message that is not JSON data");
+            return None;
+        }
+    };
+    match Message::from_value(&value) {
+        Ok(message) => Some(message),
+        Err(e) => {
+            log_error(&["ignored a malformed message: ", &e.to_string()].concat());
+            None
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The `RTCPeerConnection` members we use that web-sys lacks or types too narrowly, and the
+//! async operations as futures of `Result<_, JsValue>` (the thrown value is kept whole: the
+//! page's `reportError` and `handleGetUserMediaError` read its `name` and `message`).
+
+use chat_core::protocol::{IceCandidate, SdpType, SessionDescription};
+use js_sys::{Array, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MediaStream, MediaStreamTrack, RtcPeerConnection};
+
+use super::{globals, to_js};
+use crate::error::prop;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = RTCPeerConnection)]
+    type Pc;
+    /// `setLocalDescription()` with no argument: the offer or answer the signaling state calls
+    /// for (perfect negotiation). web-sys only has the one-argument form.
+    #[wasm_bindgen(method, js_name = setLocalDescription)]
+    fn set_local_description_implicit(this: &Pc) -> Promise;
+    #[wasm_bindgen(method, js_name = setRemoteDescription)]
+    fn set_remote_description_plain(this: &Pc, desc: &JsValue) -> Promise;
+    #[wasm_bindgen(method, js_name = addIceCandidate)]
+    fn add_ice_candidate_plain(this: &Pc, candidate: &JsValue) -> Promise;
+    #[wasm_bindgen(method, getter, js_name = localDescription)]
+    fn local_description_plain(this: &Pc) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = remoteDescription)]
+    fn remote_description_plain(this: &Pc) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = signalingState)]
+    fn signaling_state_str(this: &Pc) -> String;
+    #[wasm_bindgen(method, getter, js_name = iceConnectionState)]
+    fn ice_connection_state_str(this: &Pc) -> String;
+    #[wasm_bindgen(method, getter, js_name = iceGatheringState)]
+    fn ice_gathering_state_str(this: &Pc) -> String;
+    #[wasm_bindgen(method, js_name = getTransceivers)]
+    fn transceivers(this: &Pc) -> Array;
+    /// Throws when the track is already sent on this connection.
+    #[wasm_bindgen(method, catch, js_name = addTrack)]
+    fn add_track_plain(this: &Pc, track: &JsValue, stream: &JsValue) -> Result<JsValue, JsValue>;
+
+    type Transceiver;
+    #[wasm_bindgen(method, getter)]
+    fn sender(this: &Transceiver) -> JsValue;
+    /// Throws on a closed connection.
+    #[wasm_bindgen(method, catch)]
+    fn stop(this: &Transceiver) -> Result<(), JsValue>;
+}
+
+fn js(pc: &RtcPeerConnection) -> &Pc {
+    pc.unchecked_ref()
+}
+
+pub(super) fn signaling_state(pc: &RtcPeerConnection) -> String {
+    js(pc).signaling_state_str()
+}
+
+pub(super) fn ice_connection_state(pc: &RtcPeerConnection) -> String {
+    js(pc).ice_connection_state_str()
+}
+
+pub(super) fn ice_gathering_state(pc: &RtcPeerConnection) -> String {
+    js(pc).ice_gathering_state_str()
+}
+
+pub(super) fn has_remote_description(pc: &RtcPeerConnection) -> bool {
+    !js(pc).remote_description_plain().is_null()
+}
+
+/// Whether the far side has heard of this call: an offer or answer went one way or the other.
+/// A hang-up sent to a peer that has not would end whatever call *it* is in.
+pub(super) fn peer_knows(pc: &RtcPeerConnection) -> bool {
+    has_remote_description(pc) || !js(pc).local_description_plain().is_null()
+}
+
+pub(super) fn local_description(pc: &RtcPeerConnection) -> Option<SessionDescription> {
+    let desc = js(pc).local_description_plain();
+    Some(SessionDescription {
+        kind: SdpType::parse(&prop(&desc, "type")?)?,
+        sdp: prop(&desc, "sdp").unwrap_or_default(),
+    })
+}
+
+pub(super) async fn set_local(pc: &RtcPeerConnection) -> Result<(), JsValue> {
+    JsFuture::from(js(pc).set_local_description_implicit())
+        .await
+        .map(drop)
+}
+
+/// Also the implicit rollback of a local offer, when the polite side applies a colliding one.
+pub(super) async fn set_remote(
+    pc: &RtcPeerConnection,
+    desc: &SessionDescription,
+) -> Result<(), JsValue> {
+    let desc = to_js(&desc.to_value());
+    JsFuture::from(js(pc).set_remote_description_plain(&desc))
+        .await
+        .map(drop)
+}
+
+pub(super) async fn add_candidate(
+    pc: &RtcPeerConnection,
+    candidate: &IceCandidate,
+) -> Result<(), JsValue> {
+    let init = to_js(&candidate.to_value());
+    JsFuture::from(js(pc).add_ice_candidate_plain(&init))
+        .await
+        .map(drop)
+}
+
+/// Sends every track of the local stream. `addTrack` (rather than the tutorial's
+/// `addTransceiver`) reuses the transceivers a remote offer created, so the callee's answer
+/// already sends media and no second negotiation is needed. `transceiver` is kept where the
+/// tutorial keeps it.
+pub(super) fn add_tracks(pc: &RtcPeerConnection, stream: &MediaStream) -> Result<(), JsValue> {
+    for track in stream.get_tracks() {
+        if track.dyn_ref::<MediaStreamTrack>().is_none() {
+            continue;
+        }
+        let sender = js(pc).add_track_plain(&track, stream)?;
+        let transceiver = js(pc)
+            .transceivers()
+            .iter()
+            .find(|t| js_sys::Object::is(&t.unchecked_ref::<Transceiver>().sender(), &sender));
+        if let Some(t) = transceiver {
+            globals::set(globals::TRANSCEIVER, &t);
+        }
+    }
+    Ok(())
+}
+
+/// Stops every transceiver (what the tutorial's `closeVideoCall` does before `close()`).
+pub(super) fn stop_transceivers(pc: &RtcPeerConnection) {
+    for t in js(pc).transceivers().iter() {
+        let _ = t.unchecked_ref::<Transceiver>().stop();
+    }
+}
+
+/// The six handlers the tutorial's `createPeerConnection` sets as `on*` properties: all of them
+/// are cleared (the tutorial's `closeVideoCall` misspelt two and left them attached, bug 2).
+pub(super) fn clear_handler_properties(pc: &RtcPeerConnection) {
+    for key in [
+        "onicecandidate",
+        "oniceconnectionstatechange",
+        "onicegatheringstatechange",
+        "onsignalingstatechange",
+        "onnegotiationneeded",
+        "ontrack",
+    ] {
+        let _ = Reflect::set(pc, &key.into(), &JsValue::NULL);
+    }
+}

@@ -1,0 +1,132 @@
+//! What the tutorial keeps no global for, owned here:
+//! - per peer connection ([`Slots`]): our listeners on it (the seven handlers, `removetrack` on
+//!   its remote stream, the candidate flush), the ICE grace timer, and perfect negotiation's
+//!   flags. One connection at a time, as in the tutorial: asking for another connection's
+//!   slots drops the old ones, which removes their listeners and clears their timer. So slots
+//!   never outlive the page's move to a new connection, even when a JavaScript `closeVideoCall`
+//!   that knows nothing of them closed the old one (a closed connection fires no events, so
+//!   the listeners could not run meanwhile anyway).
+//! - remote candidates that arrived before they could be applied, by sender (PROTOCOL bug 6).
+//!
+//! The cells are only borrowed inside this module, never across a call into the page, so a
+//! page function that calls back into us cannot meet a borrowed cell.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use chat_core::protocol::IceCandidate;
+use web_sys::RtcPeerConnection;
+
+use crate::live::{Listener, Timer};
+
+/// Most candidates kept per sender (a real peer sends a handful to a few dozen), and overall.
+const MAX_PER_SENDER: usize = 100;
+const MAX_TOTAL: usize = 4 * MAX_PER_SENDER;
+
+#[derive(Default)]
+pub(super) struct Slots {
+    /// The handlers our `createPeerConnection` attached.
+    pub handlers: Vec<Listener>,
+    /// `removetrack` on the remote stream, and that stream's id.
+    pub remote: Option<(String, Listener)>,
+    /// Applies buffered candidates once a remote description is set.
+    pub flush: Option<Listener>,
+    /// ICE `disconnected`: the call ends if this fires first.
+    pub grace: Option<Timer>,
+    /// MDN's `makingOffer`: our `setLocalDescription()` for an offer is under way.
+    pub making_offer: bool,
+    /// MDN's `isSettingRemoteAnswerPending`.
+    pub answer_pending: bool,
+    /// MDN's `ignoreOffer`: we (impolite) ignored a colliding offer, so its candidates fail.
+    pub ignore_offer: bool,
+}
+
+struct Entry {
+    pc: RtcPeerConnection,
+    slots: Slots,
+}
+
+struct Early {
+    /// `None`: the tutorial's clients send candidates without a `name`.
+    sender: Option<String>,
+    candidate: IceCandidate,
+}
+
+thread_local! {
+    static PEER: RefCell<Option<Entry>> = const { RefCell::new(None) };
+    static EARLY: RefCell<VecDeque<Early>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// Runs `f` on the slots of `pc`, creating them (and dropping another connection's). `f` must
+/// not call into the page; building and dropping listeners is fine.
+pub(super) fn with<R>(pc: &RtcPeerConnection, f: impl FnOnce(&mut Slots) -> R) -> Option<R> {
+    let stale = PEER.with(|cell| {
+        let mut entry = cell.try_borrow_mut().ok()?;
+        if entry
+            .as_ref()
+            .is_some_and(|e| js_sys::Object::is(&e.pc, pc))
+        {
+            return None;
+        }
+        entry.replace(Entry {
+            pc: pc.clone(),
+            slots: Slots::default(),
+        })
+    });
+    // Dropped outside the borrow: removing listeners is a call into the browser.
+    drop(stale);
+    PEER.with(|cell| {
+        let mut entry = cell.try_borrow_mut().ok()?;
+        entry.as_mut().map(|e| f(&mut e.slots))
+    })
+}
+
+/// Drops every slot: our listeners, the grace timer, the flags. For `closeVideoCall`.
+pub(super) fn release() {
+    let entry = PEER.with(|cell| cell.try_borrow_mut().ok().and_then(|mut e| e.take()));
+    drop(entry);
+}
+
+/// Keeps a candidate until it can be applied; `false` if its sender has too many waiting.
+pub(super) fn keep_early(sender: Option<String>, candidate: IceCandidate) -> bool {
+    EARLY.with(|cell| {
+        let Ok(mut early) = cell.try_borrow_mut() else {
+            return false;
+        };
+        if early.iter().filter(|e| e.sender == sender).count() >= MAX_PER_SENDER {
+            return false;
+        }
+        if early.len() >= MAX_TOTAL {
+            early.pop_front();
+        }
+        early.push_back(Early { sender, candidate });
+        true
+    })
+}
+
+/// Takes, in arrival order, the candidates that may be from `peer` (those without a sender
+/// too); the others wait for their own call.
+pub(super) fn take_early(peer: Option<&str>) -> Vec<IceCandidate> {
+    EARLY.with(|cell| {
+        let Ok(mut early) = cell.try_borrow_mut() else {
+            return Vec::new();
+        };
+        let (taken, kept) = early
+            .drain(..)
+            .partition::<Vec<_>, _>(|e| match (&e.sender, peer) {
+                (Some(sender), Some(peer)) => sender == peer,
+                _ => true,
+            });
+        early.extend(kept);
+        taken.into_iter().map(|e| e.candidate).collect()
+    })
+}
+
+/// Forgets what `peer` sent for a call that is over.
+pub(super) fn forget_early(peer: &str) {
+    EARLY.with(|cell| {
+        if let Ok(mut early) = cell.try_borrow_mut() {
+            early.retain(|e| e.sender.as_deref().is_some_and(|s| s != peer));
+        }
+    });
+}
