@@ -23,18 +23,27 @@ cargo build --release --target wasm32-unknown-unknown -p webrtc-chat --features 
 target_dir=$(cargo metadata --format-version 1 --no-deps --offline |
   sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 wasm="$target_dir/wasm32-unknown-unknown/release/webrtc_chat.wasm"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+say "wasm-opt -Oz (before wasm-bindgen)"
+# Before wasm-bindgen, not after: rustc (since 1.82) enables reference types for wasm32, so
+# wasm-bindgen's output keeps JS values in an externref table, which this wasm-opt (Debian's
+# binaryen 108) either cannot parse (`table.fill`) or, when it can, turns into a funcref table:
+# init then throws "WebAssembly.Table.set(): Argument 1 is invalid for table". The input is
+# plain wasm it handles. Features named because the release profile strips the section that
+# would tell it (all are rustc's defaults for wasm32, in every current browser).
+wasm-opt -Oz --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
+  -o "$tmp/webrtc_chat.wasm" "$wasm"
 
 say "wasm-bindgen --target web --out-dir $out"
 rm -rf "$out"
-wasm-bindgen --target web --typescript --out-dir "$out" "$wasm"
-
-say "wasm-opt -Oz"
-# The page's optimisation (index.html: data-wasm-opt="z"). The release profile strips the
-# target_features section wasm-opt would read, so the features rustc enables by default for
-# wasm32-unknown-unknown (every current browser has them) are named here.
-wasm-opt -Oz --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-reference-types --enable-multivalue \
-  -o "$out/webrtc_chat_bg.wasm" "$out/webrtc_chat_bg.wasm"
+# The warning about the missing target_features section is expected (see above): wasm-bindgen
+# then recognises reference types from the module's externref exports.
+wasm-bindgen --target web --typescript --out-dir "$out" "$tmp/webrtc_chat.wasm" 2>"$tmp/log" ||
+  { cat "$tmp/log" >&2; exit 1; }
+grep -v 'target_features. custom section is missing' "$tmp/log" >&2 || true
 
 for f in "$out"/webrtc_chat_bg.wasm "$out"/webrtc_chat.js; do
   printf '%s: %s bytes, %s gzipped\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)" >&2

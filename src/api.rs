@@ -9,8 +9,12 @@ use web_sys::Element;
 use crate::app::App;
 use crate::live;
 
-/// A mounted client. Every method takes `&self`, so a host may call any of them from inside
-/// one of our callbacks (its `send` function, say) without wasm-bindgen's borrow error.
+// Comments on exports are `//`, not `///`: wasm-bindgen copies doc comments into the shipped
+// JS glue.
+
+// A mounted client. Every method takes `&self`, so a host may call any of them from inside
+// one of our callbacks (its `send` function, say) without wasm-bindgen's borrow error.
+// Dropping the handle does not unmount: a client runs until `destroy()`.
 #[wasm_bindgen]
 pub struct ChatApp {
     app: App,
@@ -18,56 +22,60 @@ pub struct ChatApp {
 
 #[wasm_bindgen]
 impl ChatApp {
-    /// Host transport: a frame from the server (any JS value; only strings can be messages).
-    /// Taken as a `JsValue` so an oversize frame is refused before it is copied into wasm.
+    // Host transport: a frame from the server (any JS value; only strings can be messages).
+    // Taken as a `JsValue` so an oversize frame is refused before it is copied into wasm.
     #[wasm_bindgen(js_name = handleMessage)]
     pub fn handle_message(&self, frame: JsValue) {
         self.app.input(crate::signaling::decode(&frame));
     }
 
-    /// Host transport: the connection to the server is gone.
+    // Host transport: the connection to the server is gone.
     #[wasm_bindgen(js_name = handleClose)]
     pub fn handle_close(&self) {
         self.app.input(chat_core::Input::SocketClosed);
     }
 
-    /// Removes every listener, closes the socket and the peer connection, stops the camera,
-    /// and empties the root if `mount` filled it. Idempotent.
+    // Removes every listener and timer, closes the socket and the peer connection, stops the
+    // camera, and empties the root if `mount` filled it. Idempotent.
     pub fn destroy(&self) {
+        MOUNTED.with(|m| {
+            if let Ok(mut m) = m.try_borrow_mut() {
+                m.retain(|a| !a.same(&self.app));
+            }
+        });
         self.app.destroy();
     }
 }
 
-impl Drop for ChatApp {
-    fn drop(&mut self) {
-        self.app.destroy();
-    }
+thread_local! {
+    /// Every client from `mount` until its `destroy()`: a host that drops the handle (or never
+    /// keeps it, like the autostart) must not see its client vanish at the next GC.
+    static MOUNTED: RefCell<Vec<App>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Mounts a client on `root`: uses the page-contract elements inside it, or creates them when
-/// the root has none. `options` (an object, or `undefined`) takes the keys of the JSON config
-/// block (`signal`, `iceServers`, `iceTransportPolicy`, `iceUrl`, `turn`, `turnUser`,
-/// `turnPass`, `constraints`), plus `send(text)` and `connect()` for a host transport.
+// Mounts a client on `root`: uses the page-contract elements inside it, or creates them when
+// the root has none. `options` (an object, or `undefined`) takes the keys of the JSON config
+// block (`signal`, `iceServers`, `iceTransportPolicy`, `iceUrl`, `turn`, `turnUser`,
+// `turnPass`, `constraints`), plus `send(text)` and `connect()` for a host transport.
 #[wasm_bindgen]
 pub fn mount(root: Element, options: JsValue) -> Result<ChatApp, JsValue> {
-    Ok(ChatApp {
-        app: App::mount(&root, &options)?,
-    })
+    let app = App::mount(&root, &options)?;
+    MOUNTED.with(|m| {
+        if let Ok(mut m) = m.try_borrow_mut() {
+            m.push(app.clone());
+        }
+    });
+    Ok(ChatApp { app })
 }
 
-/// Live event listeners and timers over all clients in the page (a leak detector for tests).
+// Live event listeners and timers over all clients in the page (a leak detector for tests).
 #[wasm_bindgen(js_name = liveListeners)]
 pub fn live_listeners() -> u32 {
     live::live()
 }
 
-thread_local! {
-    /// The auto-mounted client lives as long as the page; there is no one to hand it to.
-    static AUTO: RefCell<Option<ChatApp>> = const { RefCell::new(None) };
-}
-
-/// Auto-mounts on `document.body` when the page opts in with `data-webrtc-chat-autostart`, so
-/// index.html works standalone while a host page keeps full control through `mount`.
+// Auto-mounts on `document.body` when the page opts in with `data-webrtc-chat-autostart`, so
+// index.html works standalone while a host page keeps full control through `mount`.
 #[wasm_bindgen(start)]
 pub fn start() {
     let Some(body) = web_sys::window()
@@ -76,11 +84,9 @@ pub fn start() {
     else {
         return;
     };
-    if !body.has_attribute("data-webrtc-chat-autostart") {
-        return;
-    }
-    match mount(body.into(), JsValue::UNDEFINED) {
-        Ok(app) => AUTO.with(|a| *a.borrow_mut() = Some(app)),
-        Err(e) => web_sys::console::error_1(&e),
+    if body.has_attribute("data-webrtc-chat-autostart") {
+        if let Err(e) = mount(body.into(), JsValue::UNDEFINED) {
+            web_sys::console::error_1(&e);
+        }
     }
 }

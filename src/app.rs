@@ -101,6 +101,10 @@ impl App {
         self.0.push(Event::Input(input));
     }
 
+    pub fn same(&self, other: &App) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
     /// Removes every listener, closes socket and peer, stops the camera. Idempotent; safe to
     /// call from inside a callback of this app (it then happens when the current event is done).
     pub fn destroy(&self) {

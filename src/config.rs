@@ -271,3 +271,119 @@ fn set(o: &Object, key: &str, value: &JsValue) {
     // Cannot fail on a fresh plain object.
     let _ = Reflect::set(o, &JsValue::from_str(key), value);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn root(attrs: &[(&str, &str)], block: Option<&str>) -> Element {
+        let doc = web_sys::window().unwrap().document().unwrap();
+        let root = doc.create_element("div").unwrap();
+        for (k, v) in attrs {
+            root.set_attribute(k, v).unwrap();
+        }
+        if let Some(json) = block {
+            let script = doc.create_element("script").unwrap();
+            script.set_attribute("type", "application/json").unwrap();
+            script.set_id("webrtc-chat-config");
+            script.set_text_content(Some(json));
+            root.append_child(&script).unwrap();
+        }
+        root
+    }
+
+    fn json(s: &str) -> JsValue {
+        JSON::parse(s).unwrap()
+    }
+
+    fn url(c: &Config) -> String {
+        match &c.transport {
+            TransportConfig::Socket { url } => url.clone(),
+            TransportConfig::Host { .. } => panic!("host transport"),
+        }
+    }
+
+    fn servers(c: &Config) -> String {
+        JSON::stringify(&c.ice.servers).unwrap().into()
+    }
+
+    #[wasm_bindgen_test]
+    fn defaults_are_the_pages_origin_and_the_tutorials_turn() {
+        let c = Config::read(&root(&[], None), &JsValue::UNDEFINED);
+        let loc = web_sys::window().unwrap().location();
+        assert_eq!(url(&c), format!("ws://{}/signal", loc.host().unwrap()));
+        assert_eq!(
+            servers(&c),
+            format!(
+                r#"[{{"urls":"turn:{}","username":"webrtc","credential":"turnserver"}}]"#,
+                loc.hostname().unwrap()
+            )
+        );
+        assert!(!c.ice.relay_only);
+        assert!(c.ice_url.is_none() && c.constraints.is_none() && c.warnings.is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn options_beat_the_json_block_which_beats_data_attributes() {
+        let attrs = [
+            ("data-signal", "ws://attr/"),
+            ("data-turn", "turn:attr"),
+            ("data-ice-url", "/attr-ice"),
+        ];
+        let c = Config::read(&root(&attrs, None), &JsValue::UNDEFINED);
+        assert_eq!(url(&c), "ws://attr/");
+        assert_eq!(servers(&c), r#"[{"urls":"turn:attr"}]"#);
+        assert_eq!(c.ice_url.as_deref(), Some("/attr-ice"));
+
+        let block = r#"{"signal":"ws://block/","iceServers":[{"urls":"stun:block"}],"iceTransportPolicy":"relay"}"#;
+        let c = Config::read(&root(&attrs, Some(block)), &JsValue::UNDEFINED);
+        assert_eq!(url(&c), "ws://block/");
+        assert_eq!(servers(&c), r#"[{"urls":"stun:block"}]"#);
+        assert!(c.ice.relay_only);
+        assert_eq!(c.ice_url.as_deref(), Some("/attr-ice"));
+
+        let options = json(
+            r#"{"signal":"ws://opt/","turn":"turn:opt","turnUser":"u","turnPass":"p","constraints":{"audio":true}}"#,
+        );
+        let c = Config::read(&root(&attrs, Some(block)), &options);
+        assert_eq!(url(&c), "ws://opt/");
+        assert_eq!(
+            servers(&c),
+            r#"[{"urls":"turn:opt","username":"u","credential":"p"}]"#
+        );
+        assert!(c.constraints.is_some());
+    }
+
+    #[wasm_bindgen_test]
+    fn malformed_configuration_falls_through_with_a_warning() {
+        let c = Config::read(
+            &root(
+                &[("data-ice", "[not json"), ("data-signal", "ws://attr/")],
+                Some("{oops"),
+            ),
+            &json(r#"{"iceServers":"nope","signal":5}"#),
+        );
+        assert_eq!(url(&c), "ws://attr/");
+        assert!(
+            servers(&c).starts_with(r#"[{"urls":"turn:"#),
+            "{}",
+            servers(&c)
+        );
+        assert_eq!(c.warnings.len(), 3, "{:?}", c.warnings);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_send_function_selects_the_host_transport() {
+        let options = json("{}");
+        let send = js_sys::Function::new_with_args("text", "");
+        Reflect::set(&options, &"send".into(), &send).unwrap();
+        let c = Config::read(&root(&[], None), &options);
+        assert!(matches!(
+            c.transport,
+            TransportConfig::Host { connect: None, .. }
+        ));
+    }
+}

@@ -177,6 +177,10 @@ async fn fifty_calls_leak_nothing() {
         }
     }
     let memory = wasm_memory_bytes();
+    web_sys::console::log_1(
+        &format!("wasm memory after 10 calls: {memory_after_warmup} B, after 50: {memory} B")
+            .into(),
+    );
     // The heap grows in 64 KiB pages; allow two for allocator slack. A per-call leak of a
     // few KB (a peer's SDP, say) over 40 calls would exceed it.
     assert!(

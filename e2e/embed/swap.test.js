@@ -14,6 +14,24 @@ const { FUNCTIONS, startSite, openPage, install, describe, until } = require('./
 /** What a call with chat runs on both sides; the others only run on failures. */
 const EXERCISED = new Set(FUNCTIONS.filter((f) => !['handleRemoveTrackEvent', 'handleGetUserMediaError', 'reportError', 'log_error'].includes(f)));
 
+/**
+ * The tutorial's own race, which no swap causes: its callee adds tracks with `addTransceiver`
+ * after applying the offer, so it sends a second offer right after its answer. When that offer
+ * reaches the caller before the caller's (async) `setRemoteDescription(answer)` is done, the
+ * tutorial's `handleVideoOfferMsg` sees `have-local-offer`, "rolls back", and throws: the call
+ * never shows video (a self-inflicted case of its glare deadlock, PROTOCOL.md bug 3). Ours
+ * (perfect negotiation with `isSettingRemoteAnswerPending`) applies it after the answer.
+ * Recognised by its exact signature, and only while the caller runs the JavaScript
+ * `handleVideoOfferMsg`; such an attempt is retried (and reported), never any other failure.
+ */
+class TutorialRace extends Error {}
+const ATTEMPTS = 4;
+
+async function tutorialRace(caller) {
+  const stuck = await caller.page.evaluate(() => window.myPeerConnection && window.myPeerConnection.signalingState === 'have-remote-offer').catch(() => false);
+  return stuck && caller.errors.some((e) => e.includes("Failed to execute 'setLocalDescription'") && e.includes('wrong signalingState: stable'));
+}
+
 function steps() {
   const only = process.env.EMBED_STEPS; // e.g. "0,3,51" to rerun some steps
   const list = [{ name: 'step 0: all JavaScript', swap: [] }];
@@ -29,11 +47,11 @@ function steps() {
   return only ? list.filter((s) => only.split(',').map(Number).includes(s.index)) : list;
 }
 
-async function callStep(browser, site, step) {
+async function callStep(browser, site, step, attempt) {
   const url = `${site.relay.url}index.html?signal=${encodeURIComponent(site.relay.ws)}&ice=${encodeURIComponent('[]')}`;
   // Fresh names per step: the relay keeps names unique, and nothing of an earlier step may help.
-  const a = `alice${step.index}`;
-  const b = `bob${step.index}`;
+  const a = `alice${step.index}${attempt > 1 ? `-${attempt}` : ''}`;
+  const b = `bob${step.index}${attempt > 1 ? `-${attempt}` : ''}`;
   const people = [];
   try {
     const alice = await openPage(browser, a, url);
@@ -65,10 +83,15 @@ async function callStep(browser, site, step) {
     // The call: alice clicks bob's name.
     await alice.page.locator('ul.userlistbox li', { hasText: b }).first().click();
     for (const p of people) {
-      await until(p, people, 'the remote video decodes frames', () => {
-        const v = document.querySelector('video#received_video');
-        return v && v.videoWidth > 0 && v.currentTime > 0;
-      });
+      try {
+        await until(p, people, 'the remote video decodes frames', () => {
+          const v = document.querySelector('video#received_video');
+          return v && v.videoWidth > 0 && v.currentTime > 0;
+        });
+      } catch (e) {
+        if (!step.swap.includes('handleVideoOfferMsg') && (await tutorialRace(alice))) throw new TutorialRace(e.message);
+        throw e;
+      }
     }
     for (const p of people) {
       assert.equal(await p.page.$eval('#hangup-button', (x) => x.disabled), false, `${p.label}: Hang Up enabled during the call`);
@@ -111,9 +134,17 @@ test('tutorial page: swap each function for the bundle\'s, one at a time and cum
   const browser = await launch(t);
   const site = await startSite(t);
   for (const step of steps()) {
-    await t.test(step.name, async () => {
-      const calls = await callStep(browser, site, step);
-      if (step.swap.length) t.diagnostic(`${step.name}: ours called ${JSON.stringify(calls)}`);
+    await t.test(step.name, async (st) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const calls = await callStep(browser, site, step, attempt);
+          if (step.swap.length) st.diagnostic(`ours called ${JSON.stringify(calls)}`);
+          return;
+        } catch (e) {
+          if (!(e instanceof TutorialRace) || attempt === ATTEMPTS) throw e;
+          st.diagnostic(`attempt ${attempt}: the tutorial JavaScript's own offer race (see TutorialRace); retrying`);
+        }
+      }
     });
   }
 });

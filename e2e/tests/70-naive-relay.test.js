@@ -42,3 +42,23 @@ test('naive server: call, spoofed hang-ups from a third user do not end it', asy
   // The real hang-up still works.
   await hangUpAndCheck(bob, alice);
 });
+
+// A naive server sends no hang-up for a peer whose page closed: the client must notice on its
+// own (the peer gone from the user list, or ICE), still within a few seconds.
+test('naive server: the peer closes the page mid-call: the call ends and the person is told', async (t) => {
+  const w = await World.create(t, { server: 'naive', query: { ice: '[]' } });
+  const alice = await w.user('alice');
+  const bob = await w.user('bob');
+  await alice.waitUsers(['alice', 'bob']);
+  await callAndCheck(alice, bob);
+  const closedAt = Date.now();
+  await bob.close();
+  await alice.waitCall('idle', 10000);
+  const tookMs = Date.now() - closedAt;
+  const err = await alice.until('a notice saying why the call ended', () => {
+    const e = document.querySelector('#error');
+    return e && !e.hidden && e.textContent.trim();
+  }, undefined, 2000);
+  assert.equal(await alice.hangupDisabled(), true);
+  t.diagnostic(`call ended ${tookMs} ms after bob closed his page; alice sees: "${err}"`);
+});

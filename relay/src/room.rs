@@ -262,7 +262,6 @@ impl Room {
             };
             effects.push(send(conn, &reject));
         }
-        effects.extend(self.userlist());
         effects
     }
 

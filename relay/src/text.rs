@@ -9,7 +9,6 @@
 /// created; entities like `&lt;` only ever decode to text. Clients that use `textContent`
 /// (ours) lose nothing but a lone `<`.
 pub fn strip_tags(text: &str) -> String {
-    if true { return text.to_owned(); }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('<') {

@@ -5,37 +5,65 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 
 use common::{header, http_get, str_of, Client};
 
 const BIN: &str = env!("CARGO_BIN_EXE_relay");
 
-/// Starts the binary and reads the address from its first stdout line.
-fn spawn(command: &mut Command) -> (Child, SocketAddr) {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start relay");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("read the address line");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    (child, addr)
+/// A running relay process; killed on drop, so a failing test does not leave it behind.
+struct Running {
+    child: Child,
+    addr: SocketAddr,
 }
 
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
+impl Running {
+    /// Starts the binary and reads the address from its first stdout line.
+    fn spawn(command: &mut Command) -> Running {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start relay");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        let read = BufReader::new(stdout).read_line(&mut line);
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|a| a.parse().ok());
+        let mut running = Running {
+            child,
+            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+        };
+        match (read, addr) {
+            (Ok(_), Some(addr)) => running.addr = addr,
+            other => panic!("no address in {line:?}: {other:?}"),
+        }
+        running
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+    }
+
+    fn wait(mut self) -> ExitStatus {
+        self.child.wait().expect("wait")
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 fn static_dir(name: &str) -> PathBuf {
@@ -93,7 +121,7 @@ fn bad_configuration_exits_with_an_error() {
 #[tokio::test]
 async fn serves_page_and_signaling_then_stops_cleanly_on_sigterm() {
     let dir = static_dir("relay-static-binary");
-    let (child, addr) = spawn(Command::new(BIN).args([
+    let relay = Running::spawn(Command::new(BIN).args([
         "--listen",
         "127.0.0.1:0",
         "--static",
@@ -101,6 +129,7 @@ async fn serves_page_and_signaling_then_stops_cleanly_on_sigterm() {
         "--log",
         "warn",
     ]));
+    let addr = relay.addr;
     let (status, headers, body) = http_get(addr, "/").await;
     assert_eq!(status, 200);
     assert!(String::from_utf8_lossy(&body).contains("webrtc-chat"));
@@ -123,25 +152,25 @@ async fn serves_page_and_signaling_then_stops_cleanly_on_sigterm() {
         assert_eq!(str_of(&chat, "text"), Some("hi"));
     }
 
-    signal(&child, "TERM");
+    relay.signal("TERM");
     for client in [&mut alice, &mut bob] {
         assert_eq!(client.close_code().await, Some(1001));
     }
-    let mut child = child;
-    let status = child.wait().expect("wait");
+    let status = relay.wait();
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
 
 #[tokio::test]
 async fn configured_from_the_environment_and_stopped_by_sigint() {
     let dir = static_dir("relay-static-env");
-    let (child, addr) = spawn(
+    let relay = Running::spawn(
         Command::new(BIN)
             .env("RELAY_LISTEN", "127.0.0.1:0")
             .env("RELAY_STATIC", &dir)
             .env("RELAY_ALLOW_ORIGIN", "http://allowed.example")
             .env("RELAY_LOG", "warn"),
     );
+    let addr = relay.addr;
     assert_eq!(http_get(addr, "/").await.0, 200);
     let url = format!("ws://{addr}/");
     assert_eq!(
@@ -153,8 +182,7 @@ async fn configured_from_the_environment_and_stopped_by_sigint() {
         .expect("allowed origin");
     let mut client = Client::from_socket(ws).await;
 
-    signal(&child, "INT");
+    relay.signal("INT");
     assert_eq!(client.close_code().await, Some(1001));
-    let mut child = child;
-    assert_eq!(child.wait().expect("wait").code(), Some(0));
+    assert_eq!(relay.wait().code(), Some(0));
 }

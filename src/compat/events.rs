@@ -10,6 +10,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlMediaElement, MediaStream, MediaStreamTrack, RtcPeerConnection};
 
 use super::{by_id, call_page, globals, log, log_error, pc, registry, report, send};
+use crate::error::prop;
 use crate::live;
 
 /// The handler of `event` when it fires on `target`: the connection it belongs to.
@@ -68,16 +69,15 @@ pub fn handle_ice_candidate_event(event: JsValue) {
     let Some(target) = globals::target() else {
         return log_error("a local candidate, but no target to send it to");
     };
-    let init = Reflect::get(&candidate, &"toJSON".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .and_then(|f| f.call0(&candidate).ok())
-        .unwrap_or(candidate);
-    let Some(candidate) = serde_wasm_bindgen::from_value(init)
-        .ok()
-        .and_then(|v| chat_core::IceCandidate::from_value(&v))
-    else {
-        return log_error("ignored a malformed local candidate");
+    let text = |key: &str| prop(&candidate, key);
+    let candidate = chat_core::IceCandidate {
+        candidate: text("candidate").unwrap_or_default(),
+        sdp_mid: text("sdpMid"),
+        sdp_m_line_index: Reflect::get(&candidate, &"sdpMLineIndex".into())
+            .ok()
+            .and_then(|i| i.as_f64())
+            .map(|i| i as u16),
+        username_fragment: text("usernameFragment"),
     };
     log(&["*** Outgoing ICE candidate: ", &candidate.candidate].concat());
     send(&Message::NewIceCandidate {

@@ -124,21 +124,19 @@ fn send(message: &Message) {
     call_page("sendToServer", &[&to_js(&message.to_value())]);
 }
 
-/// A message object (from the page's `onmessage`, JavaScript's or ours) through the core's
-/// tolerant decoder: a malformed one is logged and ignored instead of throwing halfway.
+/// A message object (from the page's `onmessage`, JavaScript's or ours) through the app's
+/// frame checks and the core's tolerant decoder, as its JSON text: a malformed one is logged
+/// and ignored instead of throwing halfway.
 fn decode(msg: &JsValue) -> Option<Message> {
-    let value: Value = match serde_wasm_bindgen::from_value(msg.clone()) {
-        Ok(value) => value,
-        Err(_) => {
-            log_error("ignored a message that is not JSON data");
-            return None;
-        }
-    };
-    match Message::from_value(&value) {
-        Ok(message) => Some(message),
-        Err(e) => {
-            log_error(&["ignored a malformed message: ", &e.to_string()].concat());
+    let text = js_sys::JSON::stringify(msg)
+        .map(JsValue::from)
+        .unwrap_or_default();
+    match crate::signaling::decode(&text) {
+        chat_core::Input::Server(message) => Some(message),
+        chat_core::Input::BadFrame { error } => {
+            log_error(&["ignored a malformed message: ", &error.to_string()].concat());
             None
         }
+        _ => None,
     }
 }
