@@ -58,7 +58,11 @@ thread_local! {
 // block (`signal`, `iceServers`, `iceTransportPolicy`, `iceUrl`, `turn`, `turnUser`,
 // `turnPass`, `constraints`), plus `send(text)` and `connect()` for a host transport.
 #[wasm_bindgen]
-pub fn mount(root: Element, options: JsValue) -> Result<ChatApp, JsValue> {
+pub fn mount(root: JsValue, options: JsValue) -> Result<ChatApp, JsValue> {
+    // Checked here: wasm-bindgen does not check the JS type of an `Element` parameter.
+    let root: Element = root
+        .dyn_into()
+        .map_err(|_| js_sys::TypeError::new("webrtc-chat: mount needs an Element"))?;
     let app = App::mount(&root, &options)?;
     MOUNTED.with(|m| {
         if let Ok(mut m) = m.try_borrow_mut() {

@@ -344,13 +344,17 @@ impl State {
                 }
             },
             TransportConfig::Host { connect, .. } => {
-                let opened = connect
-                    .as_ref()
-                    .map_or(Ok(JsValue::UNDEFINED), |f| f.call0(&JsValue::NULL));
-                inbox.input(match opened {
-                    Ok(_) => Input::SocketOpen,
-                    Err(_) => Input::SocketClosed,
-                });
+                // Open first: the host may deliver frames (the server's `id`) from inside
+                // `connect()`, and they must come after `SocketOpen`.
+                inbox.input(Input::SocketOpen);
+                if let Some(Err(e)) = connect.as_ref().map(|f| f.call0(&JsValue::NULL)) {
+                    log(&[
+                        "webrtc-chat: connect failed: ",
+                        &JsError::from(e).to_string(),
+                    ]
+                    .concat());
+                    inbox.input(Input::SocketClosed);
+                }
             }
         }
     }

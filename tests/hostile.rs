@@ -119,3 +119,87 @@ async fn hostile_frames_are_refused_and_the_page_keeps_working() {
     );
     relay.destroy_all();
 }
+
+#[wasm_bindgen_test]
+fn mount_refuses_a_bad_root_without_side_effects() {
+    let before = webrtc_chat::live_listeners();
+    for root in [
+        JsValue::NULL,
+        JsValue::from_str("#app"),
+        js_sys::Object::new().into(),
+    ] {
+        assert!(webrtc_chat::mount(root, JsValue::UNDEFINED).is_err());
+    }
+    // A root with some of the page's elements but not all of them.
+    let partial = common::root("partial");
+    partial.set_inner_html(r#"<input id="name"><button name="login">Log in</button>"#);
+    let error = webrtc_chat::mount(partial.clone().into(), JsValue::UNDEFINED)
+        .err()
+        .expect("an incomplete page is refused");
+    let text = js_sys::Reflect::get(&error, &"message".into()).unwrap();
+    assert!(
+        text.as_string().unwrap().contains("ul.userlistbox"),
+        "{text:?}"
+    );
+    assert_eq!(webrtc_chat::live_listeners(), before);
+    partial.remove();
+}
+
+/// A host whose `send` calls straight back into the client (a synchronous loopback), and
+/// finally destroys it from inside that callback: no `BorrowMutError`, nothing left behind.
+#[wasm_bindgen_test]
+async fn a_host_may_reenter_the_client_from_its_callbacks() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::prelude::*;
+
+    let before = webrtc_chat::live_listeners();
+    let slot: Rc<RefCell<Option<Rc<webrtc_chat::ChatApp>>>> = Rc::default();
+    let sent = Rc::new(RefCell::new(Vec::<String>::new()));
+    let send = {
+        let (slot, sent) = (Rc::clone(&slot), Rc::clone(&sent));
+        Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| {
+            let text = text.as_string().unwrap();
+            sent.borrow_mut().push(text.clone());
+            let Some(app) = slot.borrow().clone() else {
+                return;
+            };
+            if text.contains(r#""type":"username""#) {
+                app.handle_message(r#"{"type":"userlist","users":["loop"]}"#.into());
+            } else if text.contains(r#""type":"message""#) {
+                app.handle_message(
+                    text.replace(r#""type":"message""#, r#""type":"message","name":"loop""#)
+                        .into(),
+                );
+                app.destroy();
+                app.handle_message(r#"{"type":"userlist","users":[]}"#.into());
+            }
+        })
+    };
+    let connect = {
+        let slot = Rc::clone(&slot);
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(app) = slot.borrow().clone() {
+                app.handle_message(r#"{"type":"id","id":1}"#.into());
+            }
+        })
+    };
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"send".into(), send.as_ref()).unwrap();
+    js_sys::Reflect::set(&options, &"connect".into(), connect.as_ref()).unwrap();
+    let root = common::root("reenter");
+    let app = Rc::new(webrtc_chat::mount(root.clone().into(), options.into()).unwrap());
+    *slot.borrow_mut() = Some(Rc::clone(&app));
+
+    type_into(&root, "#name", "loop");
+    click(&root, "button[name=login]");
+    assert_eq!(users(&root), ["loop"]);
+    type_into(&root, "#text", "hello");
+    click(&root, "#send");
+    // Destroyed from inside `send`: the root is emptied, every listener gone.
+    assert!(root.query_selector("#name").unwrap().is_none());
+    assert_eq!(webrtc_chat::live_listeners(), before);
+    assert!(sent.borrow().iter().any(|s| s.contains("hello")));
+    slot.borrow_mut().take();
+    root.remove();
+}

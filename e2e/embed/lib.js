@@ -41,9 +41,10 @@ async function startSite(t, extra = {}) {
 }
 
 /** One person: a browser context of their own (nothing shared but the relay and the network). */
-async function openPage(browser, label, url) {
+async function openPage(browser, label, url, { initScripts = [] } = {}) {
   const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
   await context.addInitScript(PC_HOOK);
+  for (const script of initScripts) await context.addInitScript(script);
   const page = await context.newPage();
   const person = { label, context, page, console: [], errors: [] };
   page.on('console', (m) => {
@@ -115,4 +116,52 @@ async function until(person, people, what, fn, arg, timeout = WAIT_MS) {
   }
 }
 
-module.exports = { FUNCTIONS, PKG, startSite, openPage, install, describe, until, WAIT_MS };
+/** Types each person's name and clicks "Log in" (the page's inline onclick="connect()"). */
+async function login(people) {
+  for (const p of people) {
+    await p.page.fill('#name', p.label);
+    await p.page.click('[name=login]');
+  }
+}
+
+/** Waits until every one of `people` lists all of `names`. */
+async function waitListed(people, names) {
+  for (const p of people) {
+    await until(p, people, `${names.join(', ')} in the user list`, (list) => {
+      const shown = [...document.querySelectorAll('ul.userlistbox li')].map((li) => li.textContent.trim());
+      return list.every((n) => shown.includes(n));
+    }, names);
+  }
+}
+
+/** `caller` clicks `callee`'s name in the user list. */
+async function call(caller, callee) {
+  await caller.page.locator('ul.userlistbox li', { hasText: callee.label }).first().click();
+}
+
+/** The remote video decodes frames (what a person sees of a working call). */
+async function waitVideo(p, people) {
+  await until(p, people, 'the remote video decodes frames', () => {
+    const v = document.querySelector('video#received_video');
+    return v && v.videoWidth > 0 && v.currentTime > 0;
+  });
+}
+
+/** The call is over on this side: no peer connection, none left open, Hang Up disabled. */
+async function waitClosed(p, people) {
+  await until(p, people, 'the call is closed', () =>
+    window.myPeerConnection === null &&
+    document.querySelector('#hangup-button').disabled &&
+    window.__e2e.pcs.length > 0 &&
+    window.__e2e.pcs.every((x) => x.pc.connectionState === 'closed'));
+}
+
+/** Still in a connected call. */
+async function inCall(p) {
+  return p.page.evaluate(() => !!window.myPeerConnection && window.myPeerConnection.connectionState === 'connected');
+}
+
+module.exports = {
+  FUNCTIONS, PKG, WAIT_MS, startSite, openPage, install, describe, until,
+  login, waitListed, call, waitVideo, waitClosed, inCall,
+};

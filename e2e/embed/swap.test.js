@@ -9,7 +9,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { launch } = require('../lib/browser');
-const { FUNCTIONS, startSite, openPage, install, describe, until } = require('./lib');
+const { FUNCTIONS, startSite, openPage, install, describe, until, login, waitListed, call, waitVideo, waitClosed } = require('./lib');
 
 /** What a call with chat runs on both sides; the others only run on failures. */
 const EXERCISED = new Set(FUNCTIONS.filter((f) => !['handleRemoveTrackEvent', 'handleGetUserMediaError', 'reportError', 'log_error'].includes(f)));
@@ -61,16 +61,8 @@ async function callStep(browser, site, step, attempt) {
     for (const p of people) await install(p, step.swap);
 
     // Log in as a person does: type the name, click "Log in" (the page's inline onclick="connect()").
-    for (const p of people) {
-      await p.page.fill('#name', p.label);
-      await p.page.click('[name=login]');
-    }
-    for (const p of people) {
-      await until(p, people, 'both in the user list', (names) => {
-        const shown = [...document.querySelectorAll('ul.userlistbox li')].map((li) => li.textContent.trim());
-        return names.every((n) => shown.includes(n));
-      }, [a, b]);
-    }
+    await login(people);
+    await waitListed(people, [a, b]);
 
     // Chat: typed in #text, sent with Enter (handleKey -> handleSendButton -> sendToServer).
     await until(alice, people, 'chat enabled', () => !document.querySelector('#text').disabled);
@@ -78,16 +70,14 @@ async function callStep(browser, site, step, attempt) {
     await alice.page.press('#text', 'Enter');
     await until(bob, people, 'the chat line arrives', (x) => document.querySelector('.chatbox').textContent.includes(x), `hello from ${a}`);
 
-    const baseline = await alice.page.evaluate(() => window.__embed.module.liveListeners());
+    const baseline = [];
+    for (const p of people) baseline.push(await p.page.evaluate(() => window.__embed.module.liveListeners()));
 
     // The call: alice clicks bob's name.
-    await alice.page.locator('ul.userlistbox li', { hasText: b }).first().click();
+    await call(alice, bob);
     for (const p of people) {
       try {
-        await until(p, people, 'the remote video decodes frames', () => {
-          const v = document.querySelector('video#received_video');
-          return v && v.videoWidth > 0 && v.currentTime > 0;
-        });
+        await waitVideo(p, people);
       } catch (e) {
         if (!step.swap.includes('handleVideoOfferMsg') && (await tutorialRace(alice))) throw new TutorialRace(e.message);
         throw e;
@@ -99,19 +89,13 @@ async function callStep(browser, site, step, attempt) {
 
     // Hang up (the page's inline onclick="hangUpCall();"); both sides close.
     await alice.page.click('#hangup-button');
-    for (const p of people) {
-      await until(p, people, 'the call is closed', () =>
-        window.myPeerConnection === null &&
-        document.querySelector('#hangup-button').disabled &&
-        window.__e2e.pcs.length > 0 &&
-        window.__e2e.pcs.every((x) => x.pc.connectionState === 'closed'));
-    }
+    for (const p of people) await waitClosed(p, people);
 
     // Our closeVideoCall removes every listener the call added (ours and the page's `on*`).
     if (step.swap.includes('closeVideoCall')) {
-      for (const p of people) {
+      for (const [i, p] of people.entries()) {
         const live = await p.page.evaluate(() => window.__embed.module.liveListeners());
-        assert.equal(live, baseline, `${p.label}: listeners after the call = before it\n${await describe(people)}`);
+        assert.equal(live, baseline[i], `${p.label}: listeners after the call = before it\n${await describe(people)}`);
       }
     }
     // Every swapped function that a call runs really ran (on one side or the other).

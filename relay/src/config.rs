@@ -90,7 +90,8 @@ const OPTS: [Opt; 8] = [
         flag: "--static",
         env: "RELAY_STATIC",
         metavar: "DIR",
-        help: "serve this directory over HTTP (index.html at /); without it, / says no page is built",
+        help:
+            "serve this directory over HTTP (index.html at /); without it, / says no page is built",
     },
     Opt {
         key: Key::AllowOrigin,
@@ -154,12 +155,36 @@ pub fn help() -> String {
     );
     for opt in &OPTS {
         let head = format!("  {} {}", opt.flag, opt.metavar);
-        out.push_str(&format!("{head:<28}{}\n{:<28}[env: {}]\n", opt.help, "", opt.env));
+        push_wrapped(&mut out, &head, opt.help);
+        push_wrapped(&mut out, "", &format!("[env: {}]", opt.env));
     }
-    out.push_str(&format!("{:<28}print this help\n", "  -h, --help"));
-    out.push_str(&format!("{:<28}print the version\n", "  -V, --version"));
+    push_wrapped(&mut out, "  -h, --help", "print this help");
+    push_wrapped(&mut out, "  -V, --version", "print the version");
     out.push_str("\nSIGINT (Ctrl-C) or SIGTERM: close every socket (1001) and exit 0.\n");
     out
+}
+
+/// `head` in a 28-column gutter, `text` word-wrapped to 100 columns beside it.
+fn push_wrapped(out: &mut String, head: &str, text: &str) {
+    const GUTTER: usize = 28;
+    const WIDTH: usize = 100;
+    let mut line = format!("{head:<GUTTER$}");
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.len() + 1 + word.len() > WIDTH {
+            out.push_str(&line);
+            out.push('\n');
+            line = " ".repeat(GUTTER);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
 }
 
 impl Config {
@@ -199,7 +224,10 @@ impl Config {
             let value = match inline.or_else(|| args.next()) {
                 Some(value) => value,
                 None => {
-                    return Err(ConfigError(format!("{flag} needs a value ({})", opt.metavar)))
+                    return Err(ConfigError(format!(
+                        "{flag} needs a value ({})",
+                        opt.metavar
+                    )))
                 }
             };
             if opt.key == Key::AllowOrigin && !flag_origins {
@@ -274,8 +302,9 @@ impl Config {
                 self.max_connections = n;
             }
             Key::Log => {
-                self.log = Level::parse(value)
-                    .ok_or_else(|| format!("{value:?} is not one of off, error, warn, info, debug"))?;
+                self.log = Level::parse(value).ok_or_else(|| {
+                    format!("{value:?} is not one of off, error, warn, info, debug")
+                })?;
             }
         }
         Ok(())
@@ -283,7 +312,9 @@ impl Config {
 }
 
 fn number<T: std::str::FromStr>(value: &str) -> Result<T, String> {
-    value.parse().map_err(|_| format!("{value:?} is not a valid number"))
+    value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a valid number"))
 }
 
 /// An origin as browsers send it (`scheme://host[:port]`, lower case, no path): what
@@ -297,8 +328,10 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str], env: &[(&str, &str)]) -> Result<Command, ConfigError> {
-        let env: Vec<(String, String)> =
-            env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::parse(args.iter().map(|s| s.to_string()), |key| {
             env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
         })
@@ -317,7 +350,13 @@ mod tests {
         assert_eq!(c, Config::default());
         assert_eq!(c.listen, "127.0.0.1:6503");
         assert_eq!(c.limits.max_frame_bytes, MAX_FRAME_BYTES);
-        assert_eq!(c.limits.rate, Rate { per_sec: 50.0, burst: 200 });
+        assert_eq!(
+            c.limits.rate,
+            Rate {
+                per_sec: 50.0,
+                burst: 200
+            }
+        );
         assert!(c.allow_origins.is_empty());
     }
 
@@ -343,7 +382,13 @@ mod tests {
         assert_eq!(c.listen, "0.0.0.0:80");
         assert_eq!(c.static_dir, Some(PathBuf::from("dist")));
         assert_eq!(c.limits.max_frame_bytes, 2048);
-        assert_eq!(c.limits.rate, Rate { per_sec: 2.5, burst: 7 });
+        assert_eq!(
+            c.limits.rate,
+            Rate {
+                per_sec: 2.5,
+                burst: 7
+            }
+        );
         assert_eq!(c.max_connections, 3);
         assert_eq!(c.log, Level::Debug);
     }
@@ -353,7 +398,10 @@ mod tests {
         let env = [
             ("RELAY_LISTEN", "127.0.0.1:9"),
             ("RELAY_STATIC", "/srv/www"),
-            ("RELAY_ALLOW_ORIGIN", "https://a.example, https://B.example/"),
+            (
+                "RELAY_ALLOW_ORIGIN",
+                "https://a.example, https://B.example/",
+            ),
             ("RELAY_MAX_FRAME_BYTES", "4096"),
             ("RELAY_MAX_RATE", "10"),
             ("RELAY_BURST", "20"),
@@ -365,12 +413,24 @@ mod tests {
         assert_eq!(c.static_dir, Some(PathBuf::from("/srv/www")));
         assert_eq!(c.allow_origins, ["https://a.example", "https://b.example"]);
         assert_eq!(c.limits.max_frame_bytes, 4096);
-        assert_eq!(c.limits.rate, Rate { per_sec: 10.0, burst: 20 });
+        assert_eq!(
+            c.limits.rate,
+            Rate {
+                per_sec: 10.0,
+                burst: 20
+            }
+        );
         assert_eq!(c.max_connections, 5);
         assert_eq!(c.log, Level::Warn);
 
         let c = run(
-            &["--listen", "[::1]:1", "--allow-origin", "http://x", "--allow-origin=http://y,http://z"],
+            &[
+                "--listen",
+                "[::1]:1",
+                "--allow-origin",
+                "http://x",
+                "--allow-origin=http://y,http://z",
+            ],
             &env,
         );
         assert_eq!(c.listen, "[::1]:1");
@@ -386,14 +446,25 @@ mod tests {
         assert_eq!(parse(&["--listen", "x:1", "-h"], &[]), Ok(Command::Help));
         assert_eq!(parse(&["-V"], &[]), Ok(Command::Version));
         let text = help();
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
         for opt in &OPTS {
-            assert!(text.contains(opt.flag) && text.contains(opt.env), "{}", opt.flag);
+            assert!(
+                text.contains(opt.flag) && text.contains(opt.env),
+                "{}",
+                opt.flag
+            );
         }
     }
 
     #[test]
     fn bad_input_is_an_error_naming_the_source() {
-        let cases: [(&[&str], &[(&str, &str)], &str); 10] = [
+        // (arguments, environment, expected part of the message)
+        type Case = (
+            &'static [&'static str],
+            &'static [(&'static str, &'static str)],
+            &'static str,
+        );
+        let cases: [Case; 10] = [
             (&["--nope"], &[], "--nope"),
             (&["stray"], &[], "stray"),
             (&["--listen"], &[], "needs a value"),
@@ -403,7 +474,11 @@ mod tests {
             (&["--max-rate", "NaN"], &[], "positive"),
             (&["--burst", "-1"], &[], "not a valid number"),
             (&["--log", "loud"], &[], "not one of"),
-            (&[], &[("RELAY_MAX_CONNECTIONS", "0")], "RELAY_MAX_CONNECTIONS"),
+            (
+                &[],
+                &[("RELAY_MAX_CONNECTIONS", "0")],
+                "RELAY_MAX_CONNECTIONS",
+            ),
         ];
         for (args, env, want) in cases {
             match parse(args, env) {

@@ -13,7 +13,9 @@ pub enum Verdict {
     Allow,
     /// Over the limit: drop the frame; `warn` is true for the first drop after allowed frames,
     /// so a flood gets one error reply per episode rather than one per frame.
-    Drop { warn: bool },
+    Drop {
+        warn: bool,
+    },
     /// Persistently over the limit: close the connection.
     Abuse,
 }
@@ -68,7 +70,10 @@ impl TokenBucket {
 mod tests {
     use super::*;
 
-    const RATE: Rate = Rate { per_sec: 10.0, burst: 5 };
+    const RATE: Rate = Rate {
+        per_sec: 10.0,
+        burst: 5,
+    };
 
     #[test]
     fn burst_then_refill() {
@@ -124,7 +129,10 @@ mod tests {
 
     #[test]
     fn slow_refill_does_not_hide_strikes() {
-        let rate = Rate { per_sec: 0.001, burst: 3 };
+        let rate = Rate {
+            per_sec: 0.001,
+            burst: 3,
+        };
         let mut b = TokenBucket::new(rate, 0);
         let verdicts: Vec<Verdict> = (0..6).map(|i| b.take(rate, i * 7)).collect();
         assert_eq!(verdicts[5], Verdict::Abuse, "{verdicts:?}");

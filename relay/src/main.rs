@@ -27,7 +27,10 @@ fn main() -> ExitCode {
 
 fn run(config: Config) -> ExitCode {
     relay::log::set_level(config.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("relay: cannot start the runtime: {e}");

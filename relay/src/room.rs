@@ -28,7 +28,12 @@ pub type ConnId = u64;
 pub const CLOSE_POLICY_VIOLATION: u16 = 1008;
 
 /// Messages that take part in a call. They are routed point to point only.
-const CALL_KINDS: [&str; 4] = ["video-offer", "video-answer", "new-ice-candidate", "hang-up"];
+const CALL_KINDS: [&str; 4] = [
+    "video-offer",
+    "video-answer",
+    "new-ice-candidate",
+    "hang-up",
+];
 
 /// Messages only the server sends.
 const SERVER_ONLY_KINDS: [&str; 4] = ["id", "userlist", "rejectusername", "error"];
@@ -182,7 +187,10 @@ impl Room {
         let limit = self.limits.max_frame_bytes;
         if text.len() > limit {
             let bytes = text.len();
-            return error(conn, format!("message too large ({bytes} bytes, limit {limit})"));
+            return error(
+                conn,
+                format!("message too large ({bytes} bytes, limit {limit})"),
+            );
         }
         let frame = match protocol::parse(text) {
             Ok(v) => v,
@@ -198,9 +206,10 @@ impl Room {
             "username" => self.username(conn, &frame),
             "message" => self.chat(conn, frame),
             k if CALL_KINDS.contains(&k) => self.call_message(conn, frame),
-            k if SERVER_ONLY_KINDS.contains(&k) => {
-                error(conn, format!("\"{k}\" messages are sent by the server only"))
-            }
+            k if SERVER_ONLY_KINDS.contains(&k) => error(
+                conn,
+                format!("\"{k}\" messages are sent by the server only"),
+            ),
             _ => self.other(conn, frame),
         }
     }
@@ -262,6 +271,7 @@ impl Room {
             };
             effects.push(send(conn, &reject));
         }
+        effects.extend(self.userlist());
         effects
     }
 
@@ -407,7 +417,9 @@ impl Room {
         if self.conns.is_empty() {
             return None;
         }
-        let list = Message::UserList { users: self.names() };
+        let list = Message::UserList {
+            users: self.names(),
+        };
         Some(Effect::Send {
             to: self.conns.keys().copied().collect(),
             frame: list.to_json(),

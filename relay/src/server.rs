@@ -149,7 +149,10 @@ impl Server {
         .with_graceful_shutdown(signal)
         .await;
         // The router (and its `alive` sender) is gone; the connections hold the rest.
-        if time::timeout(SHUTDOWN_GRACE, alive_rx.recv()).await.is_err() {
+        if time::timeout(SHUTDOWN_GRACE, alive_rx.recv())
+            .await
+            .is_err()
+        {
             log_warn!("some connections did not close within {SHUTDOWN_GRACE:?}");
         }
         served
@@ -205,7 +208,10 @@ impl App {
                 .into_response();
         }
         if self.hub.len() >= self.max_connections {
-            log_warn!("refused WebSocket: {} connections open", self.max_connections);
+            log_warn!(
+                "refused WebSocket: {} connections open",
+                self.max_connections
+            );
             return (StatusCode::SERVICE_UNAVAILABLE, "too many connections\n").into_response();
         }
         let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
@@ -298,7 +304,10 @@ mod tests {
         let p = header::SEC_WEBSOCKET_PROTOCOL;
         assert!(offers_subprotocol(&headers(&[(p.clone(), "json")])));
         assert!(offers_subprotocol(&headers(&[(p.clone(), "soap, json")])));
-        assert!(offers_subprotocol(&headers(&[(p.clone(), "a"), (p.clone(), "json")])));
+        assert!(offers_subprotocol(&headers(&[
+            (p.clone(), "a"),
+            (p.clone(), "json")
+        ])));
         assert!(!offers_subprotocol(&headers(&[(p.clone(), "jsonx")])));
         assert!(!offers_subprotocol(&headers(&[])));
     }
@@ -308,8 +317,14 @@ mod tests {
         let o = header::ORIGIN;
         let allowed = vec!["https://a.example".to_string()];
         assert!(origin_allowed(&[], &headers(&[])));
-        assert!(origin_allowed(&allowed, &headers(&[(o.clone(), "https://A.example")])));
-        assert!(!origin_allowed(&allowed, &headers(&[(o.clone(), "https://b.example")])));
+        assert!(origin_allowed(
+            &allowed,
+            &headers(&[(o.clone(), "https://A.example")])
+        ));
+        assert!(!origin_allowed(
+            &allowed,
+            &headers(&[(o.clone(), "https://b.example")])
+        ));
         assert!(!origin_allowed(&allowed, &headers(&[(o.clone(), "null")])));
         assert!(!origin_allowed(&allowed, &headers(&[])));
     }
@@ -318,7 +333,10 @@ mod tests {
     fn upgrade_detection() {
         let u = header::UPGRADE;
         assert!(asks_for_websocket(&headers(&[(u.clone(), "WebSocket")])));
-        assert!(asks_for_websocket(&headers(&[(u.clone(), "h2c, websocket")])));
+        assert!(asks_for_websocket(&headers(&[(
+            u.clone(),
+            "h2c, websocket"
+        )])));
         assert!(!asks_for_websocket(&headers(&[(u.clone(), "h2c")])));
         assert!(!asks_for_websocket(&headers(&[])));
     }

@@ -56,7 +56,10 @@ pub fn clean_name(requested: &str) -> Result<String, NameError> {
     if chars > MAX_NAME_CHARS {
         return Err(NameError::TooLong { chars });
     }
-    let cleaned: String = strip_tags(trimmed).chars().filter(|c| !c.is_control()).collect();
+    let cleaned: String = strip_tags(trimmed)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
     let cleaned = cleaned.trim();
     if cleaned.is_empty() {
         return Err(NameError::Empty);
@@ -91,7 +94,10 @@ mod tests {
     fn leaves_no_less_than_sign_behind() {
         // The sample would keep these, and its client's `+ "<br>"` would complete the tag.
         let cases = [
-            ("<img src=x onerror=alert(1) ", "img src=x onerror=alert(1) "),
+            (
+                "<img src=x onerror=alert(1) ",
+                "img src=x onerror=alert(1) ",
+            ),
             ("1 < 2", "1  2"),
             ("<>", ">"),
             ("<<b>>", ">"),
@@ -116,7 +122,9 @@ mod tests {
         assert_eq!(clean_name(&long), Ok(long.clone()));
         assert_eq!(
             clean_name(&format!("{long}y")),
-            Err(NameError::TooLong { chars: MAX_NAME_CHARS + 1 })
+            Err(NameError::TooLong {
+                chars: MAX_NAME_CHARS + 1
+            })
         );
         // Characters, not bytes.
         assert!(clean_name(&"é".repeat(MAX_NAME_CHARS)).is_ok());

@@ -239,7 +239,10 @@ async fn close(mut socket: WebSocket, code: u16, reason: &'static str) {
         code,
         reason: Utf8Bytes::from_static(reason),
     };
-    if send(&mut socket, Message::Close(Some(frame))).await.is_err() {
+    if send(&mut socket, Message::Close(Some(frame)))
+        .await
+        .is_err()
+    {
         return;
     }
     let drain = async { while let Some(Ok(_)) = socket.recv().await {} };

@@ -69,7 +69,11 @@ impl Drop for Running {
 fn static_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>webrtc-chat</title>").unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>webrtc-chat</title>",
+    )
+    .unwrap();
     std::fs::write(dir.join("webrtc_chat_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     dir
 }
@@ -133,7 +137,9 @@ async fn serves_page_and_signaling_then_stops_cleanly_on_sigterm() {
     let (status, headers, body) = http_get(addr, "/").await;
     assert_eq!(status, 200);
     assert!(String::from_utf8_lossy(&body).contains("webrtc-chat"));
-    assert!(header(&headers, "content-type").unwrap().starts_with("text/html"));
+    assert!(header(&headers, "content-type")
+        .unwrap()
+        .starts_with("text/html"));
     let (_, headers, _) = http_get(addr, "/webrtc_chat_bg.wasm").await;
     assert_eq!(header(&headers, "content-type"), Some("application/wasm"));
 
@@ -142,7 +148,10 @@ async fn serves_page_and_signaling_then_stops_cleanly_on_sigterm() {
     alice.recv_kind("userlist").await;
     let mut bob = Client::connect(&format!("ws://{addr}/signal")).await;
     bob.send_username("alice").await;
-    assert_eq!(str_of(&bob.recv_kind("rejectusername").await, "name"), Some("alice1"));
+    assert_eq!(
+        str_of(&bob.recv_kind("rejectusername").await, "name"),
+        Some("alice1")
+    );
     bob.recv_kind("userlist").await;
     alice.recv_kind("userlist").await;
     bob.send(r#"{"type":"message","text":"<b>hi</b>"}"#).await;
@@ -174,7 +183,9 @@ async fn configured_from_the_environment_and_stopped_by_sigint() {
     assert_eq!(http_get(addr, "/").await.0, 200);
     let url = format!("ws://{addr}/");
     assert_eq!(
-        common::try_connect(&url, Some("json"), Some("http://other.example")).await.err(),
+        common::try_connect(&url, Some("json"), Some("http://other.example"))
+            .await
+            .err(),
         Some(403)
     );
     let (ws, _) = common::try_connect(&url, Some("json"), Some("http://allowed.example"))

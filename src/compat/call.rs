@@ -69,7 +69,7 @@ fn first_stream(event: &JsValue) -> Option<MediaStream> {
 
 /// A click on a name in the user list: call that user.
 #[wasm_bindgen]
-pub async fn invite(evt: JsValue) {
+pub async fn invite(#[wasm_bindgen(unchecked_param_type = "Event")] evt: JsValue) {
     log("Starting to prepare an invitation");
     if globals::peer().is_some() {
         return notify("You can't start a call because you already have one open!");
@@ -150,7 +150,9 @@ fn start_sending(pc: &RtcPeerConnection, stream: &MediaStream) {
 /// at once, bug 3): on a collision the impolite side ignores the offer and the polite side
 /// applies it (the browser rolls its own offer back) and answers. Roles by the core's rule.
 #[wasm_bindgen(js_name = handleVideoOfferMsg)]
-pub async fn handle_video_offer_msg(msg: JsValue) {
+pub async fn handle_video_offer_msg(
+    #[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue,
+) {
     let Some(Message::VideoOffer { name, sdp, .. }) = decode(&msg) else {
         return;
     };
@@ -169,6 +171,7 @@ pub async fn handle_video_offer_msg(msg: JsValue) {
     globals::set_text(globals::TARGET_USERNAME, Some(&name));
     if globals::peer().is_none() {
         if let Err(e) = globals::call("createPeerConnection", &[]) {
+            globals::set_text(globals::TARGET_USERNAME, None);
             return super::report(&e);
         }
     }
@@ -211,7 +214,9 @@ pub async fn handle_video_offer_msg(msg: JsValue) {
 }
 
 #[wasm_bindgen(js_name = handleVideoAnswerMsg)]
-pub async fn handle_video_answer_msg(msg: JsValue) {
+pub async fn handle_video_answer_msg(
+    #[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue,
+) {
     let Some(Message::VideoAnswer { name, sdp, .. }) = decode(&msg) else {
         return;
     };
@@ -234,7 +239,9 @@ pub async fn handle_video_answer_msg(msg: JsValue) {
 /// A remote candidate: applied now if the connection can take it, else kept until it can
 /// (the tutorial lost it or threw, bug 6). Only from the current peer.
 #[wasm_bindgen(js_name = handleNewICECandidateMsg)]
-pub async fn handle_new_ice_candidate_msg(msg: JsValue) {
+pub async fn handle_new_ice_candidate_msg(
+    #[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue,
+) {
     let Some(Message::NewIceCandidate {
         name, candidate, ..
     }) = decode(&msg)
@@ -272,7 +279,7 @@ async fn add(pc: &RtcPeerConnection, candidate: &IceCandidate) {
 /// The peer hung up. Only the current peer can end the call: a hang-up from anyone else (the
 /// sample's server broadcasts a tutorial client's untargeted one, bug 1) is ignored.
 #[wasm_bindgen(js_name = handleHangUpMsg)]
-pub fn handle_hang_up_msg(msg: JsValue) {
+pub fn handle_hang_up_msg(#[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue) {
     let Some(Message::HangUp { name, reason, .. }) = decode(&msg) else {
         return;
     };

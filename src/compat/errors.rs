@@ -11,7 +11,9 @@ use crate::error::JsError;
 /// know the modern `NotAllowedError`, bug 5), tell the peer the call cannot happen (the
 /// tutorial left it waiting), and close.
 #[wasm_bindgen(js_name = handleGetUserMediaError)]
-pub fn handle_get_user_media_error(e: JsValue) {
+pub fn handle_get_user_media_error(
+    #[wasm_bindgen(unchecked_param_type = "DOMException | Error")] e: JsValue,
+) {
     let error = crate::media::media_error(&e);
     log_error(&error.user_message());
     match error {
@@ -35,7 +37,7 @@ pub fn handle_get_user_media_error(e: JsValue) {
 
 /// Any thrown value, `Error` or not (a string, a plain object), as one log line.
 #[wasm_bindgen(js_name = reportError)]
-pub fn report_error(err: JsValue) {
+pub fn report_error(#[wasm_bindgen(unchecked_param_type = "unknown")] err: JsValue) {
     log_error(&["Error ", &JsError::from_js(&err).to_string()].concat());
 }
 
@@ -47,12 +49,12 @@ fn stamp() -> JsValue {
 
 /// A debug line on the console, stamped with the time.
 #[wasm_bindgen(js_name = log)]
-pub fn log_line(text: JsValue) {
+pub fn log_line(#[wasm_bindgen(unchecked_param_type = "unknown")] text: JsValue) {
     web_sys::console::log_2(&stamp(), &text);
 }
 
 /// An error line on the console, stamped with the time, with the stack that led to it.
 #[wasm_bindgen(js_name = log_error)]
-pub fn log_error_line(text: JsValue) {
+pub fn log_error_line(#[wasm_bindgen(unchecked_param_type = "unknown")] text: JsValue) {
     web_sys::console::trace_2(&stamp(), &text);
 }

@@ -61,7 +61,9 @@ pub async fn handle_negotiation_needed_event() {
 /// `icecandidate`: send it to the peer. Never without a target: the sample's server would
 /// broadcast it.
 #[wasm_bindgen(js_name = handleICECandidateEvent)]
-pub fn handle_ice_candidate_event(event: JsValue) {
+pub fn handle_ice_candidate_event(
+    #[wasm_bindgen(unchecked_param_type = "RTCPeerConnectionIceEvent")] event: JsValue,
+) {
     let candidate = Reflect::get(&event, &"candidate".into()).unwrap_or(JsValue::NULL);
     if candidate.is_null() || candidate.is_undefined() {
         return log("*** All local candidates sent");
@@ -90,7 +92,7 @@ pub fn handle_ice_candidate_event(event: JsValue) {
 
 /// `track`: show the remote stream. Fires once per track (audio, video): idempotent (bug 7).
 #[wasm_bindgen(js_name = handleTrackEvent)]
-pub fn handle_track_event(event: JsValue) {
+pub fn handle_track_event(#[wasm_bindgen(unchecked_param_type = "RTCTrackEvent")] event: JsValue) {
     log("*** Track event");
     let Some(video) = by_id("received_video").and_then(|v| v.dyn_into::<HtmlMediaElement>().ok())
     else {
@@ -146,7 +148,9 @@ pub(super) fn watch_remote(pc: &RtcPeerConnection, stream: &MediaStream) {
 
 /// The remote stream lost a track: the call is over once it has none left.
 #[wasm_bindgen(js_name = handleRemoveTrackEvent)]
-pub fn handle_remove_track_event(_event: JsValue) {
+pub fn handle_remove_track_event(
+    #[wasm_bindgen(unchecked_param_type = "MediaStreamTrackEvent")] _event: JsValue,
+) {
     let tracks = by_id("received_video")
         .and_then(|v| v.dyn_into::<HtmlMediaElement>().ok())
         .and_then(|v| v.src_object())
@@ -160,7 +164,9 @@ pub fn handle_remove_track_event(_event: JsValue) {
 /// `iceconnectionstatechange`. `disconnected` often recovers by itself (a Wi-Fi blip): the
 /// call gets [`ICE_DISCONNECTED_GRACE_MS`] before it ends (the tutorial hung up at once, bug 4).
 #[wasm_bindgen(js_name = handleICEConnectionStateChangeEvent)]
-pub fn handle_ice_connection_state_change_event(_event: JsValue) {
+pub fn handle_ice_connection_state_change_event(
+    #[wasm_bindgen(unchecked_param_type = "Event")] _event: JsValue,
+) {
     let Some(pc) = globals::peer() else { return };
     let state = pc::ice_connection_state(&pc);
     log(&["*** ICE connection state changed to ", &state].concat());
@@ -203,7 +209,9 @@ fn end_failed() {
 }
 
 #[wasm_bindgen(js_name = handleICEGatheringStateChangeEvent)]
-pub fn handle_ice_gathering_state_change_event(_event: JsValue) {
+pub fn handle_ice_gathering_state_change_event(
+    #[wasm_bindgen(unchecked_param_type = "Event")] _event: JsValue,
+) {
     if let Some(pc) = globals::peer() {
         log(&[
             "*** ICE gathering state changed to: ",
@@ -214,7 +222,9 @@ pub fn handle_ice_gathering_state_change_event(_event: JsValue) {
 }
 
 #[wasm_bindgen(js_name = handleSignalingStateChangeEvent)]
-pub fn handle_signaling_state_change_event(_event: JsValue) {
+pub fn handle_signaling_state_change_event(
+    #[wasm_bindgen(unchecked_param_type = "Event")] _event: JsValue,
+) {
     let Some(pc) = globals::peer() else { return };
     let state = pc::signaling_state(&pc);
     log(&["*** WebRTC signaling state changed to: ", &state].concat());

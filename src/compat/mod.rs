@@ -33,6 +33,16 @@ use chat_core::{Message, Value};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
+#[wasm_bindgen(typescript_custom_section)]
+const SIGNALING_MESSAGE: &str = r#"
+/** A signaling message as the tutorial's `onmessage` hands it on (`JSON.parse(evt.data)`):
+ * `{type: "video-offer", name, target, sdp}` and the others of PROTOCOL.md. */
+export interface SignalingMessage {
+    type: string;
+    [field: string]: unknown;
+}
+"#;
+
 #[wasm_bindgen]
 extern "C" {
     /// `JSON.parse` on any JS value (a frame's text, without copying it into wasm first).

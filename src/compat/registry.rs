@@ -17,6 +17,7 @@ use std::collections::VecDeque;
 use chat_core::protocol::IceCandidate;
 use web_sys::RtcPeerConnection;
 
+use super::globals;
 use crate::live::{Listener, Timer};
 
 /// Most candidates kept per sender (a real peer sends a handful to a few dozen), and overall.
@@ -57,27 +58,35 @@ thread_local! {
     static EARLY: RefCell<VecDeque<Early>> = const { RefCell::new(VecDeque::new()) };
 }
 
-/// Runs `f` on the slots of `pc`, creating them (and dropping another connection's). `f` must
-/// not call into the page; building and dropping listeners is fine.
+/// Runs `f` on the slots of `pc`. They are created when `pc` is the page's current connection
+/// (dropping another connection's); for a connection the page has left (an `await` outlived
+/// its call) there is nothing to keep, and `f` does not run. `f` must not call into the page;
+/// building and dropping listeners is fine.
 pub(super) fn with<R>(pc: &RtcPeerConnection, f: impl FnOnce(&mut Slots) -> R) -> Option<R> {
-    let stale = PEER.with(|cell| {
-        let mut entry = cell.try_borrow_mut().ok()?;
-        if entry
-            .as_ref()
-            .is_some_and(|e| js_sys::Object::is(&e.pc, pc))
-        {
+    let known = PEER.with(|cell| {
+        cell.try_borrow()
+            .is_ok_and(|e| e.as_ref().is_some_and(|e| js_sys::Object::is(&e.pc, pc)))
+    });
+    if !known {
+        if !globals::is_current(pc) {
             return None;
         }
-        entry.replace(Entry {
-            pc: pc.clone(),
-            slots: Slots::default(),
-        })
-    });
-    // Dropped outside the borrow: removing listeners is a call into the browser.
-    drop(stale);
+        let stale = PEER.with(|cell| {
+            let mut entry = cell.try_borrow_mut().ok()?;
+            entry.replace(Entry {
+                pc: pc.clone(),
+                slots: Slots::default(),
+            })
+        });
+        // Dropped outside the borrow: removing listeners is a call into the browser.
+        drop(stale);
+    }
     PEER.with(|cell| {
         let mut entry = cell.try_borrow_mut().ok()?;
-        entry.as_mut().map(|e| f(&mut e.slots))
+        entry
+            .as_mut()
+            .filter(|e| js_sys::Object::is(&e.pc, pc))
+            .map(|e| f(&mut e.slots))
     })
 }
 

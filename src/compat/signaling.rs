@@ -221,7 +221,7 @@ fn chat_line(name: Option<&str>, text: &str, date: f64) {
 /// (the sample's server would broadcast it to everyone): a tutorial `hangUpCall`, which sends
 /// after clearing the target (bug 1), gets the peer its last call messages went to.
 #[wasm_bindgen(js_name = sendToServer)]
-pub fn send_to_server(msg: JsValue) {
+pub fn send_to_server(#[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue) {
     let kind = crate::error::prop(&msg, "type").unwrap_or_default();
     let mut msg = msg;
     if CALL_KINDS.contains(&kind.as_str()) {
@@ -245,7 +245,11 @@ pub fn send_to_server(msg: JsValue) {
             }
         }
         if kind == "hang-up" {
-            LAST_PEER.with(|p| p.replace(None));
+            LAST_PEER.with(|p| {
+                if let Ok(mut p) = p.try_borrow_mut() {
+                    *p = None;
+                }
+            });
         }
     }
     let text = match js_sys::JSON::stringify(&msg) {
@@ -303,7 +307,7 @@ pub fn handle_send_button() {
 
 /// Enter in the chat field sends.
 #[wasm_bindgen(js_name = handleKey)]
-pub fn handle_key(evt: JsValue) {
+pub fn handle_key(#[wasm_bindgen(unchecked_param_type = "KeyboardEvent")] evt: JsValue) {
     let Some(evt) = evt.dyn_ref::<KeyboardEvent>() else {
         return;
     };
@@ -316,7 +320,9 @@ pub fn handle_key(evt: JsValue) {
 /// Shows the user list: one `<li>` per named user (the server lists connections without a
 /// name as `null`; the tutorial showed "null"), as text; a click calls the page's `invite`.
 #[wasm_bindgen(js_name = handleUserlistMsg)]
-pub fn handle_userlist_msg(msg: JsValue) {
+pub fn handle_userlist_msg(
+    #[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue,
+) {
     let Some(Message::UserList { users }) = decode(&msg) else {
         return;
     };

@@ -153,7 +153,7 @@ impl Relay {
         set(&options, "iceServers", &Array::new());
         set(&options, "send", send.as_ref());
         set(&options, "connect", connect.as_ref());
-        let app = webrtc_chat::mount(root.clone(), options).expect("mount");
+        let app = webrtc_chat::mount(root.clone().into(), options).expect("mount");
         self.conns.borrow_mut().push(Conn {
             app: Some(Rc::new(app)),
             name: None,

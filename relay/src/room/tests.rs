@@ -72,8 +72,14 @@ impl Fixture {
     /// Connects and logs in; returns the id.
     fn login(&mut self, name: &str) -> ConnId {
         let id = self.connect();
-        let effects = self.send(id, &format!(r#"{{"type":"username","id":{id},"name":"{name}","date":1}}"#));
-        assert!(to(&effects, id).iter().all(|v| kind(v) != "error"), "{effects:?}");
+        let effects = self.send(
+            id,
+            &format!(r#"{{"type":"username","id":{id},"name":"{name}","date":1}}"#),
+        );
+        assert!(
+            to(&effects, id).iter().all(|v| kind(v) != "error"),
+            "{effects:?}"
+        );
         id
     }
 
@@ -103,7 +109,10 @@ fn ids_count_up_from_the_start_time() {
         let frames = delivered(&effects);
         assert_eq!(frames.len(), 1);
         assert_eq!(frames[0].0, id);
-        assert_eq!(frames[0].1.to_json(), format!(r#"{{"type":"id","id":{id}}}"#));
+        assert_eq!(
+            frames[0].1.to_json(),
+            format!(r#"{{"type":"id","id":{id}}}"#)
+        );
     }
 }
 
@@ -136,7 +145,10 @@ fn duplicate_names_get_the_global_counter_and_rejectusername() {
     // The first bob gets only the user list.
     let theirs = to(&effects, bob);
     assert_eq!(theirs.len(), 1);
-    assert_eq!(theirs[0].to_json(), r#"{"type":"userlist","users":["bob","bob1"]}"#);
+    assert_eq!(
+        theirs[0].to_json(),
+        r#"{"type":"userlist","users":["bob","bob1"]}"#
+    );
 
     // One counter for all names, as the sample's appendToMakeUnique.
     f.login("ann");
@@ -156,9 +168,15 @@ fn renaming_and_resending_the_same_name() {
     let a = f.login("alice");
     // Same name again: not a clash with itself.
     let effects = f.send(a, r#"{"type":"username","name":"alice"}"#);
-    assert_eq!(to(&effects, a).iter().map(kind).collect::<Vec<_>>(), ["userlist"]);
+    assert_eq!(
+        to(&effects, a).iter().map(kind).collect::<Vec<_>>(),
+        ["userlist"]
+    );
     let effects = f.send(a, r#"{"type":"username","name":"alicia"}"#);
-    assert_eq!(to(&effects, a)[0].to_json(), r#"{"type":"userlist","users":["alicia"]}"#);
+    assert_eq!(
+        to(&effects, a)[0].to_json(),
+        r#"{"type":"userlist","users":["alicia"]}"#
+    );
     assert_eq!(f.room.name_of(a), Some("alicia"));
 }
 
@@ -185,7 +203,10 @@ fn names_are_cleaned_or_refused() {
     assert_eq!(f.room.name_of(b), None);
     // A number is a name, like everywhere else in the protocol.
     let effects = f.send(b, r#"{"type":"username","name":42}"#);
-    assert_eq!(to(&effects, b).iter().map(kind).collect::<Vec<_>>(), ["userlist"]);
+    assert_eq!(
+        to(&effects, b).iter().map(kind).collect::<Vec<_>>(),
+        ["userlist"]
+    );
     assert_eq!(f.room.name_of(b), Some("42"));
 }
 
@@ -215,9 +236,15 @@ fn duplicate_name_keys_cannot_smuggle_a_spoofed_name() {
     let mut f = Fixture::new();
     let a = f.login("alice");
     let b = f.login("bob");
-    let effects = f.send(a, r#"{"type":"message","name":"x","text":"t","name":"bob"}"#);
+    let effects = f.send(
+        a,
+        r#"{"type":"message","name":"x","text":"t","name":"bob"}"#,
+    );
     let v = &to(&effects, b)[0];
-    assert_eq!(v.to_json(), r#"{"type":"message","name":"alice","text":"t"}"#);
+    assert_eq!(
+        v.to_json(),
+        r#"{"type":"message","name":"alice","text":"t"}"#
+    );
 }
 
 #[test]
@@ -231,7 +258,10 @@ fn nothing_is_forwarded_before_login() {
         r#"{"type":"hang-up","target":"bob"}"#,
         r#"{"type":"custom","target":"bob"}"#,
     ] {
-        assert!(one_error(&f.send(a, frame), a).contains("username"), "{frame}");
+        assert!(
+            one_error(&f.send(a, frame), a).contains("username"),
+            "{frame}"
+        );
     }
 }
 
@@ -277,7 +307,9 @@ fn unknown_target_is_dropped_silently() {
     let offer = r#"{"type":"video-offer","name":"alice","target":"nobody","sdp":{"type":"offer","sdp":"v=0"}}"#;
     assert!(f.send(a, offer).is_empty());
     assert_eq!(f.room.peer_of(a), None);
-    assert!(f.send(a, r#"{"type":"custom","target":"nobody"}"#).is_empty());
+    assert!(f
+        .send(a, r#"{"type":"custom","target":"nobody"}"#)
+        .is_empty());
 }
 
 #[test]
@@ -301,7 +333,10 @@ fn untargeted_hang_up_goes_only_to_the_known_peer() {
     assert!(f.send(b, HANG_UP_NULL).is_empty());
     // The other call is intact.
     assert_eq!(f.room.peer_of(c), Some(d));
-    assert_eq!(recipients(&f.send(d, r#"{"type":"hang-up","target":""}"#)), vec![c]);
+    assert_eq!(
+        recipients(&f.send(d, r#"{"type":"hang-up","target":""}"#)),
+        vec![c]
+    );
 }
 
 #[test]
@@ -364,7 +399,8 @@ fn renegotiation_and_tokens_keep_the_link() {
     let mut f = Fixture::new();
     let a = f.login("alice");
     let b = f.login("bob");
-    let offer = r#"{"type":"video-offer","target":"bob","sdp":{"type":"offer","sdp":"v=0"},"call":"t1"}"#;
+    let offer =
+        r#"{"type":"video-offer","target":"bob","sdp":{"type":"offer","sdp":"v=0"},"call":"t1"}"#;
     let answer = r#"{"type":"video-answer","target":"alice","sdp":{"type":"answer","sdp":"v=0"},"call":"t1"}"#;
     f.send(a, offer);
     f.send(b, answer);
@@ -396,11 +432,17 @@ fn disconnect_sends_hang_up_to_the_peer_only_and_userlist_to_all() {
     );
     for id in [b, c, u] {
         let last = to(&effects, id).pop().expect("a user list");
-        assert_eq!(last.to_json(), r#"{"type":"userlist","users":["bob","carol",null]}"#);
+        assert_eq!(
+            last.to_json(),
+            r#"{"type":"userlist","users":["bob","carol",null]}"#
+        );
     }
     assert_eq!(to(&effects, c).len(), 1);
     assert_eq!(f.room.peer_of(b), None);
-    assert!(f.room.disconnect(a).is_empty(), "second disconnect is a no-op");
+    assert!(
+        f.room.disconnect(a).is_empty(),
+        "second disconnect is a no-op"
+    );
     // The last one leaving: nobody to tell.
     for id in [b, c, u] {
         f.room.disconnect(id);
@@ -442,13 +484,22 @@ fn malformed_frames_get_an_error_and_change_nothing() {
         (r#"{"type":"message"}"#, "lacks \"text\""),
         (r#"{"type":"message","text":{"a":1}}"#, "lacks \"text\""),
         (r#"{"type":"video-offer","target":"bob"}"#, "lacks \"sdp\""),
-        (r#"{"type":"video-offer","target":"bob","sdp":{"type":"nope","sdp":""}}"#, "malformed \"sdp\""),
-        (r#"{"type":"new-ice-candidate","target":"bob","candidate":5}"#, "malformed \"candidate\""),
+        (
+            r#"{"type":"video-offer","target":"bob","sdp":{"type":"nope","sdp":""}}"#,
+            "malformed \"sdp\"",
+        ),
+        (
+            r#"{"type":"new-ice-candidate","target":"bob","candidate":5}"#,
+            "malformed \"candidate\"",
+        ),
         (r#"{"type":"hang-up","target":{"a":1}}"#, "\"target\""),
         (r#"{"type":"poke","target":true}"#, "\"target\""),
         (r#"{"type":"userlist","users":["fake"]}"#, "server only"),
         (r#"{"type":"id","id":1}"#, "server only"),
-        (r#"{"type":"rejectusername","target":"bob","name":"x"}"#, "server only"),
+        (
+            r#"{"type":"rejectusername","target":"bob","name":"x"}"#,
+            "server only",
+        ),
         (r#"{"type":"error","text":"x"}"#, "server only"),
     ];
     for (frame, want) in cases {
@@ -460,7 +511,10 @@ fn malformed_frames_get_an_error_and_change_nothing() {
     assert_eq!(f.room.peer_of(a), None);
     assert_eq!(f.room.peer_of(b), None);
     // Still usable.
-    assert_eq!(recipients(&f.send(a, r#"{"type":"message","text":"ok"}"#)), vec![a, b]);
+    assert_eq!(
+        recipients(&f.send(a, r#"{"type":"message","text":"ok"}"#)),
+        vec![a, b]
+    );
 }
 
 #[test]
@@ -472,10 +526,16 @@ fn oversize_frames_are_refused_with_an_error() {
     let mut f = Fixture::with(limits);
     let a = f.login("alice");
     let overhead = r#"{"type":"message","text":""}"#.len();
-    let fits = format!(r#"{{"type":"message","text":"{}"}}"#, "x".repeat(100 - overhead));
+    let fits = format!(
+        r#"{{"type":"message","text":"{}"}}"#,
+        "x".repeat(100 - overhead)
+    );
     assert_eq!(fits.len(), 100);
     assert_eq!(recipients(&f.send(a, &fits)), vec![a]);
-    let too_big = format!(r#"{{"type":"message","text":"{}"}}"#, "x".repeat(101 - overhead));
+    let too_big = format!(
+        r#"{{"type":"message","text":"{}"}}"#,
+        "x".repeat(101 - overhead)
+    );
     assert!(one_error(&f.send(a, &too_big), a).contains("too large (101 bytes, limit 100)"));
 }
 
@@ -547,10 +607,26 @@ fn sample_client_call_end_to_end() {
     let b = f.login("bob");
     let c = f.login("carol");
     let steps: [(ConnId, &str, ConnId); 5] = [
-        (a, r#"{"name":"alice","target":"bob","type":"video-offer","sdp":{"type":"offer","sdp":"v=0\r\n"}}"#, b),
-        (b, r#"{"name":"bob","target":"alice","type":"video-answer","sdp":{"type":"answer","sdp":"v=0\r\n"}}"#, a),
-        (a, r#"{"type":"new-ice-candidate","target":"bob","candidate":{"candidate":"candidate:0 1 UDP 2122252543 10.0.0.1 40000 typ host","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"ab12"}}"#, b),
-        (b, r#"{"type":"new-ice-candidate","target":"alice","candidate":{"candidate":"candidate:0 1 UDP 2122252543 10.0.0.2 40001 typ host","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"cd34"}}"#, a),
+        (
+            a,
+            r#"{"name":"alice","target":"bob","type":"video-offer","sdp":{"type":"offer","sdp":"v=0\r\n"}}"#,
+            b,
+        ),
+        (
+            b,
+            r#"{"name":"bob","target":"alice","type":"video-answer","sdp":{"type":"answer","sdp":"v=0\r\n"}}"#,
+            a,
+        ),
+        (
+            a,
+            r#"{"type":"new-ice-candidate","target":"bob","candidate":{"candidate":"candidate:0 1 UDP 2122252543 10.0.0.1 40000 typ host","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"ab12"}}"#,
+            b,
+        ),
+        (
+            b,
+            r#"{"type":"new-ice-candidate","target":"alice","candidate":{"candidate":"candidate:0 1 UDP 2122252543 10.0.0.2 40001 typ host","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"cd34"}}"#,
+            a,
+        ),
         (b, r#"{"name":"bob","target":null,"type":"hang-up"}"#, a),
     ];
     for (from, frame, want) in steps {
