@@ -1,9 +1,15 @@
 //! Test support: an in-process relay on an ephemeral port, WebSocket clients over loopback, a
-//! raw HTTP GET. No timeouts anywhere: "nothing else arrived" is shown by a marker message
-//! sent after the action, which the relay must deliver after anything the action caused.
+//! raw HTTP GET. "Nothing else arrived" is shown by a marker message sent after the action,
+//! which the relay must deliver after anything the action caused, not by waiting. Every read
+//! has a generous deadline ([`DEADLINE`]) so a missing message fails the test instead of
+//! hanging CI; no test asserts on how fast anything is.
 #![allow(dead_code)] // each test file uses a different part
 
 use std::net::SocketAddr;
+use std::time::Duration;
+
+/// How long a read waits before the test fails: far beyond any real delivery on loopback.
+pub const DEADLINE: Duration = Duration::from_secs(20);
 
 use chat_core::json::Value;
 use chat_core::protocol::parse;
@@ -167,10 +173,13 @@ impl Client {
         self.send(frame).await;
     }
 
-    /// The next WebSocket message that is not a ping or pong.
+    /// The next WebSocket message that is not a ping or pong; panics after [`DEADLINE`].
     pub async fn next(&mut self) -> Option<Result<Message, tungstenite::Error>> {
         loop {
-            match self.ws.next().await {
+            let next = tokio::time::timeout(DEADLINE, self.ws.next()).await;
+            match next
+                .unwrap_or_else(|_| panic!("{}: nothing arrived within {DEADLINE:?}", self.name))
+            {
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                 other => return other,
             }
