@@ -17,7 +17,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { launch } = require('./lib/browser');
+const { launch, PC_HOOK } = require('./lib/browser');
 const { startRelay, DIST } = require('./lib/procs');
 const { startStatic } = require('./lib/static');
 
@@ -81,6 +81,8 @@ function armFirstFrame(timeout) {
 
 async function openPerson(browser, url, name, login) {
   const context = await browser.newContext();
+  // Records signaling frames with timestamps (window.__e2e.signals), for the breakdown.
+  await context.addInitScript(PC_HOOK);
   const page = await context.newPage();
   const log = [];
   page.on('console', (m) => log.push(m.text()));
@@ -100,6 +102,7 @@ async function runCalls(browser, url, client, n) {
   await Promise.all([listed(alice), listed(bob)]);
   const caller = [];
   const callee = [];
+  const phases = { offer: [], answer: [], media: [] };
   let failures = 0;
   const reasons = [];
   for (let i = 0; i < n; i++) {
@@ -114,6 +117,20 @@ async function runCalls(browser, url, client, n) {
       const [fa, fb] = await Promise.all([alice.page.evaluate(() => window.__firstFrame), bob.page.evaluate(() => window.__firstFrame)]);
       caller.push(fa - clickAt);
       callee.push(fb - clickAt);
+      // Where the time goes: the first offer/answer after the click, as each side saw it.
+      const after = (p, dir, type) => p.page.evaluate(([d, ty, t0]) => {
+        const s = window.__e2e.signals.find((x) => x.t >= t0 && x.dir === d && x.type === ty);
+        return s ? s.t : null;
+      }, [dir, type, clickAt]);
+      const offerOut = await after(alice, 'out', 'video-offer');
+      const offerIn = await after(bob, 'in', 'video-offer');
+      const answerOut = await after(bob, 'out', 'video-answer');
+      const answerIn = await after(alice, 'in', 'video-answer');
+      if (offerOut && offerIn && answerOut && answerIn) {
+        phases.offer.push(offerOut - clickAt);
+        phases.answer.push(answerOut - offerIn);
+        phases.media.push(fa - answerIn);
+      }
     } catch (e) {
       failures++;
       const state = async (p) => p.page.evaluate(client.state).catch((x) => x.message);
@@ -134,7 +151,7 @@ async function runCalls(browser, url, client, n) {
   }
   await alice.context.close();
   await bob.context.close();
-  return { caller: stats(caller), callee: stats(callee), failures, reasons, log: [...alice.log.slice(-5), ...bob.log.slice(-5)] };
+  return { caller: stats(caller), callee: stats(callee), phases: { offer: stats(phases.offer), answer: stats(phases.answer), media: stats(phases.media) }, failures, reasons, log: [...alice.log.slice(-5), ...bob.log.slice(-5)] };
 }
 
 const appClient = {
@@ -182,7 +199,11 @@ async function floor(browser, n) {
 function bundle() {
   const rows = [];
   const kind = (f) => ({ '.wasm': 'wasm', '.js': 'JS', '.html': 'HTML', '.css': 'CSS' })[path.extname(f)];
-  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  // Dot entries are not shipped (Trunk's `.stage/` exists while a build is running).
+  const walk = (d) =>
+    fs.readdirSync(d, { withFileTypes: true })
+      .filter((e) => !e.name.startsWith('.'))
+      .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
   for (const f of walk(DIST)) {
     const k = kind(f);
     if (!k) continue;
@@ -214,9 +235,13 @@ async function main() {
   console.log(`  ${'floor (2 pcs, 1 page)'.padEnd(30)} ${ms(fl.median).padStart(8)} ${ms(fl.p95).padStart(8)}   ok ${fl.n}/${N}, failures ${fl.failures}`);
   row('app: caller (alice)', app.caller, app.failures);
   row('app: callee (bob)', app.callee, app.failures);
+  const breakdown = (label, p) =>
+    console.log(`  ${label.padEnd(33)} click→offer sent ${ms(p.offer.median)}, callee offer→answer sent ${ms(p.answer.median)}, answer received→caller's first frame ${ms(p.media.median)} (medians)`);
+  breakdown('app: where the time goes', app.phases);
   if (tut) {
     row('tutorial JS: caller', tut.caller, tut.failures);
     row('tutorial JS: callee', tut.callee, tut.failures);
+    breakdown('tutorial JS: where the time goes', tut.phases);
   } else {
     console.log('  tutorial JS client: skipped (no e2e/tutorial-client/index.html)');
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shared by e2e/run.sh and scripts/bench.sh: checks the tools, installs e2e's npm packages
 # exactly as locked, builds the release page into dist/ and the release relay, and prints
-# `export RELAY_BIN=… DIST_DIR=…` lines for the caller to eval.
+# `export RELAY_BIN=… DIST_DIR=…` for the caller to eval (DIST_DIR: a copy of dist/ in /tmp,
+# which the caller removes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -23,4 +24,9 @@ say "e2e: cargo build --release -p webrtc-chat-relay"
 cargo build --release -p webrtc-chat-relay >&2
 target_dir=$(cargo metadata --format-version 1 --no-deps --offline |
   node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>console.log(JSON.parse(s).target_directory))')
-printf 'export RELAY_BIN=%q DIST_DIR=%q\n' "$target_dir/release/relay" "$PWD/dist"
+# A private copy of the page: another build writing dist/ mid-run (a developer's `trunk serve`
+# or `make run`) must not swap the files under a running test.
+snapshot=$(mktemp -d /tmp/webrtc-chat-e2e-dist.XXXXXX)
+cp -r dist/. "$snapshot/"
+rm -rf "$snapshot/.stage"
+printf 'export RELAY_BIN=%q DIST_DIR=%q\n' "$target_dir/release/relay" "$snapshot"

@@ -10,8 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(e2e/prepare.sh)"
 export RELAY_BIN DIST_DIR
+trap 'rm -rf "$DIST_DIR"' EXIT
 
 printf '\033[1m==> %s\033[0m\n' "e2e: node --test e2e/tests/" >&2
 # One file at a time: each starts a Chromium with up to four people, on two cores. The
 # per-test timeout is a backstop so nothing can hang the suite; the tests' own waits are shorter.
-exec node --test --test-concurrency=1 --test-timeout=240000 "$@" e2e/tests/
+node --test --test-concurrency=1 --test-timeout=240000 "$@" e2e/tests/

@@ -9,4 +9,5 @@ export PATH="$HOME/.cargo/bin:$PATH"
 scripts/install.sh test
 eval "$(e2e/prepare.sh)"
 export RELAY_BIN DIST_DIR
-exec node e2e/bench.js
+trap 'rm -rf "$DIST_DIR"' EXIT
+node e2e/bench.js

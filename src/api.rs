@@ -35,6 +35,27 @@ impl ChatApp {
         self.app.input(chat_core::Input::SocketClosed);
     }
 
+    // What the person can do in the page, for a host with its own controls: log in (or change
+    // name), call a user, hang up, chat. Same rules as the page's buttons (errors show in
+    // `#error` and as `webrtc-chat:error` events).
+    pub fn login(&self, name: String) {
+        self.app.input(chat_core::Input::Login { name });
+    }
+
+    pub fn call(&self, name: String) {
+        self.app.input(chat_core::Input::CallUser { name });
+    }
+
+    #[wasm_bindgen(js_name = hangUp)]
+    pub fn hang_up(&self) {
+        self.app.input(chat_core::Input::HangUp);
+    }
+
+    #[wasm_bindgen(js_name = sendChat)]
+    pub fn send_chat(&self, text: String) {
+        self.app.input(chat_core::Input::SendChat { text });
+    }
+
     // Removes every listener and timer, closes the socket and the peer connection, stops the
     // camera, and empties the root if `mount` filled it. Idempotent.
     pub fn destroy(&self) {
@@ -56,7 +77,9 @@ thread_local! {
 // Mounts a client on `root`: uses the page-contract elements inside it, or creates them when
 // the root has none. `options` (an object, or `undefined`) takes the keys of the JSON config
 // block (`signal`, `iceServers`, `iceTransportPolicy`, `iceUrl`, `turn`, `turnUser`,
-// `turnPass`, `constraints`), plus `send(text)` and `connect()` for a host transport.
+// `turnPass`, `constraints`), plus `send(text)` and `connect()` for a host transport, `name`
+// (log in at once), and `onEvent(type, detail)` (the events of src/host.rs, which are also
+// dispatched on `root` as `webrtc-chat:<type>` DOM events).
 #[wasm_bindgen]
 pub fn mount(root: JsValue, options: JsValue) -> Result<ChatApp, JsValue> {
     // Checked here: wasm-bindgen does not check the JS type of an `Element` parameter.

@@ -19,6 +19,7 @@ use web_sys::{Element, MediaStream};
 
 use crate::config::{Config, Ice, TransportConfig};
 use crate::error::{JsError, MountError};
+use crate::host::Host;
 use crate::live::{self, Listener};
 use crate::media;
 use crate::peer::Peer;
@@ -84,9 +85,17 @@ impl App {
         if let Some(url) = &config.ice_url {
             fetch_ice(url.clone(), inbox.clone());
         }
+        // `name` option: log in at once, as if the person had typed it and clicked Log in.
+        let name = crate::config::get(options, "name")
+            .and_then(|n| n.as_string())
+            .filter(|n| !n.trim().is_empty());
+        if let Some(name) = &name {
+            view.show_name(name);
+        }
         *shared.state.borrow_mut() = Some(State {
             client: Client::new(seed()),
             config,
+            host: Host::new(root, options),
             view,
             _ui: ui,
             socket: None,
@@ -94,7 +103,11 @@ impl App {
             media: None,
             timers: Vec::new(),
         });
-        Ok(App(shared))
+        let app = App(shared);
+        if let Some(name) = name {
+            app.input(Input::Login { name });
+        }
+        Ok(app)
     }
 
     pub fn input(&self, input: Input) {
@@ -167,6 +180,8 @@ impl Shared {
 struct State {
     client: Client,
     config: Config,
+    /// Events for the host page.
+    host: Host,
     view: View,
     _ui: Vec<Listener>,
     socket: Option<Socket>,
@@ -198,6 +213,7 @@ impl State {
     }
 
     fn feed(&mut self, input: Input, inbox: &Inbox) {
+        self.host.begin();
         match &input {
             Input::TimerFired { timer } => self.timers.retain(|(t, _)| t != timer),
             // The socket is gone; drop its listeners now rather than at the next Connect.
@@ -238,8 +254,14 @@ impl State {
             }
             Action::ShowChat { from, text, date } => self.view.show_chat(&from, &text, date),
             Action::ClearChatInput => self.view.clear_chat_input(),
-            Action::ShowStatus(status) => self.view.show_status(&status),
-            Action::ShowError { text } => self.view.show_error(Some(&text)),
+            Action::ShowStatus(status) => {
+                self.view.show_status(&status);
+                self.host.status(&status);
+            }
+            Action::ShowError { text } => {
+                self.view.show_error(Some(&text));
+                self.host.error(&text);
+            }
             Action::ClearError => self.view.show_error(None),
             Action::SetHangUpEnabled(enabled) => self.view.set_hang_up_enabled(enabled),
             Action::AcquireMedia { call } => {

@@ -4,7 +4,8 @@
 //!
 //! Modules: `config` (page contract configuration), `signaling` (WebSocket / host transport,
 //! frame decoding), `media` (getUserMedia), `peer` (RTCPeerConnection), `view` (DOM), `app`
-//! (the event loop), `live` (owned, counted callbacks), `error`, `states`.
+//! (the event loop), `host` (events for the host page), `live` (owned, counted callbacks),
+//! `error`, `states`.
 //!
 //! Everything is wasm32-only: natively this crate is empty (its dependencies are too).
 #![forbid(unsafe_code)]
@@ -15,6 +16,8 @@ mod app;
 mod config;
 #[cfg(target_arch = "wasm32")]
 pub mod error;
+#[cfg(target_arch = "wasm32")]
+mod host;
 #[cfg(target_arch = "wasm32")]
 mod live;
 #[cfg(target_arch = "wasm32")]

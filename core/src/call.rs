@@ -115,6 +115,11 @@ pub enum Input {
     CallUser { name: String },
     /// The user clicked Hang Up.
     HangUp,
+    /// The host page accepts the ringing call (only with auto-accept off: [`Action::Ringing`]).
+    Accept,
+    /// The host page declines the ringing call: the caller is told (`hang-up`, reason
+    /// `declined`).
+    Decline,
     /// `getUserMedia` resolved for this call.
     MediaReady { call: CallId },
     MediaFailed { call: CallId, error: MediaError },
@@ -216,6 +221,11 @@ pub enum Action {
     /// core ignores the late `MediaReady`).
     ClosePeer { call: CallId },
     StartTimer { timer: Timer, ms: u32 },
+    /// With auto-accept off ([`crate::Client::set_auto_accept`]): `Some(caller)` when a call
+    /// starts ringing (waiting for [`Input::Accept`] or [`Input::Decline`]), `None` when it
+    /// stops without a call (declined, or the caller hung up or left). Accepting goes straight
+    /// on into the call.
+    Ringing { from: Option<String> },
     /// A line for the debug log (console).
     Log { text: String },
 }

@@ -17,7 +17,7 @@ use std::collections::VecDeque;
 use crate::call::{
     Action, CallId, CallPhase, Input, Millis, Status, Timer, RECONNECT_MAX_MS, RECONNECT_MIN_MS,
 };
-use crate::protocol::Message;
+use crate::protocol::{Message, SessionDescription};
 
 use self::call::{Call, Ending, Flow};
 use self::candidates::EarlyCandidates;
@@ -25,6 +25,21 @@ use self::token::TokenSource;
 
 /// Tokens of recently ended calls: a message carrying one is late, and ignored.
 const ENDED_TOKENS_KEPT: usize = 32;
+
+/// An incoming call that waits for the host page (auto-accept off).
+#[derive(Debug, Clone)]
+struct Ringing {
+    from: String,
+    offer: SessionDescription,
+    token: Option<String>,
+}
+
+impl Ringing {
+    /// A hang-up for this call: its token, or none from a caller that sent none.
+    fn owns(&self, token: &Option<String>) -> bool {
+        token.is_none() || *token == self.token
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Socket {
@@ -49,6 +64,10 @@ pub struct Client {
     /// Delay before the next reconnection attempt.
     backoff_ms: u32,
     call: Option<Call>,
+    /// Accept an incoming call at once (the tutorial's behaviour), or let it ring.
+    auto_accept: bool,
+    /// An incoming call waiting for `Accept` / `Decline` (auto-accept off).
+    ringing: Option<Ringing>,
     /// Candidates that arrived while idle, before the offer they belong to.
     early: EarlyCandidates,
     ended_tokens: VecDeque<String>,
@@ -70,6 +89,8 @@ impl Client {
             users: Vec::new(),
             backoff_ms: RECONNECT_MIN_MS,
             call: None,
+            auto_accept: true,
+            ringing: None,
             early: EarlyCandidates::default(),
             ended_tokens: VecDeque::new(),
             status: Status::default(),
@@ -91,6 +112,8 @@ impl Client {
             Input::SendChat { text } => self.send_chat(now, text),
             Input::CallUser { name } => self.call_user(name),
             Input::HangUp => self.end_call(Ending::hang_up()),
+            Input::Accept => self.accept(),
+            Input::Decline => self.decline(),
             Input::TimerFired {
                 timer: Timer::Reconnect,
             } => {
@@ -107,6 +130,17 @@ impl Client {
             self.out.push(Action::ShowStatus(status));
         }
         std::mem::take(&mut self.out)
+    }
+
+    /// Off: an incoming call rings ([`Action::Ringing`]) until [`Input::Accept`] or
+    /// [`Input::Decline`]. On (the default, as the tutorial): it is accepted at once.
+    pub fn set_auto_accept(&mut self, on: bool) {
+        self.auto_accept = on;
+    }
+
+    /// Who is calling us, while a call rings.
+    pub fn ringing(&self) -> Option<&str> {
+        self.ringing.as_ref().map(|r| r.from.as_str())
     }
 
     /// Our user name (as the server knows it, once it has renamed us).
@@ -315,6 +349,10 @@ impl Client {
 
     fn user_list(&mut self, users: Vec<Option<String>>) {
         self.users = users.into_iter().flatten().collect();
+        if let Some(from) = self.ringing().filter(|f| !self.users.iter().any(|u| u == f)) {
+            let notice = format!("{from} left.");
+            self.stop_ringing(notice);
+        }
         match &self.call {
             Some(call) if !self.users.contains(&call.peer) => {
                 // Nobody is left to send a hang-up to.
@@ -352,6 +390,9 @@ impl Client {
                 Some("Not connected to the server yet; try again in a moment.".to_owned())
             }
             (Some(me), _) if me == name => Some("You can't call yourself.".to_owned()),
+            _ if self.ringing.is_some() => {
+                Some("Accept or decline the incoming call first.".to_owned())
+            }
             (_, Some(call)) => Some(format!(
                 "You are already in a call with {}. Hang up first.",
                 call.peer
@@ -453,6 +494,8 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::SendChat { .. }
         | Input::CallUser { .. }
         | Input::HangUp
+        | Input::Accept
+        | Input::Decline
         | Input::TimerFired {
             timer: Timer::Reconnect,
         } => None,

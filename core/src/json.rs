@@ -131,19 +131,16 @@ impl From<u64> for Value {
 }
 
 fn write_number(n: f64, out: &mut String) {
-    use std::fmt::Write;
-    if !n.is_finite() {
+    if n.is_finite() {
+        // The shortest text that reads back as exactly `n` (see `number.rs` for why not `{n}`).
+        crate::number::write_f64(n, out);
+    } else {
         // JSON has no NaN/Infinity; JSON.stringify writes null.
         out.push_str("null");
-    } else if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-        let _ = write!(out, "{}", n as i64);
-    } else {
-        let _ = write!(out, "{n}");
     }
 }
 
 fn write_string(s: &str, out: &mut String) {
-    use std::fmt::Write;
     out.push('"');
     for c in s.chars() {
         match c {
@@ -153,7 +150,8 @@ fn write_string(s: &str, out: &mut String) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                out.push_str("\\u");
+                crate::number::write_hex(c.into(), 4, out);
             }
             c => out.push(c),
         }

@@ -6,6 +6,7 @@ pub mod call;
 pub mod client;
 pub mod json;
 pub mod media;
+mod number;
 pub mod protocol;
 
 pub use call::{Action, CallId, Input, Millis};

@@ -39,7 +39,7 @@ async function launch(t, { extraArgs = [] } = {}) {
 /**
  * Test hooks, injected before any page script (no app change needed):
  * - `window.__e2e.pcs`: every RTCPeerConnection the page made, `{pc, config, created}`;
- * - `window.__e2e.signals`: every signaling frame's `type`, in order, as `{dir: 'out'|'in', type, t}`.
+ * - `window.__e2e.signals`: every signaling frame, in order, as `{dir: 'out'|'in', type, target, t}`.
  * Subclasses keep `instanceof RTCPeerConnection` / `instanceof WebSocket` true for the page.
  */
 const PC_HOOK = `(() => {
@@ -47,7 +47,7 @@ const PC_HOOK = `(() => {
   const pcs = [];
   const signals = [];
   const now = () => performance.timeOrigin + performance.now();
-  const typeOf = (data) => { try { return JSON.parse(data).type; } catch (e) { return '?'; } };
+  const parse = (data) => { try { return JSON.parse(data) || {}; } catch (e) { return { type: '?' }; } };
   const OrigPc = window.RTCPeerConnection;
   if (OrigPc) {
     class RTCPeerConnection extends OrigPc {
@@ -64,10 +64,14 @@ const PC_HOOK = `(() => {
   class WebSocket extends OrigWs {
     constructor(...args) {
       super(...args);
-      this.addEventListener('message', (e) => signals.push({ dir: 'in', type: typeOf(e.data), t: now() }));
+      this.addEventListener('message', (e) => {
+        const m = parse(e.data);
+        signals.push({ dir: 'in', type: m.type, target: m.target, t: now() });
+      });
     }
     send(data) {
-      signals.push({ dir: 'out', type: typeOf(data), t: now() });
+      const m = parse(data);
+      signals.push({ dir: 'out', type: m.type, target: m.target, t: now() });
       return super.send(data);
     }
   }

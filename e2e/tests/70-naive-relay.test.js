@@ -32,6 +32,12 @@ test('naive server: call, spoofed hang-ups from a third user do not end it', asy
     // one socket each, in order): once they show it, they have handled the spoof.
     mallory.send({ type: 'message', id: mallory.id, text: `marker ${i}`, date: Date.now() });
     await Promise.all([alice.waitChat('mallory', `marker ${i}`), bob.waitChat('mallory', `marker ${i}`)]);
+    // The spoof did reach its victims' pages (else this test would prove nothing).
+    const victims = spoof.target === null ? [alice, bob] : [spoof.target === 'alice' ? alice : bob];
+    for (const v of victims) {
+      const got = await v.page.evaluate(() => window.__e2e.signals.filter((x) => x.dir === 'in' && x.type === 'hang-up').length);
+      assert.ok(got >= 1, `${v.label} received the spoofed hang-up`);
+    }
     for (const [me, peer] of [[alice, bob], [bob, alice]]) {
       const s = await me.callState();
       assert.equal(s.call, 'connected', `${me.label} still in the call after ${JSON.stringify(spoof)}`);

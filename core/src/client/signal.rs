@@ -6,10 +6,11 @@
 //! a `hang-up` with no target (PROTOCOL.md), so every message here may be for another call,
 //! from another user, or late.
 
+use crate::call::Action;
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 
 use super::call::{Call, Ending};
-use super::Client;
+use super::{Client, Ringing};
 
 impl Client {
     fn is_me(&self, target: Option<&str>) -> bool {
@@ -58,8 +59,22 @@ impl Client {
         call.on_peer_offer(sdp, token, &mut self.out);
     }
 
-    /// An offer while idle: we become the callee and accept it at once, as the tutorial does.
+    /// An offer while idle: we become the callee and accept it at once, as the tutorial does
+    /// (or let it ring, with auto-accept off).
     fn incoming_call(&mut self, from: String, offer: SessionDescription, token: Option<String>) {
+        if !self.auto_accept {
+            return self.ring(from, offer, token);
+        }
+        self.answer_call(from, offer, token);
+    }
+
+    /// Becomes the callee of `from`'s call (its early candidates come along).
+    pub(super) fn answer_call(
+        &mut self,
+        from: String,
+        offer: SessionDescription,
+        token: Option<String>,
+    ) {
         let Some(me) = self.name.clone() else { return };
         let early = self.early.take_for(&from, token.as_deref());
         let uses_tokens = token.is_some();
@@ -136,9 +151,17 @@ impl Client {
         token: Option<String>,
         reason: Option<String>,
     ) {
-        let Some(call) = &self.call else { return };
         // The sample's clients send `target: null` (its bug 1): absent counts as us.
         let for_us = target.is_none() || self.is_me(target.as_deref());
+        let Some(call) = &self.call else {
+            // The caller gave up while its call rang.
+            let ringing = self.ringing.as_ref();
+            if for_us && ringing.is_some_and(|r| Some(&r.from) == from.as_ref() && r.owns(&token)) {
+                let notice = format!("{} hung up.", from.unwrap_or_default());
+                self.stop_ringing(notice);
+            }
+            return;
+        };
         if from.as_deref() != Some(call.peer.as_str()) || !for_us || !call.owns(token.as_deref()) {
             let from = from.as_deref().unwrap_or("someone");
             return self.log(format!("ignored a hang-up from {from}"));
@@ -146,10 +169,69 @@ impl Client {
         let peer = &call.peer;
         let notice = match reason.as_deref() {
             Some("busy") => format!("{peer} is busy."),
+            Some("declined") => format!("{peer} declined the call."),
             Some("media") => format!("{peer} could not start their camera or microphone."),
             Some("lost" | "failed" | "error") => format!("The call with {peer} failed."),
             _ => format!("{peer} hung up."),
         };
         self.end_call(Ending::notice(notice));
+    }
+}
+
+impl Client {
+    /// Auto-accept off: the offer waits, and the host page is told.
+    fn ring(&mut self, from: String, offer: SessionDescription, token: Option<String>) {
+        match &mut self.ringing {
+            // The same caller again (a renegotiation, or a retry): keep the newest offer.
+            Some(r) if r.from == from => {
+                r.offer = offer;
+                r.token = token;
+            }
+            // One ringing call at a time: refused as busy, like a second call during a call.
+            Some(_) => {
+                self.log(format!("busy: refusing a call from {from}"));
+                let me = self.name.clone();
+                self.send(Message::HangUp {
+                    name: me,
+                    target: Some(from),
+                    call: token,
+                    reason: Some("busy".to_owned()),
+                });
+            }
+            None => {
+                self.log(format!("incoming call from {from}: ringing"));
+                self.out.push(Action::Ringing {
+                    from: Some(from.clone()),
+                });
+                self.ringing = Some(Ringing { from, offer, token });
+            }
+        }
+    }
+
+    pub(super) fn accept(&mut self) {
+        if let Some(r) = self.ringing.take() {
+            self.answer_call(r.from, r.offer, r.token);
+        }
+    }
+
+    pub(super) fn decline(&mut self) {
+        let Some(r) = self.ringing.take() else { return };
+        self.log(format!("declined the call from {}", r.from));
+        let me = self.name.clone();
+        self.send(Message::HangUp {
+            name: me,
+            target: Some(r.from),
+            call: r.token,
+            reason: Some("declined".to_owned()),
+        });
+        self.out.push(Action::Ringing { from: None });
+    }
+
+    /// The ringing call is over without us answering it.
+    pub(super) fn stop_ringing(&mut self, notice: String) {
+        if self.ringing.take().is_some() {
+            self.error(notice);
+            self.out.push(Action::Ringing { from: None });
+        }
     }
 }
