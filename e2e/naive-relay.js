@@ -35,8 +35,14 @@ function parseArgs(argv) {
   return { host: args.listen.slice(0, at), port: Number(args.listen.slice(at + 1)) };
 }
 
-/** Starts the server; resolves to `{port, close()}` once it listens. */
-function startNaiveRelay({ host = '127.0.0.1', port = 0 } = {}) {
+/**
+ * Starts the server; resolves to `{port, close()}` once it listens.
+ *
+ * `crossOffers` (tests only, not sample behaviour): a `video-offer` is held until the offer
+ * going the other way arrives (or `crossOffers` ms pass), then both are delivered, so two users
+ * who call each other at once are guaranteed to have their offers cross on the wire (glare).
+ */
+function startNaiveRelay({ host = '127.0.0.1', port = 0, crossOffers = 0 } = {}) {
   let nextId = Date.now();
   let uniqueSuffix = 1;
   /** @type {Array<{ws: import('ws').WebSocket, id: number, username: string|undefined}>} */
@@ -66,6 +72,38 @@ function startNaiveRelay({ host = '127.0.0.1', port = 0 } = {}) {
   const broadcast = (text) => conns.forEach((c) => send(c, text));
   const userlist = () => ({ type: 'userlist', users: conns.map((c) => (c.username === undefined ? null : c.username)) });
   const byId = (id) => conns.find((c) => c.id === id);
+
+  function route(msg, text) {
+    if (typeof msg.target === 'string' && msg.target.length !== 0) {
+      const to = conns.find((c) => c.username === msg.target);
+      if (to) send(to, text);
+    } else {
+      broadcast(text);
+    }
+  }
+
+  /** @type {Map<string, {text: string, timer: NodeJS.Timeout}>} held offers by "from>to" */
+  const held = new Map();
+  function holdOffer(from, target, text) {
+    const deliver = (to, t) => {
+      const c = conns.find((x) => x.username === to);
+      if (c) send(c, t);
+    };
+    const reverse = held.get(`${target}>${from.username}`);
+    if (reverse) {
+      held.delete(`${target}>${from.username}`);
+      clearTimeout(reverse.timer);
+      deliver(from.username, reverse.text);
+      deliver(target, text);
+      return;
+    }
+    const key = `${from.username}>${target}`;
+    const timer = setTimeout(() => {
+      held.delete(key);
+      deliver(target, text);
+    }, crossOffers);
+    held.set(key, { text, timer });
+  }
 
   function onConnection(ws) {
     const conn = { ws, id: nextId++, username: undefined };
@@ -106,12 +144,11 @@ function startNaiveRelay({ host = '127.0.0.1', port = 0 } = {}) {
       }
       if (!forward) return;
       const text = JSON.stringify(msg);
-      if (typeof msg.target === 'string' && msg.target.length !== 0) {
-        const to = conns.find((c) => c.username === msg.target);
-        if (to) send(to, text);
-      } else {
-        broadcast(text);
+      if (crossOffers && msg.type === 'video-offer' && typeof msg.target === 'string') {
+        holdOffer(from, msg.target, text);
+        return;
       }
+      route(msg, text);
     });
 
     ws.on('close', () => {
@@ -129,6 +166,7 @@ function startNaiveRelay({ host = '127.0.0.1', port = 0 } = {}) {
         port: server.address().port,
         close: () =>
           new Promise((done) => {
+            held.forEach((h) => clearTimeout(h.timer));
             conns.forEach((c) => c.ws.terminate());
             wss.close();
             server.close(() => done());

@@ -8,7 +8,9 @@
 #   E2E_BREAK=ice e2e/run.sh                 # sabotage every page's ICE config: calls must fail
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eval "$(e2e/prepare.sh)"
+# An assignment, not `eval "$(…)"`: so that a failed build stops us here (set -e).
+prepared=$(e2e/prepare.sh)
+eval "$prepared"
 export RELAY_BIN DIST_DIR
 trap 'rm -rf "$DIST_DIR"' EXIT
 

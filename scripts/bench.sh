@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 scripts/install.sh test
-eval "$(e2e/prepare.sh)"
+# An assignment, not `eval "$(…)"`: so that a failed build stops us here (set -e).
+prepared=$(e2e/prepare.sh)
+eval "$prepared"
 export RELAY_BIN DIST_DIR
 trap 'rm -rf "$DIST_DIR"' EXIT
 node e2e/bench.js

@@ -25,7 +25,7 @@ impl ChatApp {
     // Host transport: a frame from the server (any JS value; only strings can be messages).
     // Taken as a `JsValue` so an oversize frame is refused before it is copied into wasm.
     #[wasm_bindgen(js_name = handleMessage)]
-    pub fn handle_message(&self, frame: JsValue) {
+    pub fn handle_message(&self, #[wasm_bindgen(unchecked_param_type = "string")] frame: JsValue) {
         self.app.input(crate::signaling::decode(&frame));
     }
 
@@ -51,6 +51,15 @@ impl ChatApp {
         self.app.input(chat_core::Input::HangUp);
     }
 
+    // With `autoAccept: false`: answer or refuse the call announced by `incoming-call`.
+    pub fn accept(&self) {
+        self.app.input(chat_core::Input::Accept);
+    }
+
+    pub fn decline(&self) {
+        self.app.input(chat_core::Input::Decline);
+    }
+
     #[wasm_bindgen(js_name = sendChat)]
     pub fn send_chat(&self, text: String) {
         self.app.input(chat_core::Input::SendChat { text });
@@ -68,6 +77,56 @@ impl ChatApp {
     }
 }
 
+// The .d.ts for `mount`'s options and events (only in the .d.ts: not in the wasm or the JS).
+#[wasm_bindgen(typescript_custom_section)]
+const MOUNT_OPTIONS: &str = r#"
+/** `mount(root, options)`: every key optional. Query parameters of the page still win. */
+export interface MountOptions {
+    /** Signaling WebSocket URL (subprotocol `json`). Default: this page's origin, path `/signal`. */
+    signal?: string;
+    iceServers?: RTCIceServer[];
+    iceTransportPolicy?: "all" | "relay";
+    /** Fetch `{iceServers, iceTransportPolicy?}` from here (time-limited TURN credentials). */
+    iceUrl?: string;
+    turn?: string;
+    turnUser?: string;
+    turnPass?: string;
+    constraints?: MediaStreamConstraints;
+    /** Log in with this name at once. */
+    name?: string;
+    /** Accept incoming calls at once (default, as the tutorial); `false`: an `incoming-call`
+     * event, then `accept()` or `decline()`. */
+    autoAccept?: boolean;
+    /** Host transport: the host keeps the WebSocket, we call `send(text)` for every frame and
+     * the host feeds us frames with `handleMessage(text)` (and `handleClose()`). */
+    send?: (text: string) => void;
+    /** Host transport: called when the client wants to (re)connect. */
+    connect?: () => void;
+    /** Every event, also dispatched on `root` as a `webrtc-chat:<type>` CustomEvent. */
+    onEvent?: (type: ChatEventType, detail: ChatEventDetail) => void;
+}
+
+export type ChatEventType = "state" | "call-started" | "call-ended" | "error" | "incoming-call";
+
+export interface ChatEventDetail {
+    /** state: "open" | "closed". */
+    socket?: string;
+    /** state: "idle" | "starting-media" | "connecting" | "connected" | "reconnecting". */
+    call?: string;
+    /** state, call-started, call-ended: the other person. */
+    peer?: string | null;
+    ice?: string | null;
+    gathering?: string | null;
+    signaling?: string | null;
+    /** call-ended: whether media ever flowed. */
+    connected?: boolean;
+    /** error; call-ended: the notice shown, if any. */
+    message?: string | null;
+    /** incoming-call: the caller. */
+    from?: string;
+}
+"#;
+
 thread_local! {
     /// Every client from `mount` until its `destroy()`: a host that drops the handle (or never
     /// keeps it, like the autostart) must not see its client vanish at the next GC.
@@ -81,7 +140,10 @@ thread_local! {
 // (log in at once), and `onEvent(type, detail)` (the events of src/host.rs, which are also
 // dispatched on `root` as `webrtc-chat:<type>` DOM events).
 #[wasm_bindgen]
-pub fn mount(root: JsValue, options: JsValue) -> Result<ChatApp, JsValue> {
+pub fn mount(
+    #[wasm_bindgen(unchecked_param_type = "Element")] root: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "MountOptions | undefined")] options: JsValue,
+) -> Result<ChatApp, JsValue> {
     // Checked here: wasm-bindgen does not check the JS type of an `Element` parameter.
     let root: Element = root
         .dyn_into()

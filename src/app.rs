@@ -92,8 +92,14 @@ impl App {
         if let Some(name) = &name {
             view.show_name(name);
         }
+        let mut client = Client::new(seed());
+        // `autoAccept: false`: an incoming call rings (`incoming-call` event) until the host
+        // calls `accept()` or `decline()`. Default true, as the tutorial.
+        if crate::config::get(options, "autoAccept").and_then(|a| a.as_bool()) == Some(false) {
+            client.set_auto_accept(false);
+        }
         *shared.state.borrow_mut() = Some(State {
-            client: Client::new(seed()),
+            client,
             config,
             host: Host::new(root, options),
             view,
@@ -351,6 +357,7 @@ impl State {
                 let guard = live::timeout(ms, move || inbox.input(Input::TimerFired { timer }));
                 self.timers.push((timer, guard));
             }
+            Action::Ringing { from } => self.host.ringing(from.as_deref()),
             Action::Log { text } => log(&text),
         }
     }

@@ -38,6 +38,8 @@ pub(crate) struct Host {
     connected: bool,
     /// The last notice shown while handling the current input (for `call-ended`).
     message: Option<String>,
+    /// Who is calling, while an incoming call rings.
+    ringing: Option<String>,
 }
 
 impl Host {
@@ -49,6 +51,7 @@ impl Host {
             call: None,
             connected: false,
             message: None,
+            ringing: None,
         }
     }
 
@@ -79,6 +82,8 @@ impl Host {
                 self.emit("call-ended", &detail);
             }
             (phase, call) => {
+                // Accepted: the ringing became this call.
+                self.ringing = None;
                 let peer = s.peer.clone().or(call).unwrap_or_default();
                 if phase == CallPhase::Connected && !self.connected {
                     self.connected = true;
@@ -94,8 +99,24 @@ impl Host {
         self.emit("error", &object(&[("message", Some(text))]));
     }
 
-    pub fn incoming_call(&self, from: &str) {
-        self.emit("incoming-call", &object(&[("from", Some(from))]));
+    /// A call starts ringing (`Some(caller)`), or stops without being answered (`None`:
+    /// declined, or the caller gave up), which ends it for the host as `call-ended`.
+    pub fn ringing(&mut self, from: Option<&str>) {
+        match (from, self.ringing.take()) {
+            (Some(from), _) => {
+                self.ringing = Some(from.to_owned());
+                self.emit("incoming-call", &object(&[("from", Some(from))]));
+            }
+            (None, Some(peer)) => {
+                let detail = object(&[
+                    ("peer", Some(peer.as_str())),
+                    ("message", self.message.as_deref()),
+                ]);
+                set(&detail, "connected", &JsValue::FALSE);
+                self.emit("call-ended", &detail);
+            }
+            (None, None) => {}
+        }
     }
 
     fn emit(&self, kind: &str, detail: &Object) {

@@ -26,6 +26,9 @@ pub(crate) struct View {
     root: Element,
     /// Whether we filled the root from the template (and so empty it on unmount).
     filled: bool,
+    /// `#status` / `#error` we added to a page that had its own elements but not these (the
+    /// tutorial's page has neither), removed again on unmount.
+    added: Vec<Element>,
     name: HtmlInputElement,
     login: HtmlElement,
     users: Element,
@@ -54,21 +57,53 @@ impl View {
         if filled {
             root.set_inner_html(TEMPLATE);
         }
+        let name = find(root, "#name")?;
+        // A `<button>` in ours, an `<input type="button">` in the tutorial's page.
+        let login = find(root, "[name=login]")?;
+        let users = find(root, "ul.userlistbox")?;
+        let chat = find(root, ".chatbox")?;
+        let text: HtmlInputElement = find(root, "#text")?;
+        let send: HtmlElement = find(root, "#send")?;
+        let remote = find(root, "video#received_video")?;
+        let local = find(root, "video#local_video")?;
+        let hangup = find(root, "button#hangup-button")?;
+        // The tutorial's page has every element but these two: added (and removed on unmount).
+        let mut added = Vec::new();
+        for (id, role) in [("status", "status"), ("error", "alert")] {
+            if root
+                .query_selector(&["#", id].concat())
+                .ok()
+                .flatten()
+                .is_none()
+            {
+                if let Ok(e) = doc.create_element("p") {
+                    e.set_id(id);
+                    let _ = e.set_attribute("role", role);
+                    let _ = root.append_child(&e);
+                    added.push(e);
+                }
+            }
+        }
+        // The tutorial's page keeps chat disabled until its own socket opens; ours takes text
+        // at any time (and says "Log in to chat." when it cannot send it yet).
+        text.set_disabled(false);
+        let _ = send.remove_attribute("disabled");
         let view = View {
-            name: find(root, "#name")?,
-            login: find(root, "button[name=login]")?,
-            users: find(root, "ul.userlistbox")?,
-            chat: find(root, ".chatbox")?,
-            text: find(root, "#text")?,
-            send: find(root, "#send")?,
-            remote: find(root, "video#received_video")?,
-            local: find(root, "video#local_video")?,
-            hangup: find(root, "button#hangup-button")?,
+            name,
+            login,
+            users,
+            chat,
+            text,
+            send,
+            remote,
+            local,
+            hangup,
             status: find(root, "#status")?,
             error: find(root, "#error")?,
             doc,
             root: root.clone(),
             filled,
+            added,
         };
         // The attribute alone does not mute a video created by script in every browser.
         view.local.set_muted(true);
@@ -246,6 +281,9 @@ impl Drop for View {
     fn drop(&mut self) {
         self.show_local(None);
         self.show_remote(None);
+        for e in &self.added {
+            e.remove();
+        }
         if self.filled {
             self.root.set_text_content(None);
         }

@@ -35,9 +35,10 @@ struct Ringing {
 }
 
 impl Ringing {
-    /// A hang-up for this call: its token, or none from a caller that sent none.
+    /// A hang-up for this call: its token; no token only from a caller that sent none (the
+    /// rule of `Call::owns`).
     fn owns(&self, token: &Option<String>) -> bool {
-        token.is_none() || *token == self.token
+        self.token.is_none() || *token == self.token
     }
 }
 
@@ -349,7 +350,10 @@ impl Client {
 
     fn user_list(&mut self, users: Vec<Option<String>>) {
         self.users = users.into_iter().flatten().collect();
-        if let Some(from) = self.ringing().filter(|f| !self.users.iter().any(|u| u == f)) {
+        if let Some(from) = self
+            .ringing()
+            .filter(|f| !self.users.iter().any(|u| u == f))
+        {
             let notice = format!("{from} left.");
             self.stop_ringing(notice);
         }

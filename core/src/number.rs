@@ -188,21 +188,31 @@ fn shortest(v: f64) -> (Vec<u8>, i32) {
 }
 
 /// A nonnegative integer of up to 40 × 32 bits, little-endian: room for the largest value
-/// `shortest` forms (a subnormal's mantissa times 10^324, about 2^1140).
+/// `shortest` forms (a subnormal's mantissa times 10^324, about 2^1140). Limbs from `len` on
+/// are zero, so the operations skip them (an id or a date needs two or three).
 #[derive(Clone)]
-struct Big([u32; 40]);
+struct Big {
+    limbs: [u32; 40],
+    len: usize,
+}
 
 impl Big {
     fn new(v: u64) -> Big {
         let mut limbs = [0; 40];
         limbs[0] = v as u32;
         limbs[1] = (v >> 32) as u32;
-        Big(limbs)
+        Big { limbs, len: 2 }
+    }
+
+    /// The limbs either operand uses, plus `extra` for a carry (at most all of them).
+    fn span(&self, other: &Big, extra: usize) -> usize {
+        (self.len.max(other.len) + extra).min(self.limbs.len())
     }
 
     fn mul_small(&mut self, m: u32) {
+        self.len = self.span(self, 1);
         let mut carry = 0u64;
-        for limb in &mut self.0 {
+        for limb in &mut self.limbs[..self.len] {
             let x = u64::from(*limb) * u64::from(m) + carry;
             *limb = x as u32;
             carry = x >> 32;
@@ -220,11 +230,11 @@ impl Big {
     /// Multiplies by 2^n.
     fn shl(&mut self, n: u32) {
         let (limbs, bits) = ((n / 32) as usize, n % 32);
-        for i in (0..self.0.len()).rev() {
-            let at = |j: usize| if j < self.0.len() { self.0[j] } else { 0 };
-            let hi = i.checked_sub(limbs).map_or(0, at);
-            let lo = i.checked_sub(limbs + 1).map_or(0, at);
-            self.0[i] = if bits == 0 {
+        self.len = self.span(self, limbs + 1);
+        for i in (0..self.len).rev() {
+            let hi = i.checked_sub(limbs).map_or(0, |j| self.limbs[j]);
+            let lo = i.checked_sub(limbs + 1).map_or(0, |j| self.limbs[j]);
+            self.limbs[i] = if bits == 0 {
                 hi
             } else {
                 (hi << bits) | (lo >> (32 - bits))
@@ -234,8 +244,9 @@ impl Big {
 
     fn add(&self, other: &Big) -> Big {
         let mut sum = self.clone();
+        sum.len = self.span(other, 1);
         let mut carry = 0u64;
-        for (a, b) in sum.0.iter_mut().zip(&other.0) {
+        for (a, b) in sum.limbs[..sum.len].iter_mut().zip(&other.limbs) {
             let x = u64::from(*a) + u64::from(*b) + carry;
             *a = x as u32;
             carry = x >> 32;
@@ -246,7 +257,7 @@ impl Big {
     /// `self -= other`, for `self >= other`.
     fn sub(&mut self, other: &Big) {
         let mut borrow = false;
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
+        for (a, b) in self.limbs[..self.len].iter_mut().zip(&other.limbs) {
             let (x, b1) = a.overflowing_sub(*b);
             let (x, b2) = x.overflowing_sub(u32::from(borrow));
             *a = x;
@@ -255,7 +266,8 @@ impl Big {
     }
 
     fn cmp(&self, other: &Big) -> Ordering {
-        self.0.iter().rev().cmp(other.0.iter().rev())
+        let n = self.span(other, 0);
+        self.limbs[..n].iter().rev().cmp(other.limbs[..n].iter().rev())
     }
 }
 
@@ -329,7 +341,7 @@ mod tests {
                 f64::from_bits(1 << (e + 1074))
             };
             let bits = p.to_bits();
-            cases.extend([p, p * 1.5, f64::from_bits(bits - 1), f64::from_bits(bits + 1)]);
+            cases.extend([p, f64::from_bits(bits - 1), f64::from_bits(bits + 1)]);
         }
         for e in -325..=308 {
             let p: f64 = format!("1e{e}").parse().unwrap();
@@ -337,20 +349,20 @@ mod tests {
             let q: f64 = format!("9.999999999999999e{e}").parse().unwrap();
             cases.push(q);
         }
-        for n in cases {
-            check(n);
-            check(-n);
+        for (i, n) in cases.into_iter().enumerate() {
+            // The sign is written apart from the digits: a few negatives are enough.
+            check(if i % 2 == 0 { -n } else { n });
         }
     }
 
     #[test]
     fn writes_what_display_writes_for_random_floats() {
         let mut next = rng(0x9e37_79b9_7f4a_7c15);
-        for _ in 0..300_000 {
+        for _ in 0..2_000_000 {
             check(f64::from_bits(next()));
         }
         // Short decimals (what people type), and integers around 2^53.
-        for _ in 0..100_000 {
+        for _ in 0..500_000 {
             let r = next();
             let digits = (r >> 8) % 1_000_000_000;
             let e = (r % 40) as i32 - 20;

@@ -98,6 +98,8 @@ async function describe(people) {
         video: (() => { const v = document.querySelector('#received_video'); return v && { w: v.videoWidth, t: v.currentTime }; })(),
         hangupDisabled: (document.querySelector('#hangup-button') || {}).disabled,
         calls: window.__embed && window.__embed.calls,
+        status: (() => { const st = document.querySelector('#status'); return st && `${st.getAttribute('data-call')}/${st.getAttribute('data-peer')}: ${st.textContent}`; })(),
+        hostEvents: window.host && window.host.events.slice(-8).map((e) => `${e.type} ${JSON.stringify(e.detail)}`),
       }));
     } catch (e) {
       seen = `unavailable: ${e.message}`;

@@ -16,8 +16,9 @@ class World {
    * @param opts.server 'relay' (ours, serves the page too) | 'naive' (naive-relay.js + static dist/)
    * @param opts.turn   start coturn; `true` or coturn options
    * @param opts.query  extra query parameters for every user's page (object)
+   * @param opts.naive  options for naive-relay.js (`{crossOffers: ms}`)
    */
-  static async create(t, { server = 'relay', turn = false, query = {} } = {}) {
+  static async create(t, { server = 'relay', turn = false, query = {}, naive = {} } = {}) {
     const w = new World();
     w.users = [];
     w.query = query;
@@ -27,12 +28,12 @@ class World {
       w.pageUrl = w.relay.url;
       w.signal = null; // the page's default: its own origin
     } else if (server === 'naive') {
-      const naive = await startNaiveRelay();
-      t.after(() => naive.close());
+      const relay = await startNaiveRelay(naive);
+      t.after(() => relay.close());
       const stat = await startStatic(t, DIST);
-      w.naive = naive;
+      w.naive = relay;
       w.pageUrl = stat.url;
-      w.signal = `ws://127.0.0.1:${naive.port}/`;
+      w.signal = `ws://127.0.0.1:${relay.port}/`;
     } else {
       throw new Error(`unknown server ${server}`);
     }

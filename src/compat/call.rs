@@ -32,8 +32,8 @@ const HANDLERS: [(&str, &str); 6] = [
     ("track", "handleTrackEvent"),
 ];
 
-/// Creates `myPeerConnection` with the page's ICE configuration (the page contract's `ice` /
-/// `turn` / JSON block; default the tutorial's TURN server on the page's host) and its handlers.
+// Creates `myPeerConnection` with the page's ICE configuration (the page contract's `ice` /
+// `turn` / JSON block; default the tutorial's TURN server on the page's host) and its handlers.
 #[wasm_bindgen(js_name = createPeerConnection)]
 pub fn create_peer_connection() -> Result<(), JsValue> {
     log("Setting up a connection...");
@@ -67,7 +67,7 @@ fn first_stream(event: &JsValue) -> Option<MediaStream> {
     Reflect::get(&streams, &0.into()).ok()?.dyn_into().ok()
 }
 
-/// A click on a name in the user list: call that user.
+// A click on a name in the user list: call that user.
 #[wasm_bindgen]
 pub async fn invite(#[wasm_bindgen(unchecked_param_type = "Event")] evt: JsValue) {
     log("Starting to prepare an invitation");
@@ -144,11 +144,11 @@ fn start_sending(pc: &RtcPeerConnection, stream: &MediaStream) {
     }
 }
 
-/// An offer: a new call, or a renegotiation (or glare) of the current one.
-///
-/// Perfect negotiation instead of the tutorial's rollback (which deadlocked when both called
-/// at once, bug 3): on a collision the impolite side ignores the offer and the polite side
-/// applies it (the browser rolls its own offer back) and answers. Roles by the core's rule.
+// An offer: a new call, or a renegotiation (or glare) of the current one.
+//
+// Perfect negotiation instead of the tutorial's rollback (which deadlocked when both called
+// at once, bug 3): on a collision the impolite side ignores the offer and the polite side
+// applies it (the browser rolls its own offer back) and answers. Roles by the core's rule.
 #[wasm_bindgen(js_name = handleVideoOfferMsg)]
 pub async fn handle_video_offer_msg(
     #[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue,
@@ -236,8 +236,8 @@ pub async fn handle_video_answer_msg(
     }
 }
 
-/// A remote candidate: applied now if the connection can take it, else kept until it can
-/// (the tutorial lost it or threw, bug 6). Only from the current peer.
+// A remote candidate: applied now if the connection can take it, else kept until it can
+// (the tutorial lost it or threw, bug 6). Only from the current peer.
 #[wasm_bindgen(js_name = handleNewICECandidateMsg)]
 pub async fn handle_new_ice_candidate_msg(
     #[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue,
@@ -276,8 +276,8 @@ async fn add(pc: &RtcPeerConnection, candidate: &IceCandidate) {
     }
 }
 
-/// The peer hung up. Only the current peer can end the call: a hang-up from anyone else (the
-/// sample's server broadcasts a tutorial client's untargeted one, bug 1) is ignored.
+// The peer hung up. Only the current peer can end the call: a hang-up from anyone else (the
+// sample's server broadcasts a tutorial client's untargeted one, bug 1) is ignored.
 #[wasm_bindgen(js_name = handleHangUpMsg)]
 pub fn handle_hang_up_msg(#[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue) {
     let Some(Message::HangUp { name, reason, .. }) = decode(&msg) else {
@@ -299,9 +299,9 @@ pub fn handle_hang_up_msg(#[wasm_bindgen(unchecked_param_type = "SignalingMessag
     call_page("closeVideoCall", &[]);
 }
 
-/// Hang Up: tells the peer first, with its name (the tutorial cleared the target before
-/// sending, and the sample's server broadcast the hang-up to every call in the room, bug 1),
-/// then closes.
+// Hang Up: tells the peer first, with its name (the tutorial cleared the target before
+// sending, and the sample's server broadcast the hang-up to every call in the room, bug 1),
+// then closes.
 #[wasm_bindgen(js_name = hangUpCall)]
 pub fn hang_up_call() {
     let target = globals::target();
@@ -320,8 +320,8 @@ fn hang_up(target: Option<String>, reason: Option<&str>) -> Message {
     }
 }
 
-/// Ends the call on this side: every handler removed (ours, and all six `on*` properties a
-/// JavaScript `createPeerConnection` set, bug 2), camera off, videos cleared, globals reset.
+// Ends the call on this side: every handler removed (ours, and all six `on*` properties a
+// JavaScript `createPeerConnection` set, bug 2), camera off, videos cleared, globals reset.
 #[wasm_bindgen(js_name = closeVideoCall)]
 pub fn close_video_call() {
     log("Closing the connection");

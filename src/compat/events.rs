@@ -18,10 +18,10 @@ fn connection_of(event: &JsValue) -> Option<RtcPeerConnection> {
     Reflect::get(event, &"target".into()).ok()?.dyn_into().ok()
 }
 
-/// `negotiationneeded`: make and send an offer. Perfect negotiation
-/// (https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Perfect_negotiation):
-/// `makingOffer` is set while our offer is being made, so a colliding remote offer is seen as
-/// such by `handleVideoOfferMsg`.
+// `negotiationneeded`: make and send an offer. Perfect negotiation
+// (https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Perfect_negotiation):
+// `makingOffer` is set while our offer is being made, so a colliding remote offer is seen as
+// such by `handleVideoOfferMsg`.
 #[wasm_bindgen(js_name = handleNegotiationNeededEvent)]
 pub async fn handle_negotiation_needed_event() {
     log("*** Negotiation needed");
@@ -58,8 +58,8 @@ pub async fn handle_negotiation_needed_event() {
     }
 }
 
-/// `icecandidate`: send it to the peer. Never without a target: the sample's server would
-/// broadcast it.
+// `icecandidate`: send it to the peer. Never without a target: the sample's server would
+// broadcast it.
 #[wasm_bindgen(js_name = handleICECandidateEvent)]
 pub fn handle_ice_candidate_event(
     #[wasm_bindgen(unchecked_param_type = "RTCPeerConnectionIceEvent")] event: JsValue,
@@ -90,7 +90,7 @@ pub fn handle_ice_candidate_event(
     });
 }
 
-/// `track`: show the remote stream. Fires once per track (audio, video): idempotent (bug 7).
+// `track`: show the remote stream. Fires once per track (audio, video): idempotent (bug 7).
 #[wasm_bindgen(js_name = handleTrackEvent)]
 pub fn handle_track_event(#[wasm_bindgen(unchecked_param_type = "RTCTrackEvent")] event: JsValue) {
     log("*** Track event");
@@ -146,7 +146,7 @@ pub(super) fn watch_remote(pc: &RtcPeerConnection, stream: &MediaStream) {
     });
 }
 
-/// The remote stream lost a track: the call is over once it has none left.
+// The remote stream lost a track: the call is over once it has none left.
 #[wasm_bindgen(js_name = handleRemoveTrackEvent)]
 pub fn handle_remove_track_event(
     #[wasm_bindgen(unchecked_param_type = "MediaStreamTrackEvent")] _event: JsValue,
@@ -161,8 +161,8 @@ pub fn handle_remove_track_event(
     }
 }
 
-/// `iceconnectionstatechange`. `disconnected` often recovers by itself (a Wi-Fi blip): the
-/// call gets [`ICE_DISCONNECTED_GRACE_MS`] before it ends (the tutorial hung up at once, bug 4).
+// `iceconnectionstatechange`. `disconnected` often recovers by itself (a Wi-Fi blip): the
+// call gets [`ICE_DISCONNECTED_GRACE_MS`] before it ends (the tutorial hung up at once, bug 4).
 #[wasm_bindgen(js_name = handleICEConnectionStateChangeEvent)]
 pub fn handle_ice_connection_state_change_event(
     #[wasm_bindgen(unchecked_param_type = "Event")] _event: JsValue,

@@ -21,6 +21,9 @@
 //! buffered (6); `track` handling is idempotent (7); `removetrack` is watched on the remote
 //! stream (8); chat text is text (9); the socket reconnects (10); no `Closure::forget` (11).
 
+// Comments on the exports are `//`, not `///`: wasm-bindgen copies doc comments into the JS
+// glue (src/api.rs does the same). README, "Embed in your chat page", documents them.
+
 mod call;
 mod errors;
 mod events;
