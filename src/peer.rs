@@ -63,7 +63,7 @@ pub(crate) struct Peer {
     remote: Rc<Remote>,
     /// Operations in flight; aborted on drop, since a closed connection never settles them.
     pending: Vec<AbortHandle>,
-    _listeners: [Listener; 6],
+    _listeners: [Listener; 7],
 }
 
 impl Peer {
@@ -84,6 +84,19 @@ impl Peer {
             peer_listener(&pc, inbox, "iceconnectionstatechange", move |pc, _| {
                 let state = states::ice_connection(&js(pc).ice_connection_state_str())?;
                 Some(Input::IceConnectionState { call, state })
+            }),
+            // Not one of the tutorial's seven, but the only way to say *why* a relay-only call
+            // cannot connect (a TURN server answering 401, say): ICE itself stays `new`.
+            // Read with Reflect: the event is recent and web-sys gates it behind unstable APIs.
+            // https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/icecandidateerror_event
+            peer_listener(&pc, inbox, "icecandidateerror", move |_, e| {
+                let code = Reflect::get(e, &JsValue::from_str("errorCode")).ok()?.as_f64()?;
+                Some(Input::IceCandidateError {
+                    call,
+                    url: prop(e, "url").unwrap_or_default(),
+                    code: code as u16,
+                    text: prop(e, "errorText").unwrap_or_default(),
+                })
             }),
             peer_listener(&pc, inbox, "icegatheringstatechange", move |pc, _| {
                 let state = states::ice_gathering(&js(pc).ice_gathering_state_str())?;

@@ -26,6 +26,12 @@ pub type Millis = f64;
 /// recovers on its own (a Wi-Fi blip); the tutorial treated it as fatal (its bug 4).
 pub const ICE_DISCONNECTED_GRACE_MS: u32 = 8_000;
 
+/// How long a call may take to connect once offer and answer are both applied. ICE on a
+/// working path takes a second or two; without this, a path that can never work (a relay-only
+/// policy with wrong TURN credentials gathers no candidates, and ICE then stays `new` for
+/// ever, never `failed`) would leave the person looking at "Connecting…" indefinitely.
+pub const CONNECT_TIMEOUT_MS: u32 = 20_000;
+
 /// Delay before reopening a closed signaling socket (doubles per failure up to the max).
 pub const RECONNECT_MIN_MS: u32 = 500;
 pub const RECONNECT_MAX_MS: u32 = 8_000;
@@ -93,6 +99,8 @@ pub enum MediaError {
 pub enum Timer {
     /// The ICE-disconnected grace period of a call.
     IceDisconnected(CallId),
+    /// The deadline for a call to connect (see [`CONNECT_TIMEOUT_MS`]).
+    Connect(CallId),
     /// Time to reopen the signaling socket.
     Reconnect,
 }
@@ -134,6 +142,9 @@ pub enum Input {
     /// `icecandidate`: `None` is the end-of-candidates event (`event.candidate === null`).
     LocalCandidate { call: CallId, candidate: Option<IceCandidate> },
     IceConnectionState { call: CallId, state: IceConnectionState },
+    /// `icecandidateerror`: a STUN/TURN server could not be used (e.g. 401 from TURN with
+    /// wrong credentials). Not fatal by itself: other candidates may still work.
+    IceCandidateError { call: CallId, url: String, code: u16, text: String },
     IceGatheringState { call: CallId, state: IceGatheringState },
     SignalingState { call: CallId, state: SignalingState },
     /// `track` fired (once per track: audio and video; must be idempotent).

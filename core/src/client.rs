@@ -483,12 +483,13 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::PeerOpFailed { call, .. }
         | Input::LocalCandidate { call, .. }
         | Input::IceConnectionState { call, .. }
+        | Input::IceCandidateError { call, .. }
         | Input::IceGatheringState { call, .. }
         | Input::SignalingState { call, .. }
         | Input::RemoteTrack { call }
         | Input::RemoteTracksEnded { call }
         | Input::TimerFired {
-            timer: Timer::IceDisconnected(call),
+            timer: Timer::IceDisconnected(call) | Timer::Connect(call),
         } => Some(*call),
         Input::Login { .. }
         | Input::SocketOpen

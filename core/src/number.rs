@@ -1,4 +1,4 @@
-//! Numbers as text without `core::fmt`: the JSON writer's f64 and the log lines' integers.
+//! Numbers as JSON text without `core::fmt`: the f64 writer, and hex for `\\u` escapes.
 //!
 //! Why not `format!("{n}")`: an f64's `Display` brings the standard library's whole float
 //! formatter (Grisu with a Dragon fallback, exact and shortest modes, their power-of-ten
@@ -38,30 +38,6 @@ pub(crate) fn write_f64(n: f64, out: &mut String) {
         out.push(char::from(d));
     }
     push_zeros(out, exp - digits.len() as i32);
-}
-
-/// Writes `n` in decimal.
-pub(crate) fn write_u64(mut n: u64, out: &mut String) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &buf[i..] {
-        out.push(char::from(d));
-    }
-}
-
-/// `n` in decimal, for log lines and messages.
-pub(crate) fn dec(n: impl Into<u64>) -> String {
-    let mut s = String::new();
-    write_u64(n.into(), &mut s);
-    s
 }
 
 /// Writes the low `width` hex digits of `n`, lowercase, zero-padded.
@@ -162,10 +138,12 @@ fn shortest(v: f64) -> (Vec<u8>, i32) {
         }
     };
     // Round up when only that is in the interval, or when both are and the rest is >= 1/2.
-    if up && (!down || {
-        mant.shl(1);
-        mant.cmp(&scale) != Ordering::Less
-    }) {
+    if up
+        && (!down || {
+            mant.shl(1);
+            mant.cmp(&scale) != Ordering::Less
+        })
+    {
         match digits.iter().rposition(|&c| c != b'9') {
             Some(i) => {
                 digits[i] += 1;
@@ -267,7 +245,10 @@ impl Big {
 
     fn cmp(&self, other: &Big) -> Ordering {
         let n = self.span(other, 0);
-        self.limbs[..n].iter().rev().cmp(other.limbs[..n].iter().rev())
+        self.limbs[..n]
+            .iter()
+            .rev()
+            .cmp(other.limbs[..n].iter().rev())
     }
 }
 
@@ -345,7 +326,11 @@ mod tests {
         }
         for e in -325..=308 {
             let p: f64 = format!("1e{e}").parse().unwrap();
-            cases.extend([p, f64::from_bits(p.to_bits().wrapping_sub(1)), f64::from_bits(p.to_bits() + 1)]);
+            cases.extend([
+                p,
+                f64::from_bits(p.to_bits().wrapping_sub(1)),
+                f64::from_bits(p.to_bits() + 1),
+            ]);
             let q: f64 = format!("9.999999999999999e{e}").parse().unwrap();
             cases.push(q);
         }
@@ -372,10 +357,7 @@ mod tests {
     }
 
     #[test]
-    fn integers_and_hex() {
-        for n in [0, 7, 10, 1_712_345_700_123, u64::MAX] {
-            assert_eq!(dec(n), n.to_string());
-        }
+    fn hex() {
         let mut s = String::new();
         write_hex(0xe220_a839_7b1d_cdaf, 16, &mut s);
         write_hex(0x1f, 4, &mut s);

@@ -8,7 +8,7 @@ mod common;
 
 use chat_core::call::{
     Action, CallPhase, IceConnectionState as Ice, IceGatheringState, Input, MediaError, PeerOp,
-    SignalingState, Timer, ICE_DISCONNECTED_GRACE_MS,
+    SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS,
 };
 use chat_core::Message;
 use common::*;
@@ -1063,4 +1063,118 @@ fn negotiationneeded_while_answering_is_ignored() {
         ),
         (Input::NegotiationNeeded { call: 1 }, vec![]),
     ]);
+}
+
+/// Alice's call to bob with offer and answer applied but ICE not connected yet.
+fn caller_before_ice() -> (H, String) {
+    let mut h = alice();
+    h.go(Input::CallUser { name: "bob".into() });
+    h.go(Input::MediaReady { call: 1 });
+    h.go(Input::NegotiationNeeded { call: 1 });
+    h.go(Input::LocalDescriptionSet {
+        call: 1,
+        desc: offer("o1"),
+    });
+    let t = h.token();
+    h.go(server(answer_msg("bob", "alice", "a1", Some(&t))));
+    let actions = h.go(Input::RemoteDescriptionSet { call: 1 });
+    // The deadline starts once both descriptions are applied, not before (a callee may sit on
+    // a permission prompt for as long as it likes).
+    assert!(actions.contains(&Action::StartTimer {
+        timer: Timer::Connect(1),
+        ms: CONNECT_TIMEOUT_MS,
+    }));
+    (h, t)
+}
+
+#[test]
+fn connect_deadline_ends_a_call_that_never_connects() {
+    let (mut h, t) = caller_before_ice();
+    h.table(vec![
+        (
+            Input::IceCandidateError {
+                call: 1,
+                url: "turn:127.0.0.1:3478?transport=udp".into(),
+                code: 401,
+                text: "Unauthorized".into(),
+            },
+            vec![],
+        ),
+        (
+            Input::TimerFired {
+                timer: Timer::Connect(1),
+            },
+            with(
+                hang_up("bob", &t, Some("failed")),
+                ended(
+                    1,
+                    Some(
+                        "Could not connect to bob: the ICE server failed \
+                         (turn:127.0.0.1:3478?transport=udp: 401 Unauthorized). \
+                         Check the TURN server and its credentials.",
+                    ),
+                ),
+            ),
+        ),
+    ]);
+}
+
+#[test]
+fn connect_deadline_is_harmless_once_connected() {
+    let (mut h, _) = caller_before_ice();
+    h.go(Input::IceConnectionState {
+        call: 1,
+        state: Ice::Connected,
+    });
+    let fired = Input::TimerFired {
+        timer: Timer::Connect(1),
+    };
+    assert_eq!(h.step(fired), vec![]);
+    assert_eq!(h.c.call_id(), Some(1));
+}
+
+#[test]
+fn callee_starts_the_connect_deadline_with_its_answer() {
+    let mut h = alice();
+    h.go(server(offer_msg("bob", "alice", "o1", Some("tb"))));
+    h.go(Input::MediaReady { call: 1 });
+    h.go(Input::RemoteDescriptionSet { call: 1 });
+    let actions = h.go(Input::LocalDescriptionSet {
+        call: 1,
+        desc: answer("a1"),
+    });
+    assert!(actions.contains(&Action::StartTimer {
+        timer: Timer::Connect(1),
+        ms: CONNECT_TIMEOUT_MS,
+    }));
+}
+
+#[test]
+fn gathering_nothing_at_all_ends_the_call_at_once() {
+    let (mut h, t) = caller_before_ice();
+    h.table(vec![(
+        Input::IceGatheringState {
+            call: 1,
+            state: IceGatheringState::Complete,
+        },
+        with(
+            hang_up("bob", &t, Some("failed")),
+            ended(1, Some("Could not connect to bob: no network path was found.")),
+        ),
+    )]);
+}
+
+#[test]
+fn gathering_complete_after_candidates_changes_nothing() {
+    let (mut h, _) = caller_before_ice();
+    h.go(Input::LocalCandidate {
+        call: 1,
+        candidate: Some(cand("a1")),
+    });
+    let done = Input::IceGatheringState {
+        call: 1,
+        state: IceGatheringState::Complete,
+    };
+    assert_eq!(h.step(done), vec![]);
+    assert_eq!(h.c.call_id(), Some(1));
 }

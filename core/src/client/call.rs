@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 
 use crate::call::{
     Action, CallId, CallPhase, IceConnectionState, IceGatheringState, Input, Millis, PeerOp,
-    SignalingState, Timer, ICE_DISCONNECTED_GRACE_MS,
+    SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS,
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 
@@ -117,6 +117,12 @@ pub(super) struct Call {
     disconnected_since: Option<Millis>,
     /// `ShowRemoteStream` was emitted (`track` fires once per track: PROTOCOL bug 7).
     remote_shown: bool,
+    /// Local candidates gathered so far: none at the end of gathering means no path at all.
+    local_candidates: u32,
+    /// The last `icecandidateerror`, to say why a call could not connect.
+    ice_error: Option<String>,
+    /// The connect deadline ([`Timer::Connect`]) is running.
+    connect_timer: bool,
 }
 
 impl Call {
@@ -147,6 +153,9 @@ impl Call {
             pending_candidates: Vec::new(),
             disconnected_since: None,
             remote_shown: false,
+            local_candidates: 0,
+            ice_error: None,
+            connect_timer: false,
         }
     }
 
@@ -206,7 +215,19 @@ impl Call {
             }
             Input::LocalCandidate { candidate, .. } => self.local_candidate(candidate, out),
             Input::IceConnectionState { state, .. } => return self.ice_state(now, state, out),
-            Input::IceGatheringState { state, .. } => self.gathering = Some(state),
+            Input::IceGatheringState { state, .. } => {
+                self.gathering = Some(state);
+                if state == IceGatheringState::Complete && self.local_candidates == 0 {
+                    // Nothing to offer the peer (e.g. relay-only with a TURN server that
+                    // refused us): ICE would stay `new` for ever, never `failed`.
+                    return Flow::End(self.cannot_connect());
+                }
+            }
+            Input::IceCandidateError { url, code, text, .. } => {
+                let why = format!("{url}: {code} {text}");
+                out.push(log(format!("ICE candidate error: {why}")));
+                self.ice_error = Some(why);
+            }
             Input::SignalingState { state, .. } => {
                 self.signaling = Some(state);
                 if state == SignalingState::Closed {
@@ -222,6 +243,14 @@ impl Call {
             Input::RemoteTracksEnded { .. } => {
                 let text = format!("{}'s camera and microphone stopped.", self.peer);
                 return Flow::End(Ending::failure(text, "error"));
+            }
+            Input::TimerFired {
+                timer: Timer::Connect(_),
+            } => {
+                if self.ice_connected_once() {
+                    return Flow::Continue;
+                }
+                return Flow::End(self.cannot_connect());
             }
             Input::TimerFired { .. } => return self.grace_over(now),
             _ => {}
@@ -402,6 +431,7 @@ impl Call {
                     sdp: desc,
                     call,
                 }));
+                self.start_connect_timer(out);
             }
             SdpType::Pranswer | SdpType::Rollback => {
                 out.push(log(format!("local description {}", desc.kind.as_str())));
@@ -412,6 +442,9 @@ impl Call {
     fn remote_description_set(&mut self, out: &mut Vec<Action>) {
         let kind = self.srd_pending.pop_front();
         self.remote_set = true;
+        if kind == Some(SdpType::Answer) {
+            self.start_connect_timer(out);
+        }
         for candidate in std::mem::take(&mut self.pending_candidates) {
             out.push(Action::AddIceCandidate {
                 call: self.id,
@@ -450,6 +483,9 @@ impl Call {
     }
 
     fn local_candidate(&mut self, candidate: Option<IceCandidate>, out: &mut Vec<Action>) {
+        if candidate.is_some() {
+            self.local_candidates += 1;
+        }
         match candidate {
             Some(candidate) => out.push(Action::Send(Message::NewIceCandidate {
                 name: Some(self.me.clone()),
@@ -486,6 +522,38 @@ impl Call {
             IceConnectionState::New | IceConnectionState::Checking => {}
         }
         Flow::Continue
+    }
+
+    /// Offer and answer are both applied: from now on ICE has [`CONNECT_TIMEOUT_MS`].
+    fn start_connect_timer(&mut self, out: &mut Vec<Action>) {
+        if !self.connect_timer {
+            self.connect_timer = true;
+            out.push(Action::StartTimer {
+                timer: Timer::Connect(self.id),
+                ms: CONNECT_TIMEOUT_MS,
+            });
+        }
+    }
+
+    /// ICE reached `connected` at some point in this call (a later `disconnected` has its own
+    /// grace period).
+    fn ice_connected_once(&self) -> bool {
+        matches!(self.phase, CallPhase::Connected | CallPhase::Reconnecting)
+    }
+
+    /// The call can never connect: say so, with the ICE server's complaint when there is one.
+    fn cannot_connect(&self) -> Ending {
+        let text = match &self.ice_error {
+            Some(why) => format!(
+                "Could not connect to {}: the ICE server failed ({why}). Check the TURN server and its credentials.",
+                self.peer
+            ),
+            None => format!(
+                "Could not connect to {}: no network path was found.",
+                self.peer
+            ),
+        };
+        Ending::failure(text, "failed")
     }
 
     /// The grace timer fired: end the call if ICE has not recovered since.

@@ -172,6 +172,8 @@ impl Client {
             Some("declined") => format!("{peer} declined the call."),
             Some("media") => format!("{peer} could not start their camera or microphone."),
             Some("lost" | "failed" | "error") => format!("The call with {peer} failed."),
+            // Our relay's hang-up for a peer whose connection closed (tab closed, network gone).
+            Some("gone") => format!("{peer} left."),
             _ => format!("{peer} hung up."),
         };
         self.end_call(Ending::notice(notice));
