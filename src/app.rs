@@ -341,6 +341,8 @@ impl State {
                 if self.peer.as_ref().is_some_and(|p| p.call() == call) {
                     self.peer = None;
                 }
+                // A call's timers end with it (dropping a timeout clears it).
+                self.timers.retain(|(t, _)| t.call() != Some(call));
                 if self.media.as_ref().is_some_and(|(c, _)| *c == call) {
                     self.release_media();
                 }

@@ -105,6 +105,16 @@ pub enum Timer {
     Reconnect,
 }
 
+impl Timer {
+    /// The call this timer belongs to: it dies with that call (`ClosePeer`).
+    pub fn call(self) -> Option<CallId> {
+        match self {
+            Timer::IceDisconnected(call) | Timer::Connect(call) => Some(call),
+            Timer::Reconnect => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
     /// The user asked to log in with this name (opens the signaling socket).
@@ -226,7 +236,8 @@ pub enum Action {
     AddIceCandidate { call: CallId, candidate: IceCandidate },
     /// Attach the remote stream to the remote `<video>` (idempotent).
     ShowRemoteStream { call: CallId },
-    /// Close the peer connection, remove all its listeners, stop local tracks, clear videos.
+    /// Close the peer connection, remove all its listeners, stop local tracks, clear videos,
+    /// and clear the call's timers ([`Timer::call`]).
     /// Also sent for a call that has no peer connection yet (its `getUserMedia` may still be
     /// pending): a stream that arrives later for a closed call must be stopped at once (the
     /// core ignores the late `MediaReady`).
