@@ -18,3 +18,7 @@ printf '\033[1m==> %s\033[0m\n' "e2e: node --test e2e/tests/" >&2
 # One file at a time: each starts a Chromium with up to four people, on two cores. The
 # per-test timeout is a backstop so nothing can hang the suite; the tests' own waits are shorter.
 node --test --test-concurrency=1 --test-timeout=240000 "$@" e2e/tests/
+
+# The embed proof: the tutorial-structured page with each of its functions swapped for the
+# bundle's, one at a time and cumulatively, and a host page using the clean API.
+e2e/embed/run.sh

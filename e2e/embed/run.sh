@@ -17,8 +17,11 @@ for tool in node npm chromium cargo wasm-bindgen wasm-opt; do
 done
 
 if [ -z "${EMBED_SKIP_BUILD:-}" ]; then
-  say "embed: npm ci (e2e/)"
-  (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >&2)
+  # `npm ci` wipes node_modules first: skip it when the installed tree already matches.
+  if ! (cd e2e && npm ls --all >/dev/null 2>&1); then
+    say "embed: npm ci (e2e/)"
+    (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
   say "embed: scripts/build-embed.sh"
   scripts/build-embed.sh
   say "embed: cargo build --release -p webrtc-chat-relay"
