@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the project needs, skipping what is already there at the right version.
 # Nothing is downloaded as a prebuilt binary: Rust tools are built with `cargo install`,
-# browsers and coturn come from Debian's packages.
+# browsers and coturn come from Debian's packages, the page's post-build tools (JavaScript and
+# wasm) from npm.
 #
-#   scripts/install.sh app    # wasm32 target, trunk, wasm-bindgen-cli, binaryen (wasm-opt)
+#   scripts/install.sh app    # wasm32 target, trunk, wasm-bindgen-cli, binaryen, npm's binaryen + terser
 #   scripts/install.sh test   # the above plus chromium, chromedriver, firefox-esr, geckodriver, coturn
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,16 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
 fi
 
 apt_install binaryen
+
+# The release page's post-build step (Trunk.toml's hook, scripts/shrink-bundle.mjs): binaryen's
+# wasm-opt (a current one: Debian's 108 breaks wasm-bindgen's output) and terser, from the npm
+# registry exactly as scripts/package-lock.json says, run with the machine's node (Debian's if
+# there is none). `npm ci` wipes node_modules first, so it runs only when the tree differs.
+command -v npm >/dev/null || apt_install nodejs npm
+if ! (cd scripts && npm ls --all >/dev/null 2>&1); then
+  say "npm ci (scripts/: binaryen, terser)"
+  (cd scripts && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
 
 if [ "$mode" = test ]; then
   apt_install chromium chromium-driver firefox-esr coturn

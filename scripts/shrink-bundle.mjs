@@ -1,20 +1,25 @@
-// Makes the release page's wasm-bindgen output smaller: run by Trunk after a release build
-// (Trunk.toml, [[hooks]] post_build) on the staging directory, before it becomes dist/.
+// Makes the release page smaller: run by Trunk after a release build (Trunk.toml, [[hooks]]
+// post_build) on the staging directory, before it becomes dist/.
 //
 //   node scripts/shrink-bundle.mjs [DIR]     # DIR: $TRUNK_STAGING_DIR by default
 //
-// 1. Renames the wasm module's imports from the JS glue (`__wbg_addEventListener_f2d27251d…`,
+// 1. wasm-opt -Oz on wasm-bindgen's output. Binaryen from npm (scripts/package.json), not
+//    Debian's 108 that Trunk would run: 108 predates this rustc's wasm and, even on a plain
+//    read and write, points the `__wbindgen_externrefs` export at the funcref table (the page
+//    then dies at start: "WebAssembly.Table.set(): … function-typed object").
+// 2. Renames the wasm module's imports from the JS glue (`__wbg_addEventListener_f2d27251d…`,
 //    about 150 of them) to short names (`a`, `b`, …), in the wasm and in the glue's import
 //    object alike. The names carry a 16-digit hash each, written twice: random hex that gzip
 //    cannot compress (measured: 2.6 KB gzipped in the wasm, 2.1 KB in the JS).
-// 2. Minifies the glue with terser. Trunk's own minifier cannot parse wasm-bindgen's module
+// 3. Minifies the glue with terser. Trunk's own minifier cannot parse wasm-bindgen's module
 //    (it warns and ships it as is).
 //
 // Both files change after Trunk has hashed them, so index.html loads them without `integrity`
-// (`data-integrity="none"`). Needs node and terser (scripts/install.sh app); nothing else.
+// (`data-integrity="none"`). Needs node, and `npm ci` in scripts/ (scripts/install.sh app).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const dir = process.argv[2] || process.env.TRUNK_STAGING_DIR;
 if (!dir) fail('no directory given and no TRUNK_STAGING_DIR');
@@ -30,6 +35,24 @@ const wasmPath = one('_bg.wasm');
 const jsPath = wasmPath.replace(/_bg\.wasm$/, '.js');
 if (!existsSync(jsPath)) fail(`no ${jsPath}`);
 
+const bin = (tool) => fileURLToPath(new URL(`node_modules/.bin/${tool}`, import.meta.url));
+const run = (tool, args) => {
+  try {
+    execFileSync(bin(tool), args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch (e) {
+    fail(`${tool} failed (${e.message.split('\n')[0]}); is it installed? (scripts/install.sh app)`);
+  }
+};
+
+// The features rustc enables for wasm32 (all in every current browser), named because the
+// release profile strips the section that would tell wasm-opt.
+const features = ['bulk-memory', 'multivalue', 'mutable-globals', 'nontrapping-float-to-int',
+  'reference-types', 'sign-ext'].map((f) => `--enable-${f}`);
+// `--low-memory-unused` (0.3 KB): rustc's wasm32 layout puts the stack first, growing down
+// from 1 MiB, and data and heap above it; nothing lives in the first KB of memory.
+run('wasm-opt', ['-Oz', '--low-memory-unused', ...features, '--strip-debug',
+  '--strip-producers', wasmPath, '-o', wasmPath]);
+
 let js = readFileSync(jsPath, 'utf8');
 const wasm = renameImports(readFileSync(wasmPath), (name) => {
   // Only wasm-bindgen's own imports, and only when the glue names each exactly once: as the
@@ -43,14 +66,8 @@ for (const [from, to] of wasm.renamed) js = js.replace(`${from}:`, `${to}:`);
 writeFileSync(wasmPath, wasm.bytes);
 writeFileSync(jsPath, js);
 
-try {
-  execFileSync('terser', [jsPath, '--module', '--compress', 'passes=2', '--mangle', '--output', jsPath], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-} catch (e) {
-  fail(`terser failed (${e.message}); install it with scripts/install.sh app`);
-}
-console.error(`shrink-bundle: ${wasm.renamed.size} imports renamed, glue minified`);
+run('terser', [jsPath, '--module', '--compress', 'passes=2', '--mangle', '--output', jsPath]);
+console.error(`shrink-bundle: wasm-opt done, ${wasm.renamed.size} imports renamed, glue minified`);
 
 function fail(message) {
   console.error(`shrink-bundle: ${message}`);

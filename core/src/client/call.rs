@@ -9,8 +9,6 @@
 //! come from the two user names, which the server keeps unique: **the side whose name sorts
 //! greater (byte order) is polite**.
 
-use std::collections::VecDeque;
-
 use crate::call::{
     Action, CallId, CallPhase, IceConnectionState, IceGatheringState, Input, Millis, PeerOp,
     SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS,
@@ -106,7 +104,7 @@ pub(super) struct Call {
     /// answer not yet set): a local offer finishing meanwhile was rolled back.
     applying_offer: bool,
     /// `setRemoteDescription` calls issued whose results have not come back, in order.
-    srd_pending: VecDeque<SdpType>,
+    srd_pending: Vec<SdpType>,
     /// Our offer is out and its answer has not been applied.
     awaiting_answer: bool,
     /// A remote description has been set: candidates can be added.
@@ -147,7 +145,7 @@ impl Call {
             making_offer: false,
             ignore_offer: false,
             applying_offer: false,
-            srd_pending: VecDeque::new(),
+            srd_pending: Vec::new(),
             awaiting_answer: false,
             remote_set: false,
             pending_candidates: Vec::new(),
@@ -291,7 +289,7 @@ impl Call {
             SdpType::Answer | SdpType::Pranswer => self.awaiting_answer = false,
             SdpType::Rollback => {}
         }
-        self.srd_pending.push_back(desc.kind);
+        self.srd_pending.push(desc.kind);
         out.push(Action::SetRemoteDescription {
             call: self.id,
             desc,
@@ -440,7 +438,7 @@ impl Call {
     }
 
     fn remote_description_set(&mut self, out: &mut Vec<Action>) {
-        let kind = self.srd_pending.pop_front();
+        let kind = (!self.srd_pending.is_empty()).then(|| self.srd_pending.remove(0));
         self.remote_set = true;
         if kind == Some(SdpType::Answer) {
             self.start_connect_timer(out);
@@ -465,7 +463,9 @@ impl Call {
                 return Flow::Continue;
             }
             PeerOp::SetRemoteDescription => {
-                self.srd_pending.pop_front();
+                if !self.srd_pending.is_empty() {
+                    self.srd_pending.remove(0);
+                }
                 if self.ignore_offer {
                     out.push(log(format!("setRemoteDescription failed: {message}")));
                     return Flow::Continue;

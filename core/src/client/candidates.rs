@@ -5,8 +5,6 @@
 //! before the remote description is set (in the call, see `call.rs`). Both are bounded, so a
 //! flood of candidates cannot grow memory without limit.
 
-use std::collections::VecDeque;
-
 use crate::protocol::IceCandidate;
 
 /// Most candidates kept per sender (a real peer sends a handful to a few dozen).
@@ -25,7 +23,7 @@ struct Early {
 /// Candidates received while idle, kept in arrival order until their sender's offer arrives.
 #[derive(Debug, Clone, Default)]
 pub(super) struct EarlyCandidates {
-    items: VecDeque<Early>,
+    items: Vec<Early>,
 }
 
 impl EarlyCandidates {
@@ -40,9 +38,9 @@ impl EarlyCandidates {
             return false;
         }
         if self.items.len() >= MAX_TOTAL {
-            self.items.pop_front();
+            self.items.remove(0);
         }
-        self.items.push_back(Early {
+        self.items.push(Early {
             sender,
             token,
             candidate,
