@@ -1,4 +1,5 @@
 //! Scenarios over [`Room`]: every routing path, without sockets.
+//! Test code only: `room.rs` declares this module under `#[cfg(test)]`.
 
 use super::*;
 
