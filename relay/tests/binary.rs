@@ -52,8 +52,21 @@ impl Running {
         assert!(status.success());
     }
 
+    /// Waits for the process to exit; a relay that does not stop within
+    /// [`common::DEADLINE`] fails the test (and is killed on drop) instead of hanging it.
     fn wait(mut self) -> ExitStatus {
-        self.child.wait().expect("wait")
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                start.elapsed() < common::DEADLINE,
+                "relay did not exit within {:?}",
+                common::DEADLINE
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 }
 
