@@ -23,32 +23,8 @@ use crate::app::Inbox;
 use crate::config::Ice;
 use crate::error::{prop, JsError};
 use crate::live::{listen, Listener};
+use crate::rtc::{js, Pc};
 use crate::states;
-
-#[wasm_bindgen]
-extern "C" {
-    /// `RTCPeerConnection` with the members web-sys lacks or types too narrowly for us.
-    #[wasm_bindgen(js_name = RTCPeerConnection)]
-    type Pc;
-    /// `setLocalDescription()` with no argument: the browser creates the offer or answer the
-    /// signaling state calls for ("perfect negotiation", MDN). web-sys only has the 1-arg form.
-    #[wasm_bindgen(method, js_name = setLocalDescription)]
-    fn set_local_description_implicit(this: &Pc) -> Promise;
-    /// Takes a plain `{type, sdp}` (a `rollback` too).
-    #[wasm_bindgen(method, js_name = setRemoteDescription)]
-    fn set_remote_description_plain(this: &Pc, desc: &JsValue) -> Promise;
-    /// Takes a plain `RTCIceCandidateInit`, `usernameFragment` included.
-    #[wasm_bindgen(method, js_name = addIceCandidate)]
-    fn add_ice_candidate_plain(this: &Pc, candidate: &JsValue) -> Promise;
-    #[wasm_bindgen(method, getter, js_name = localDescription)]
-    fn local_description_plain(this: &Pc) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = iceConnectionState)]
-    fn ice_connection_state_str(this: &Pc) -> String;
-    #[wasm_bindgen(method, getter, js_name = iceGatheringState)]
-    fn ice_gathering_state_str(this: &Pc) -> String;
-    #[wasm_bindgen(method, getter, js_name = signalingState)]
-    fn signaling_state_str(this: &Pc) -> String;
-}
 
 /// The stream the remote tracks arrive in, and its `removetrack` listener.
 #[derive(Default)]
@@ -90,7 +66,9 @@ impl Peer {
             // Read with Reflect: the event is recent and web-sys gates it behind unstable APIs.
             // https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/icecandidateerror_event
             peer_listener(&pc, inbox, "icecandidateerror", move |_, e| {
-                let code = Reflect::get(e, &JsValue::from_str("errorCode")).ok()?.as_f64()?;
+                let code = Reflect::get(e, &JsValue::from_str("errorCode"))
+                    .ok()?
+                    .as_f64()?;
                 Some(Input::IceCandidateError {
                     call,
                     url: prop(e, "url").unwrap_or_default(),
@@ -271,10 +249,6 @@ fn on_track(call: CallId, e: &RtcTrackEvent, remote: &Rc<Remote>, inbox: &Inbox)
         }
     }));
     *slot = Some(stream);
-}
-
-fn js(pc: &RtcPeerConnection) -> &Pc {
-    pc.unchecked_ref()
 }
 
 fn candidate_of(c: &RtcIceCandidate) -> IceCandidate {

@@ -85,13 +85,18 @@ pub enum MediaError {
     /// `NotReadableError`: the device is in use or broken.
     NotReadable,
     /// `OverconstrainedError`: no device satisfies the constraints; names the constraint.
-    Overconstrained { constraint: String },
+    Overconstrained {
+        constraint: String,
+    },
     /// `AbortError`: the request was aborted.
     Abort,
     /// `TypeError`: the constraints were invalid, or `navigator.mediaDevices` is missing.
     Type,
     /// Any other exception: its name and message.
-    Other { name: String, message: String },
+    Other {
+        name: String,
+        message: String,
+    },
 }
 
 /// Which timer fired (see [`Action::StartTimer`]).
@@ -118,7 +123,9 @@ impl Timer {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
     /// The user asked to log in with this name (opens the signaling socket).
-    Login { name: String },
+    Login {
+        name: String,
+    },
     /// The signaling socket opened.
     SocketOpen,
     /// The signaling socket closed or failed.
@@ -126,11 +133,17 @@ pub enum Input {
     /// A decoded message from the server.
     Server(Message),
     /// A frame the server sent that could not be decoded (logged, never fatal).
-    BadFrame { error: crate::protocol::DecodeError },
+    BadFrame {
+        error: crate::protocol::DecodeError,
+    },
     /// The user pressed Send / Enter in the chat box.
-    SendChat { text: String },
+    SendChat {
+        text: String,
+    },
     /// The user clicked a name in the user list.
-    CallUser { name: String },
+    CallUser {
+        name: String,
+    },
     /// The user clicked Hang Up.
     HangUp,
     /// The host page accepts the ringing call (only with auto-accept off: [`Action::Ringing`]).
@@ -139,29 +152,68 @@ pub enum Input {
     /// `declined`).
     Decline,
     /// `getUserMedia` resolved for this call.
-    MediaReady { call: CallId },
-    MediaFailed { call: CallId, error: MediaError },
+    MediaReady {
+        call: CallId,
+    },
+    MediaFailed {
+        call: CallId,
+        error: MediaError,
+    },
     /// The peer connection fired `negotiationneeded`.
-    NegotiationNeeded { call: CallId },
+    NegotiationNeeded {
+        call: CallId,
+    },
     /// `setLocalDescription()` resolved; this is `pc.localDescription`.
-    LocalDescriptionSet { call: CallId, desc: SessionDescription },
+    LocalDescriptionSet {
+        call: CallId,
+        desc: SessionDescription,
+    },
     /// `setRemoteDescription(desc)` resolved.
-    RemoteDescriptionSet { call: CallId },
+    RemoteDescriptionSet {
+        call: CallId,
+    },
     /// A peer-connection operation rejected.
-    PeerOpFailed { call: CallId, op: PeerOp, message: String },
+    PeerOpFailed {
+        call: CallId,
+        op: PeerOp,
+        message: String,
+    },
     /// `icecandidate`: `None` is the end-of-candidates event (`event.candidate === null`).
-    LocalCandidate { call: CallId, candidate: Option<IceCandidate> },
-    IceConnectionState { call: CallId, state: IceConnectionState },
+    LocalCandidate {
+        call: CallId,
+        candidate: Option<IceCandidate>,
+    },
+    IceConnectionState {
+        call: CallId,
+        state: IceConnectionState,
+    },
     /// `icecandidateerror`: a STUN/TURN server could not be used (e.g. 401 from TURN with
     /// wrong credentials). Not fatal by itself: other candidates may still work.
-    IceCandidateError { call: CallId, url: String, code: u16, text: String },
-    IceGatheringState { call: CallId, state: IceGatheringState },
-    SignalingState { call: CallId, state: SignalingState },
+    IceCandidateError {
+        call: CallId,
+        url: String,
+        code: u16,
+        text: String,
+    },
+    IceGatheringState {
+        call: CallId,
+        state: IceGatheringState,
+    },
+    SignalingState {
+        call: CallId,
+        state: SignalingState,
+    },
     /// `track` fired (once per track: audio and video; must be idempotent).
-    RemoteTrack { call: CallId },
+    RemoteTrack {
+        call: CallId,
+    },
     /// The remote stream has no tracks left (its `removetrack` events).
-    RemoteTracksEnded { call: CallId },
-    TimerFired { timer: Timer },
+    RemoteTracksEnded {
+        call: CallId,
+    },
+    TimerFired {
+        timer: Timer,
+    },
 }
 
 /// Which peer-connection operation failed (for [`Input::PeerOpFailed`]).
@@ -206,48 +258,86 @@ pub enum Action {
     /// be sent is logged instead).
     Send(Message),
     /// Our (possibly server-renamed) user name.
-    ShowName { name: String },
+    ShowName {
+        name: String,
+    },
     /// Re-render the user list: every named user, in server order; `me` is not clickable,
     /// `peer` is the user we are in a call with.
-    ShowUsers { users: Vec<String>, me: Option<String>, peer: Option<String> },
+    ShowUsers {
+        users: Vec<String>,
+        me: Option<String>,
+        peer: Option<String>,
+    },
     /// Append a chat line. Text only: the view must never interpret it as HTML.
-    ShowChat { from: String, text: String, date: Millis },
+    ShowChat {
+        from: String,
+        text: String,
+        date: Millis,
+    },
     /// Clear the chat input after a send.
     ClearChatInput,
     ShowStatus(Status),
     /// Show an error or notice to the person, in the page.
-    ShowError { text: String },
+    ShowError {
+        text: String,
+    },
     ClearError,
     /// Enable/disable the Hang Up button.
     SetHangUpEnabled(bool),
     /// Call `getUserMedia({audio: true, video: true})`; report MediaReady/MediaFailed.
-    AcquireMedia { call: CallId },
+    AcquireMedia {
+        call: CallId,
+    },
     /// Create the `RTCPeerConnection` (from the configured ICE servers) with its seven event
     /// handlers, and show the local stream. `polite` is for logging only.
-    CreatePeer { call: CallId, polite: bool },
+    CreatePeer {
+        call: CallId,
+        polite: bool,
+    },
     /// `addTrack` every local track (with the local stream).
-    AddLocalTracks { call: CallId },
+    AddLocalTracks {
+        call: CallId,
+    },
     /// `setRemoteDescription(desc)` (implicit rollback if needed); report RemoteDescriptionSet.
-    SetRemoteDescription { call: CallId, desc: SessionDescription },
+    SetRemoteDescription {
+        call: CallId,
+        desc: SessionDescription,
+    },
     /// `setLocalDescription()` with no argument (an offer or answer as the state requires);
     /// report LocalDescriptionSet with `pc.localDescription`.
-    SetLocalDescription { call: CallId },
+    SetLocalDescription {
+        call: CallId,
+    },
     /// `addIceCandidate(candidate)`.
-    AddIceCandidate { call: CallId, candidate: IceCandidate },
+    AddIceCandidate {
+        call: CallId,
+        candidate: IceCandidate,
+    },
     /// Attach the remote stream to the remote `<video>` (idempotent).
-    ShowRemoteStream { call: CallId },
+    ShowRemoteStream {
+        call: CallId,
+    },
     /// Close the peer connection, remove all its listeners, stop local tracks, clear videos,
     /// and clear the call's timers ([`Timer::call`]).
     /// Also sent for a call that has no peer connection yet (its `getUserMedia` may still be
     /// pending): a stream that arrives later for a closed call must be stopped at once (the
     /// core ignores the late `MediaReady`).
-    ClosePeer { call: CallId },
-    StartTimer { timer: Timer, ms: u32 },
+    ClosePeer {
+        call: CallId,
+    },
+    StartTimer {
+        timer: Timer,
+        ms: u32,
+    },
     /// With auto-accept off ([`crate::Client::set_auto_accept`]): `Some(caller)` when a call
     /// starts ringing (waiting for [`Input::Accept`] or [`Input::Decline`]), `None` when it
     /// stops without a call (declined, or the caller hung up or left). Accepting goes straight
     /// on into the call.
-    Ringing { from: Option<String> },
+    Ringing {
+        from: Option<String>,
+    },
     /// A line for the debug log (console).
-    Log { text: String },
+    Log {
+        text: String,
+    },
 }

@@ -113,20 +113,31 @@ pub enum Message {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
-    TooLarge { bytes: usize },
+    TooLarge {
+        bytes: usize,
+    },
     /// Not JSON at all, or nested beyond [`crate::json::MAX_DEPTH`].
     NotJson,
     NotAnObject,
     MissingType,
-    MissingField { kind: &'static str, field: &'static str },
-    WrongType { kind: &'static str, field: &'static str },
+    MissingField {
+        kind: &'static str,
+        field: &'static str,
+    },
+    WrongType {
+        kind: &'static str,
+        field: &'static str,
+    },
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DecodeError::TooLarge { bytes } => {
-                write!(f, "message too large ({bytes} bytes, limit {MAX_FRAME_BYTES})")
+                write!(
+                    f,
+                    "message too large ({bytes} bytes, limit {MAX_FRAME_BYTES})"
+                )
             }
             DecodeError::NotJson => f.write_str("message is not valid JSON"),
             DecodeError::NotAnObject => f.write_str("message is not a JSON object"),
@@ -170,9 +181,14 @@ impl Message {
             .get("type")
             .and_then(Value::as_str)
             .ok_or(DecodeError::MissingType)?;
-        let f = Fields { v, kind: kind_name(kind) };
+        let f = Fields {
+            v,
+            kind: kind_name(kind),
+        };
         Ok(match kind {
-            "id" => Message::Id { id: f.req_id("id")? },
+            "id" => Message::Id {
+                id: f.req_id("id")?,
+            },
             "username" => Message::Username {
                 id: f.opt_id("id")?.unwrap_or(0),
                 name: f.req_text("name")?,
@@ -201,9 +217,19 @@ impl Message {
                 let sdp = f.sdp()?;
                 let call = f.opt_text("call")?;
                 if kind == "video-offer" {
-                    Message::VideoOffer { name, target, sdp, call }
+                    Message::VideoOffer {
+                        name,
+                        target,
+                        sdp,
+                        call,
+                    }
                 } else {
-                    Message::VideoAnswer { name, target, sdp, call }
+                    Message::VideoAnswer {
+                        name,
+                        target,
+                        sdp,
+                        call,
+                    }
                 }
             }
             "new-ice-candidate" => Message::NewIceCandidate {
@@ -258,39 +284,65 @@ impl Message {
                     )),
                 ),
             ]),
-            Message::Chat { id, name, text, date } => Value::object([
+            Message::Chat {
+                id,
+                name,
+                text,
+                date,
+            } => Value::object([
                 ("type", s("message")),
                 ("id", id.map(Value::from)),
                 ("name", os(name)),
                 ("text", s(text)),
                 ("date", Some((*date).into())),
             ]),
-            Message::VideoOffer { name, target, sdp, call }
-            | Message::VideoAnswer { name, target, sdp, call } => Value::object([
+            Message::VideoOffer {
+                name,
+                target,
+                sdp,
+                call,
+            }
+            | Message::VideoAnswer {
+                name,
+                target,
+                sdp,
+                call,
+            } => Value::object([
                 ("type", s(self.kind())),
                 ("name", s(name)),
                 ("target", s(target)),
                 ("sdp", Some(sdp.to_value())),
                 ("call", os(call)),
             ]),
-            Message::NewIceCandidate { name, target, candidate, call } => Value::object([
+            Message::NewIceCandidate {
+                name,
+                target,
+                candidate,
+                call,
+            } => Value::object([
                 ("type", s("new-ice-candidate")),
                 ("name", os(name)),
                 ("target", s(target)),
                 ("candidate", Some(candidate.to_value())),
                 ("call", os(call)),
             ]),
-            Message::HangUp { name, target, call, reason } => Value::object([
+            Message::HangUp {
+                name,
+                target,
+                call,
+                reason,
+            } => Value::object([
                 ("type", s("hang-up")),
                 ("name", os(name)),
                 // The sample's clients send `target` always; an absent one would be `null`.
-                ("target", Some(target.as_deref().map_or(Value::Null, Value::from))),
+                (
+                    "target",
+                    Some(target.as_deref().map_or(Value::Null, Value::from)),
+                ),
                 ("call", os(call)),
                 ("reason", os(reason)),
             ]),
-            Message::Error { text } => {
-                Value::object([("type", s("error")), ("text", s(text))])
-            }
+            Message::Error { text } => Value::object([("type", s("error")), ("text", s(text))]),
             Message::Unknown { raw, .. } => raw.clone(),
         }
     }
@@ -406,7 +458,11 @@ fn kind_name(kind: &str) -> &'static str {
         "hang-up",
         "error",
     ];
-    KNOWN.iter().find(|k| **k == kind).copied().unwrap_or("unknown")
+    KNOWN
+        .iter()
+        .find(|k| **k == kind)
+        .copied()
+        .unwrap_or("unknown")
 }
 
 struct Fields<'a> {
@@ -416,11 +472,17 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn missing(&self, field: &'static str) -> DecodeError {
-        DecodeError::MissingField { kind: self.kind, field }
+        DecodeError::MissingField {
+            kind: self.kind,
+            field,
+        }
     }
 
     fn wrong(&self, field: &'static str) -> DecodeError {
-        DecodeError::WrongType { kind: self.kind, field }
+        DecodeError::WrongType {
+            kind: self.kind,
+            field,
+        }
     }
 
     /// A present, non-empty name or text; numbers are read as text.

@@ -1159,7 +1159,10 @@ fn gathering_nothing_at_all_ends_the_call_at_once() {
         },
         with(
             hang_up("bob", &t, Some("failed")),
-            ended(1, Some("Could not connect to bob: no network path was found.")),
+            ended(
+                1,
+                Some("Could not connect to bob: no network path was found."),
+            ),
         ),
     )]);
 }

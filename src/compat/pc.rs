@@ -3,36 +3,20 @@
 //! page's `reportError` and `handleGetUserMediaError` read its `name` and `message`).
 
 use chat_core::protocol::{IceCandidate, SdpType, SessionDescription};
-use js_sys::{Array, Promise, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamTrack, RtcPeerConnection};
 
 use super::{globals, to_js};
 use crate::error::prop;
+use crate::rtc::{js, Pc};
 
+// Members only the tutorial-compatible functions need, on the shared `Pc` (crate::rtc).
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = RTCPeerConnection)]
-    type Pc;
-    /// `setLocalDescription()` with no argument: the offer or answer the signaling state calls
-    /// for (perfect negotiation). web-sys only has the one-argument form.
-    #[wasm_bindgen(method, js_name = setLocalDescription)]
-    fn set_local_description_implicit(this: &Pc) -> Promise;
-    #[wasm_bindgen(method, js_name = setRemoteDescription)]
-    fn set_remote_description_plain(this: &Pc, desc: &JsValue) -> Promise;
-    #[wasm_bindgen(method, js_name = addIceCandidate)]
-    fn add_ice_candidate_plain(this: &Pc, candidate: &JsValue) -> Promise;
-    #[wasm_bindgen(method, getter, js_name = localDescription)]
-    fn local_description_plain(this: &Pc) -> JsValue;
     #[wasm_bindgen(method, getter, js_name = remoteDescription)]
     fn remote_description_plain(this: &Pc) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = signalingState)]
-    fn signaling_state_str(this: &Pc) -> String;
-    #[wasm_bindgen(method, getter, js_name = iceConnectionState)]
-    fn ice_connection_state_str(this: &Pc) -> String;
-    #[wasm_bindgen(method, getter, js_name = iceGatheringState)]
-    fn ice_gathering_state_str(this: &Pc) -> String;
     #[wasm_bindgen(method, js_name = getTransceivers)]
     fn transceivers(this: &Pc) -> Array;
     /// Throws when the track is already sent on this connection.
@@ -45,10 +29,6 @@ extern "C" {
     /// Throws on a closed connection.
     #[wasm_bindgen(method, catch)]
     fn stop(this: &Transceiver) -> Result<(), JsValue>;
-}
-
-fn js(pc: &RtcPeerConnection) -> &Pc {
-    pc.unchecked_ref()
 }
 
 pub(super) fn signaling_state(pc: &RtcPeerConnection) -> String {

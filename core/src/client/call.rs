@@ -221,7 +221,9 @@ impl Call {
                     return Flow::End(self.cannot_connect());
                 }
             }
-            Input::IceCandidateError { url, code, text, .. } => {
+            Input::IceCandidateError {
+                url, code, text, ..
+            } => {
                 let why = format!("{url}: {code} {text}");
                 out.push(log(format!("ICE candidate error: {why}")));
                 self.ice_error = Some(why);
