@@ -1,10 +1,9 @@
 //! `handleGetUserMediaError`, `reportError`, `log`, `log_error`.
 
 use chat_core::call::MediaError;
-use chat_core::Message;
 use wasm_bindgen::prelude::*;
 
-use super::{call_page, globals, log_error, notify, pc, send};
+use super::{log_error, notify};
 use crate::error::JsError;
 
 // `getUserMedia` failed: say why in words a person understands (the core's messages, which
@@ -22,17 +21,7 @@ pub fn handle_get_user_media_error(
         MediaError::NotAllowed | MediaError::PermissionDenied => {}
         _ => notify(&error.user_message()),
     }
-    if let (Some(pc), Some(target)) = (globals::peer(), globals::target()) {
-        if pc::peer_knows(&pc) {
-            send(&Message::HangUp {
-                name: globals::my_username(),
-                target: Some(target),
-                call: None,
-                reason: Some("media".into()),
-            });
-        }
-    }
-    call_page("closeVideoCall", &[]);
+    super::events::end_telling_peer("media");
 }
 
 // Any thrown value, `Error` or not (a string, a plain object), as one log line.

@@ -193,15 +193,21 @@ pub fn handle_ice_connection_state_change_event(
     }
 }
 
-/// The connection is lost: tell the peer (with its name: never a broadcast), then close.
+/// The connection is lost: tell the peer, then close.
 fn end_failed() {
+    end_telling_peer("failed");
+}
+
+/// Ends the call on our side: tells the peer why (addressed by name, never a broadcast), if it
+/// knows about the call, then closes through the page's `closeVideoCall`.
+pub(super) fn end_telling_peer(reason: &str) {
     if let (Some(pc), Some(target)) = (globals::peer(), globals::target()) {
         if pc::peer_knows(&pc) {
             send(&Message::HangUp {
                 name: globals::my_username(),
                 target: Some(target),
                 call: None,
-                reason: Some("failed".into()),
+                reason: Some(reason.into()),
             });
         }
     }
