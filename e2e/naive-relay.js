@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A naive signaling server that behaves like the MDN sample's chatserver.js, as PROTOCOL.md
+// A naive signaling server that behaves like the MDN sample's chatserver.js, as docs/protocol.md
 // describes it ("Messages" and "Routing rule"). Written for the e2e tests from that
 // description, not from the sample's code: it proves our client works with *any* server that
 // relays the tutorial's JSON, including one that trusts whatever `name` a client writes.

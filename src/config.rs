@@ -1,4 +1,4 @@
-//! The client's configuration, read once at mount (the page contract in CONTEXT.md).
+//! The client's configuration, read once at mount (the page contract in docs/page.md).
 //!
 //! Priority, highest first: the page's query parameters, the `options` given to `mount`, the
 //! JSON block `<script type="application/json" id="webrtc-chat-config">`, the root's `data-*`

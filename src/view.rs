@@ -1,4 +1,4 @@
-//! The page (the contract in CONTEXT.md): elements found inside the root, filled from a fixed
+//! The page (the contract in docs/page.md): elements found inside the root, filled from a fixed
 //! template when the root is empty. Every text from the network goes in with `textContent`,
 //! never `innerHTML` (the tutorial's bug 9).
 

@@ -1,5 +1,5 @@
 //! The client's state machine, sans I/O: the whole logic of the tutorial's client (login, user
-//! list, chat, one call at a time) with none of its bugs (PROTOCOL.md, "Known bugs").
+//! list, chat, one call at a time) with none of its bugs (docs/protocol.md, "The tutorial's known bugs").
 //!
 //! Inputs in ([`Client::handle`] with the current time), actions out. The browser layer turns
 //! web events into [`Input`]s and carries out [`Action`]s; it decides nothing.

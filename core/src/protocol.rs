@@ -1,4 +1,4 @@
-//! The signaling messages of MDN's `webrtc-from-chat` sample (see PROTOCOL.md), typed.
+//! The signaling messages of MDN's `webrtc-from-chat` sample (see docs/protocol.md), typed.
 //!
 //! Decoding is total and tolerant: it never panics, ignores extra fields, accepts `null` users,
 //! and accepts a number where a name was expected (it reads it as its decimal text). Unknown

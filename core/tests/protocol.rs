@@ -10,7 +10,7 @@
 //!   `{candidate: ""}` `RTCIceCandidate`. Re-capture with `fixtures/capture/capture.py` (new
 //!   ufrags, ports and SDP: update the expected values below to match).
 //! - `server-*.json`, `client-*.json`: the other shapes of MDN's `webrtc-from-chat` sample
-//!   (chatserver.js / chatclient.js), with its key order (see /work/shared/PROTOCOL.md).
+//!   (chatserver.js / chatclient.js), with its key order (see docs/protocol.md).
 //!
 //! serde_json's own `Value` is the independent oracle: our encoder must write the same JSON
 //! document the browser wrote, field for field.

@@ -13,7 +13,7 @@ const PKG = process.env.EMBED_PKG || path.join(ROOT, 'pkg');
 const TUTORIAL = path.join(ROOT, 'e2e', 'tutorial-client');
 const WAIT_MS = Number(process.env.E2E_WAIT_MS || 20000);
 
-/** PROTOCOL.md, "The tutorial's client functions", in its order. */
+/** docs/protocol.md, "The tutorial's client functions", in its order. */
 const FUNCTIONS = [
   'connect', 'sendToServer', 'setUsername', 'handleSendButton', 'handleKey', 'handleUserlistMsg',
   'invite', 'createPeerConnection', 'handleNegotiationNeededEvent', 'handleICECandidateEvent',

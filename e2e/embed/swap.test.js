@@ -1,6 +1,6 @@
 // The swap proof: the tutorial-structured page (e2e/tutorial-client/, not changed) carries a
 // real call between two people through the relay, first all JavaScript, then with each
-// function of PROTOCOL.md's list replaced by the bundle's, one at a time, then cumulatively
+// function of docs/protocol.md's list replaced by the bundle's, one at a time, then cumulatively
 // until none of the JavaScript's call logic is left. At every step: both log in, a chat line
 // goes through (typed, sent with Enter), alice calls bob, both remote videos decode frames,
 // alice hangs up, and both sides are closed (no peer connection left, Hang Up disabled).
@@ -19,7 +19,7 @@ const EXERCISED = new Set(FUNCTIONS.filter((f) => !['handleRemoveTrackEvent', 'h
  * after applying the offer, so it sends a second offer right after its answer. When that offer
  * reaches the caller before the caller's (async) `setRemoteDescription(answer)` is done, the
  * tutorial's `handleVideoOfferMsg` sees `have-local-offer`, "rolls back", and throws: the call
- * never shows video (a self-inflicted case of its glare deadlock, PROTOCOL.md bug 3). Ours
+ * never shows video (a self-inflicted case of its glare deadlock, docs/protocol.md bug 3). Ours
  * (perfect negotiation with `isSettingRemoteAnswerPending`) applies it after the answer.
  * Recognised by its exact signature, and only while the caller runs the JavaScript
  * `handleVideoOfferMsg`; such an attempt is retried (and reported), never any other failure.

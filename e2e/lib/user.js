@@ -1,4 +1,4 @@
-// One person using the app page, seen through the page contract (CONTEXT.md, "Page contract"):
+// One person using the app page, seen through the page contract (docs/page.md):
 // only what the person sees — #status, the user list, the chat box, the videos, #error, the
 // Hang Up button — plus the RTCPeerConnection recorder for the TURN checks.
 //

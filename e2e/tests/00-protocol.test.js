@@ -1,4 +1,4 @@
-// The wire behaviour both signaling servers must share with the MDN sample (PROTOCOL.md), seen
+// The wire behaviour both signaling servers must share with the MDN sample (docs/protocol.md), seen
 // from raw WebSocket clients: naive-relay.js (the stand-in for chatserver.js) and our relay.
 // If naive-relay.js drifts from the sample's behaviour, the "any server" tests prove nothing.
 'use strict';

@@ -1,4 +1,4 @@
-//! webrtc-chat's signaling relay: a drop-in for MDN's `chatserver.js` (see PROTOCOL.md) that
+//! webrtc-chat's signaling relay: a drop-in for MDN's `chatserver.js` (see docs/protocol.md) that
 //! also serves the page.
 //!
 //! - [`room`]: the routing state, sans I/O (names, calls, limits); every decision is there.

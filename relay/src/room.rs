@@ -2,7 +2,7 @@
 //! whom. Frames and the clock come in as arguments; what to send (and whom to close) goes out
 //! as [`Effect`]s. No sockets, so every path is tested here with plain function calls.
 //!
-//! Behaviour follows MDN's `chatserver.js` (PROTOCOL.md) wherever a client could tell the
+//! Behaviour follows MDN's `chatserver.js` (docs/protocol.md) wherever a client could tell the
 //! difference, and is stricter where no client can be broken by it:
 //! - the sender's `name` is stamped on everything forwarded (the sample trusts the client's);
 //! - call messages are never broadcast: an untargeted one goes to the sender's current peer

@@ -1,4 +1,4 @@
-//! Text cleaning for what sample-style clients put into `innerHTML` (PROTOCOL.md, bug 9).
+//! Text cleaning for what sample-style clients put into `innerHTML` (docs/protocol.md, bug 9).
 
 /// Removes HTML tags the way the sample's server does (`text.replace(/<[^>]+>/g, "")`), and then
 /// also every `<` that is left.

@@ -1,6 +1,6 @@
 //! Tutorial-compatible exports (cargo feature `compat`, built into the embeddable bundle by
 //! scripts/build-embed.sh): every client function of MDN's "Signaling and video calling"
-//! tutorial (PROTOCOL.md, "The tutorial's client functions") under its exact name, taking the
+//! tutorial (docs/protocol.md, "The tutorial's client functions") under its exact name, taking the
 //! same arguments. A page written from the tutorial installs any subset onto `window`,
 //! replacing its own, and the call keeps working after every single swap.
 //!
@@ -14,7 +14,7 @@
 //!   belongs to, and is dropped when the page moves on to another connection, even if a
 //!   JavaScript `closeVideoCall` that knows nothing of it closed the old one.
 //!
-//! Ours keep our fixes (PROTOCOL.md's known bugs), each without breaking a JavaScript
+//! Ours keep our fixes (docs/protocol.md's known bugs), each without breaking a JavaScript
 //! neighbour: the hang-up goes out with its target (1); every handler is removed on close (2);
 //! perfect negotiation instead of the rollback deadlock (3); ICE `disconnected` gets a grace
 //! period (4); `NotAllowedError` is recognised and the peer told (5); early candidates are
@@ -39,7 +39,7 @@ use web_sys::{Document, Element};
 #[wasm_bindgen(typescript_custom_section)]
 const SIGNALING_MESSAGE: &str = r#"
 /** A signaling message as the tutorial's `onmessage` hands it on (`JSON.parse(evt.data)`):
- * `{type: "video-offer", name, target, sdp}` and the others of PROTOCOL.md. */
+ * `{type: "video-offer", name, target, sdp}` and the others of docs/protocol.md. */
 export interface SignalingMessage {
     type: string;
     [field: string]: unknown;

@@ -231,7 +231,7 @@ impl Relay {
         }
     }
 
-    /// The sample server's routing (PROTOCOL.md).
+    /// The sample server's routing (docs/protocol.md).
     fn route(&self, from: usize, text: String) {
         if self.record.get() {
             self.sent.borrow_mut().push(text.clone());

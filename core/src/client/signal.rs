@@ -3,7 +3,7 @@
 //! with the ones that are its own (`call.rs`).
 //!
 //! The sample's server routes by `target` but trusts the `name` a client writes and broadcasts
-//! a `hang-up` with no target (PROTOCOL.md), so every message here may be for another call,
+//! a `hang-up` with no target (docs/protocol.md), so every message here may be for another call,
 //! from another user, or late.
 
 use crate::call::Action;
