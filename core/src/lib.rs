@@ -8,6 +8,8 @@ pub mod json;
 pub mod media;
 mod number;
 pub mod protocol;
+pub mod quality;
+pub mod sas;
 
 pub use call::{Action, CallId, Input, Millis};
 pub use client::Client;
