@@ -172,7 +172,22 @@ impl View {
             let Ok(li) = self.doc.create_element("li") else {
                 return;
             };
-            li.set_text_content(Some(user));
+            // Another person's name is a button: reachable with Tab, called with Enter or
+            // Space, announced as a control (WAI-ARIA APG: a list of actions is a list of
+            // buttons). Our own name is plain text.
+            let button = if Some(user.as_str()) == me {
+                None
+            } else {
+                self.doc.create_element("button").ok()
+            };
+            match &button {
+                Some(b) => {
+                    let _ = b.set_attribute("type", "button");
+                    b.set_text_content(Some(user));
+                    let _ = li.append_child(b);
+                }
+                None => li.set_text_content(Some(user)),
+            }
             let class = if Some(user.as_str()) == me {
                 "me"
             } else if Some(user.as_str()) == peer {
