@@ -96,6 +96,10 @@ async fn nodes(redis: &RedisServer, n: usize) -> Vec<Node> {
     out
 }
 
+async fn nodes_after_restart(redis: &RedisServer) -> Node {
+    nodes(redis, 1).await.pop().expect("one node")
+}
+
 /// Every event that arrives within `window`.
 async fn events_within(events: &mut Receiver<Incoming>, window: Duration) -> Vec<Incoming> {
     let deadline = tokio::time::Instant::now() + window;
@@ -395,6 +399,40 @@ async fn a_killed_node_loses_its_names_within_ten_seconds() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clean_shutdown_frees_names_at_once() {
+    let Some(redis) = RedisServer::start("a_clean_shutdown_frees_names_at_once") else {
+        return;
+    };
+    let mut nodes = nodes(&redis, 2).await;
+    nodes[0].cluster.enter_room(ROOM).await;
+    nodes[1].cluster.enter_room(ROOM).await;
+    nodes[1]
+        .cluster
+        .claim_name(ROOM, "bob", "Bob", 1)
+        .await
+        .unwrap();
+    settle(&mut nodes).await;
+    let leaving = nodes.pop().expect("two nodes");
+    leaving.cluster.shutdown().await;
+    wait_for(
+        &mut nodes[0].events,
+        Duration::from_millis(500),
+        "RoomChanged",
+        |e| *e == Incoming::RoomChanged { room: ROOM.into() },
+    )
+    .await;
+    assert!(nodes[0].cluster.room_users(ROOM).await.unwrap().is_empty());
+    assert_eq!(
+        nodes[0]
+            .cluster
+            .claim_name(ROOM, "bob", "Bob", 2)
+            .await
+            .unwrap(),
+        Claim::Claimed
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_stopped_and_restarted_nodes_resynchronise() {
     let Some(mut redis) = RedisServer::start("redis_stopped_and_restarted_nodes_resynchronise")
     else {
@@ -457,10 +495,19 @@ async fn redis_stopped_and_restarted_nodes_resynchronise() {
     // Back, empty (no persistence): every node re-publishes what it holds.
     redis.spawn();
     let t = Instant::now();
+    // A node started now, before the others are back, draws from a counter that restarted
+    // at zero: it must not end up sharing a node number (hence client ids) with them.
+    let newcomer = nodes_after_restart(&redis).await;
     for node in &nodes {
         wait_health(node, true, Duration::from_secs(10)).await;
     }
     eprintln!("all nodes healthy {:?} after redis restarted", t.elapsed());
+    let numbers: BTreeSet<u32> = nodes
+        .iter()
+        .chain([&newcomer])
+        .map(|n| n.cluster.node())
+        .collect();
+    assert_eq!(numbers.len(), 4, "distinct node numbers: {numbers:?}");
 
     let users = c.room_users(ROOM).await.unwrap();
     let dups: Vec<_> = users.iter().filter(|u| u.starts_with("Dup")).collect();

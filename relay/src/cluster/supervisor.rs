@@ -159,7 +159,7 @@ async fn resync_names(
     going_healthy: bool,
 ) -> Result<(), ClusterError> {
     let node = shared.node.load(Ordering::Relaxed);
-    loop {
+    for pass in 1.. {
         let (generation, work) = {
             let mut local = lock(&shared.local);
             let mut rooms: BTreeSet<String> = local.take_dirty();
@@ -215,7 +215,12 @@ async fn resync_names(
                     expected += 1;
                 }
             }
-            let settled = !going_healthy || local.generation() == expected;
+            // Names keep changing (a busy node): go healthy anyway after a few passes and
+            // let a names resync (the `trouble` path) catch up at once.
+            let settled = !going_healthy || local.generation() == expected || pass >= 8;
+            if settled && local.generation() != expected {
+                shared.trouble.notify_one();
+            }
             if settled && going_healthy {
                 *shared.conn.write().unwrap_or_else(|p| p.into_inner()) = Some(conn.clone());
             }
@@ -233,9 +238,10 @@ async fn resync_names(
             .await;
         }
         if settled {
-            return Ok(());
+            break;
         }
     }
+    Ok(())
 }
 
 /// The supervisor: watches a healthy connection until it breaks, then reconnects.
