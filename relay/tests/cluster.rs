@@ -61,9 +61,21 @@ impl RedisServer {
         }
     }
 
+    /// Freezes (`SIGSTOP`) or thaws (`SIGCONT`) the server: it holds its connections open and
+    /// answers nothing, the case where only deadlines help.
+    fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("running").id().to_string();
+        let status = Command::new("kill").args([signal, &pid]).status();
+        assert!(status.is_ok_and(|s| s.success()), "kill {signal} {pid}");
+    }
+
     /// Kills the server (its data goes with it: no persistence).
     fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
+            // Thawed first, in case a test froze it.
+            let _ = Command::new("kill")
+                .args(["-CONT", &child.id().to_string()])
+                .status();
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -571,6 +583,54 @@ async fn redis_stopped_and_restarted_nodes_resynchronise() {
     assert_eq!(broadcasts(&seen1), ["after"]);
     assert_eq!(broadcasts(&seen2), ["after"]);
     assert_eq!(to_users(&seen1), [("bob", "to-bob")]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_redis_means_timeouts_not_hangs() {
+    let Some(redis) = RedisServer::start("a_frozen_redis_means_timeouts_not_hangs") else {
+        return;
+    };
+    let mut nodes = nodes(&redis, 2).await;
+    nodes[0].cluster.enter_room(ROOM).await;
+    nodes[1].cluster.enter_room(ROOM).await;
+    nodes[1]
+        .cluster
+        .claim_name(ROOM, "bob", "Bob", 1)
+        .await
+        .unwrap();
+    settle(&mut nodes).await;
+
+    redis.signal("-STOP");
+    let t = Instant::now();
+    let result = nodes[0].cluster.room_users(ROOM).await;
+    assert!(
+        matches!(result, Err(ClusterError::Timeout | ClusterError::Redis(_))),
+        "{result:?}"
+    );
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        t.elapsed()
+    );
+    for node in &nodes {
+        wait_health(node, false, Duration::from_secs(4)).await;
+    }
+    wait_for(
+        &mut nodes[0].events,
+        Duration::from_secs(1),
+        "Health(false)",
+        |e| matches!(e, Incoming::Health { healthy: false, .. }),
+    )
+    .await;
+
+    redis.signal("-CONT");
+    for node in &nodes {
+        wait_health(node, true, Duration::from_secs(10)).await;
+    }
+    assert_eq!(nodes[0].cluster.room_users(ROOM).await.unwrap(), ["Bob"]);
+    nodes[1].cluster.broadcast(ROOM, "thawed").await.unwrap();
+    let seen = events_within(&mut nodes[0].events, Duration::from_millis(400)).await;
+    assert_eq!(broadcasts(&seen), ["thawed"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

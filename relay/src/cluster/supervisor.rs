@@ -250,11 +250,28 @@ pub(super) async fn run(shared: Arc<Shared>, mut reader: JoinHandle<()>) {
         let reason = watch(&shared, &mut reader).await;
         go_down(&shared, &reason).await;
         let mut backoff = shared.config.backoff_min;
+        let mut last_error = String::new();
         reader = loop {
             tokio::time::sleep(jitter(backoff)).await;
             match establish(&shared).await {
                 Ok(reader) => break reader,
-                Err(_) => backoff = (backoff * 2).min(shared.config.backoff_max),
+                Err(e) => {
+                    backoff = (backoff * 2).min(shared.config.backoff_max);
+                    // Said once per distinct error, not once per attempt.
+                    let error = e.to_string();
+                    if error != last_error {
+                        let detail = format!("redis reconnect failed ({error}); retrying");
+                        emit(
+                            &shared,
+                            Incoming::Health {
+                                healthy: false,
+                                detail,
+                            },
+                        )
+                        .await;
+                        last_error = error;
+                    }
+                }
             }
         };
     }
