@@ -339,7 +339,9 @@ async fn call_links_work_across_nodes() {
     let [a, b, c] = [&nodes[0].cluster, &nodes[1].cluster, &nodes[2].cluster];
     a.claim_name(ROOM, "ann", "Ann", 1).await.unwrap();
     b.claim_name(ROOM, "bob", "Bob", 2).await.unwrap();
-    a.set_link(ROOM, "ann", "bob").await.unwrap();
+    // Offer ann → bob, as the relay tracks it: the caller's side, then the callee's if free.
+    assert!(a.set_link(ROOM, "ann", "bob", false).await.unwrap());
+    assert!(a.set_link(ROOM, "bob", "ann", true).await.unwrap());
     assert_eq!(
         b.peer_of(ROOM, "bob").await.unwrap().as_deref(),
         Some("ann")
@@ -349,16 +351,39 @@ async fn call_links_work_across_nodes() {
         Some("bob")
     );
     assert_eq!(c.peer_of("elsewhere", "ann").await.unwrap(), None);
+    // Cy offers to bob, busy: bob keeps ann.
+    c.claim_name(ROOM, "cy", "Cy", 3).await.unwrap();
+    assert!(c.set_link(ROOM, "cy", "bob", false).await.unwrap());
+    assert!(!c.set_link(ROOM, "bob", "cy", true).await.unwrap());
     assert_eq!(
-        b.clear_link(ROOM, "bob").await.unwrap().as_deref(),
+        a.peer_of(ROOM, "bob").await.unwrap().as_deref(),
         Some("ann")
     );
+    // Hang-up bob → ann, on bob's node: both sides, each only if it points at the other.
+    assert_eq!(b.clear_link(ROOM, "bob", Some("cy")).await.unwrap(), None);
+    assert_eq!(
+        b.clear_link(ROOM, "bob", Some("ann"))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("ann")
+    );
+    assert_eq!(
+        b.clear_link(ROOM, "ann", Some("bob"))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("bob")
+    );
     assert_eq!(a.peer_of(ROOM, "ann").await.unwrap(), None);
-    assert_eq!(b.clear_link(ROOM, "bob").await.unwrap(), None);
-    // Releasing a name ends its call link.
-    a.set_link(ROOM, "ann", "bob").await.unwrap();
+    assert_eq!(b.clear_link(ROOM, "bob", None).await.unwrap(), None);
+    // Releasing a name ends its link and the links pointing at it.
+    a.set_link(ROOM, "ann", "bob", false).await.unwrap();
+    a.set_link(ROOM, "bob", "ann", false).await.unwrap();
     a.release_name(ROOM, "ann", 1).await.unwrap();
     assert_eq!(b.peer_of(ROOM, "bob").await.unwrap(), None);
+    assert_eq!(b.peer_of(ROOM, "ann").await.unwrap(), None);
+    assert_eq!(b.peer_of(ROOM, "cy").await.unwrap().as_deref(), Some("bob"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -374,8 +399,17 @@ async fn a_killed_node_loses_its_names_within_ten_seconds() {
             .claim_name(ROOM, name, name, i as u64)
             .await
             .unwrap();
-        nodes[i].cluster.set_link(ROOM, "bob", "cy").await.unwrap();
     }
+    nodes[1]
+        .cluster
+        .set_link(ROOM, "bob", "cy", false)
+        .await
+        .unwrap();
+    nodes[1]
+        .cluster
+        .set_link(ROOM, "cy", "bob", false)
+        .await
+        .unwrap();
     settle(&mut nodes).await;
 
     // kill -9: no release, no goodbye; only the presence key's time-to-live tells.

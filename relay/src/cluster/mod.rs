@@ -538,31 +538,53 @@ impl Cluster {
         .map(|_| ())
     }
 
-    /// Records that `a` and `b` are in a call with each other (both directions), so that an
-    /// untargeted hang-up from either, on any node, reaches exactly the other.
-    pub async fn set_link(&self, room: &str, a: &str, b: &str) -> Result<(), ClusterError> {
+    /// Call links, one direction each, mirroring what the relay's room tracks for local
+    /// calls: `from`'s peer becomes `to` (so an untargeted hang-up from `from`, on any node,
+    /// reaches exactly `to`). With `if_free`, only if `from` has no other peer (the callee's
+    /// side of an offer: a callee busy in another call keeps that link). Returns whether set.
+    pub async fn set_link(
+        &self,
+        room: &str,
+        from: &str,
+        to: &str,
+        if_free: bool,
+    ) -> Result<bool, ClusterError> {
         let shared = &self.shared;
         let connection = shared.connection().ok_or(ClusterError::Unavailable)?;
-        let links = shared.keys.room_links(room);
-        self.call(connection, |mut c| async move {
-            c.hset_multiple::<_, _, _, ()>(links, &[(a, b), (b, a)])
-                .await
-        })
-        .await
+        let set: i64 = self
+            .call(connection, |mut c| async move {
+                shared
+                    .scripts
+                    .set_link
+                    .key(shared.keys.room_links(room))
+                    .arg(from)
+                    .arg(to)
+                    .arg(if if_free { "1" } else { "0" })
+                    .invoke_async(&mut c)
+                    .await
+            })
+            .await?;
+        Ok(set == 1)
     }
 
-    /// Who `a` is in a call with, if anyone.
-    pub async fn peer_of(&self, room: &str, a: &str) -> Result<Option<String>, ClusterError> {
+    /// Who `name` is in a call with, if anyone.
+    pub async fn peer_of(&self, room: &str, name: &str) -> Result<Option<String>, ClusterError> {
         let shared = &self.shared;
         let connection = shared.connection().ok_or(ClusterError::Unavailable)?;
         let links = shared.keys.room_links(room);
-        self.call(connection, |mut c| async move { c.hget(links, a).await })
+        self.call(connection, |mut c| async move { c.hget(links, name).await })
             .await
     }
 
-    /// Ends `a`'s call link (both directions, if the peer's still points at `a`); returns the
-    /// peer it had. Releasing a name clears its links too.
-    pub async fn clear_link(&self, room: &str, a: &str) -> Result<Option<String>, ClusterError> {
+    /// Removes `from`'s link if it points at `to` (`None`: whatever it points at); returns
+    /// the peer removed. Releasing a name (or its node dying) removes its link and every link
+    /// pointing at it.
+    pub async fn clear_link(
+        &self,
+        room: &str,
+        from: &str,
+        to: Option<&str>,
+    ) -> Result<Option<String>, ClusterError> {
         let shared = &self.shared;
         let connection = shared.connection().ok_or(ClusterError::Unavailable)?;
         self.call(connection, |mut c| async move {
@@ -570,7 +592,8 @@ impl Cluster {
                 .scripts
                 .clear_link
                 .key(shared.keys.room_links(room))
-                .arg(a)
+                .arg(from)
+                .arg(to.unwrap_or(""))
                 .invoke_async(&mut c)
                 .await
         })

@@ -19,12 +19,14 @@ local function now_ms()
   local t = redis.call('TIME')
   return string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000))
 end
+-- A name that goes loses its own link and every link that points at it (a room's links are
+-- a handful: one per user in a call).
 local function drop_links(links, name)
-  local peer = redis.call('HGET', links, name)
-  if peer then
-    redis.call('HDEL', links, name)
-    if redis.call('HGET', links, peer) == name then
-      redis.call('HDEL', links, peer)
+  redis.call('HDEL', links, name)
+  local all = redis.call('HGETALL', links)
+  for i = 1, #all, 2 do
+    if all[i + 1] == name then
+      redis.call('HDEL', links, all[i])
     end
   end
 end
@@ -209,11 +211,28 @@ end
 return redis.call('PUBLISH', ARGV[3] .. owner, ARGV[4])
 "#;
 
-/// KEYS: links. ARGV: name key. Ends a name's call link, both directions; returns the peer.
+/// KEYS: links. ARGV: from, to, if free (`1`/`0`). Sets from's peer to `to`; if free, only
+/// when from has no other peer. 1 if set.
+const SET_LINK: &str = r#"
+if ARGV[3] == '1' then
+  local cur = redis.call('HGET', KEYS[1], ARGV[1])
+  if cur and cur ~= ARGV[2] then
+    return 0
+  end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"#;
+
+/// KEYS: links. ARGV: name, expected peer (empty: any). Removes name's link if it points at
+/// the expected peer; returns the peer removed.
 const CLEAR_LINK: &str = r#"
 local peer = redis.call('HGET', KEYS[1], ARGV[1])
-drop_links(KEYS[1], ARGV[1])
-return peer
+if peer and (ARGV[2] == '' or peer == ARGV[2]) then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  return peer
+end
+return false
 "#;
 
 pub struct Scripts {
@@ -227,6 +246,7 @@ pub struct Scripts {
     pub reap: Script,
     pub resync_names: Script,
     pub send_to_user: Script,
+    pub set_link: Script,
     pub clear_link: Script,
 }
 
@@ -244,7 +264,8 @@ impl Scripts {
             reap: with_lib(REAP),
             resync_names: with_lib(RESYNC_NAMES),
             send_to_user: with_lib(SEND_TO_USER),
-            clear_link: with_lib(CLEAR_LINK),
+            set_link: Script::new(SET_LINK),
+            clear_link: Script::new(CLEAR_LINK),
         }
     }
 }
