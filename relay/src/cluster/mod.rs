@@ -47,7 +47,8 @@ use scripts::Scripts;
 /// How to reach Redis and how fast to notice a dead node.
 #[derive(Debug, Clone)]
 pub struct ClusterConfig {
-    /// `redis://host:port/db` (also `rediss://`, `redis+unix://` as the client supports).
+    /// `redis://[:password@]host:port/db`. TLS (`rediss://`) would need the crate's TLS feature,
+    /// not enabled.
     pub url: String,
     /// Prepended to every key and channel, so deployments can share a Redis.
     pub prefix: String,
