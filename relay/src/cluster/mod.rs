@@ -258,7 +258,16 @@ impl Cluster {
             reader: Mutex::new(None),
             config,
         });
-        let reader = supervisor::establish(&shared).await?;
+        let reader = match supervisor::establish(&shared).await {
+            Ok(reader) => reader,
+            Err(e) => {
+                // A reader may have started before the failure: it holds a connection.
+                if let Some(reader) = lock(&shared.reader).take() {
+                    reader.abort();
+                }
+                return Err(e);
+            }
+        };
         let supervisor = tokio::spawn(supervisor::run(shared.clone(), reader)).abort_handle();
         let cluster = Cluster {
             _tasks: Arc::new(Tasks {
@@ -304,7 +313,11 @@ impl Cluster {
                     tokio::time::timeout(self.shared.config.op_timeout, sink.subscribe(channel))
                         .await;
                 if !matches!(result, Ok(Ok(()))) {
-                    self.shared.trouble.notify_one();
+                    // The pub/sub connection is not answering: end its reader, which makes the
+                    // supervisor reconnect and re-subscribe every room.
+                    if let Some(reader) = lock(&self.shared.reader).take() {
+                        reader.abort();
+                    }
                 }
             }
         }
