@@ -620,6 +620,69 @@ async fn redis_stopped_and_restarted_nodes_resynchronise() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_reaped_while_cut_off_resynchronises_and_reports_its_lost_names() {
+    let Some(redis) = RedisServer::start("a_node_reaped_while_cut_off_resynchronises") else {
+        return;
+    };
+    let mut nodes = nodes(&redis, 2).await;
+    nodes[0].cluster.enter_room(ROOM).await;
+    nodes[1].cluster.enter_room(ROOM).await;
+    nodes[0]
+        .cluster
+        .claim_name(ROOM, "ann", "Ann", 1)
+        .await
+        .unwrap();
+    nodes[0]
+        .cluster
+        .claim_name(ROOM, "al", "Al", 2)
+        .await
+        .unwrap();
+    settle(&mut nodes).await;
+
+    // What the others see of a node cut off for longer than its presence lifetime: its key
+    // is gone. One of its names is taken meanwhile.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+    let key = format!("webrtc-chat:node:{}", nodes[0].cluster.node());
+    let _: i64 = redis::cmd("DEL")
+        .arg(&key)
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(
+        nodes[1]
+            .cluster
+            .claim_name(ROOM, "ann", "Ann2", 7)
+            .await
+            .unwrap(),
+        Claim::Claimed
+    );
+
+    // Its next renewal finds the key gone: it resynchronises, keeps what is still free, and
+    // reports what it lost.
+    let lost = wait_for(
+        &mut nodes[0].events,
+        Duration::from_secs(5),
+        "NameLost",
+        |e| matches!(e, Incoming::NameLost { .. }),
+    )
+    .await;
+    assert_eq!(
+        lost,
+        Incoming::NameLost {
+            room: ROOM.into(),
+            name_key: "ann".into(),
+            conn: 1
+        }
+    );
+    wait_health(&nodes[0], true, Duration::from_secs(5)).await;
+    // Al is back (re-claimed, so maybe listed after Ann2 if it was reaped meanwhile).
+    let mut users = nodes[1].cluster.room_users(ROOM).await.unwrap();
+    users.sort();
+    assert_eq!(users, ["Al", "Ann2"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_redis_means_timeouts_not_hangs() {
     let Some(redis) = RedisServer::start("a_frozen_redis_means_timeouts_not_hangs") else {
         return;
