@@ -683,6 +683,45 @@ async fn a_node_reaped_while_cut_off_resynchronises_and_reports_its_lost_names()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_changing_during_a_resync_end_up_exactly_as_held() {
+    let Some(mut redis) = RedisServer::start("names_changing_during_a_resync") else {
+        return;
+    };
+    let nodes = nodes(&redis, 2).await;
+    let [a, b] = [nodes[0].cluster.clone(), nodes[1].cluster.clone()];
+    // Enough rooms that the resync (one script per room) takes a while.
+    const ROOMS: u64 = 300;
+    let room = |r: u64| format!("room{r}");
+    for r in 0..ROOMS {
+        for n in 0..3 {
+            let name = format!("n{n}");
+            a.claim_name(&room(r), &name, &name, r * 10 + n)
+                .await
+                .unwrap();
+        }
+    }
+    redis.stop();
+    wait_health(&nodes[0], false, Duration::from_secs(3)).await;
+    redis.spawn();
+
+    // One release and one claim per room, spread over the reconnection: some before the
+    // resync, some while it runs (before or after their room's script), some after.
+    for r in 0..ROOMS {
+        let _ = a.release_name(&room(r), "n0", r * 10).await;
+        let claim = a.claim_name(&room(r), "y", "y", 5_000 + r).await.unwrap();
+        assert_ne!(claim, Claim::Taken);
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    wait_health(&nodes[0], true, Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for r in 0..ROOMS {
+        let mut users = b.room_users(&room(r)).await.unwrap();
+        users.sort();
+        assert_eq!(users, ["n1", "n2", "y"], "room{r}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_redis_means_timeouts_not_hangs() {
     let Some(redis) = RedisServer::start("a_frozen_redis_means_timeouts_not_hangs") else {
         return;

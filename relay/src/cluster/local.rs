@@ -13,13 +13,20 @@ pub struct LocalName {
 }
 
 #[derive(Debug, Default)]
+struct RoomNames {
+    /// The generation of the room's last change.
+    stamp: u64,
+    /// name key → holder.
+    names: HashMap<String, LocalName>,
+}
+
+#[derive(Debug, Default)]
 pub struct Local {
-    /// room → name key → holder.
-    names: BTreeMap<String, HashMap<String, LocalName>>,
+    names: BTreeMap<String, RoomNames>,
     /// Rooms where Redis may hold an entry of this node that no connection holds any more (a
     /// release or claim that failed): the next resync cleans them.
     dirty: BTreeSet<String>,
-    /// Bumped on every change, so a resync can tell whether it saw the latest state.
+    /// Bumped on every change, so a resync can tell which rooms changed while it ran.
     generation: u64,
 }
 
@@ -40,13 +47,14 @@ impl Local {
     }
 
     pub fn reserve(&mut self, room: &str, key: &str, name: LocalName) -> Reserve {
-        let names = self.names.entry(room.to_owned()).or_default();
-        match names.get(key) {
+        let entry = self.names.entry(room.to_owned()).or_default();
+        match entry.names.get(key) {
             Some(held) if held.conn == name.conn => Reserve::AlreadyHeld,
             Some(_) => Reserve::Taken,
             None => {
-                names.insert(key.to_owned(), name);
+                entry.names.insert(key.to_owned(), name);
                 self.generation += 1;
+                entry.stamp = self.generation;
                 Reserve::New
             }
         }
@@ -54,33 +62,45 @@ impl Local {
 
     /// Marks a reserved name as settled (the claim returned).
     pub fn settle(&mut self, room: &str, key: &str, conn: u64) {
-        if let Some(held) = self.get_mut(room, key, conn) {
+        let Some(entry) = self.names.get_mut(room) else {
+            return;
+        };
+        if let Some(held) = entry.names.get_mut(key).filter(|h| h.conn == conn) {
             held.pending = false;
             self.generation += 1;
+            entry.stamp = self.generation;
         }
     }
 
     /// Removes `key` if `conn` holds it; true if it did.
     pub fn remove(&mut self, room: &str, key: &str, conn: u64) -> bool {
-        let Some(names) = self.names.get_mut(room) else {
+        let Some(entry) = self.names.get_mut(room) else {
             return false;
         };
-        if names.get(key).is_none_or(|held| held.conn != conn) {
+        if entry.names.get(key).is_none_or(|held| held.conn != conn) {
             return false;
         }
-        names.remove(key);
-        if names.is_empty() {
+        entry.names.remove(key);
+        self.generation += 1;
+        entry.stamp = self.generation;
+        if entry.names.is_empty() {
             self.names.remove(room);
         }
-        self.generation += 1;
         true
     }
 
-    fn get_mut(&mut self, room: &str, key: &str, conn: u64) -> Option<&mut LocalName> {
+    /// Rooms changed after generation `since` (rooms emptied since are gone: the caller
+    /// compares with the rooms it saw).
+    pub fn changed_since(&self, since: u64) -> BTreeSet<String> {
         self.names
-            .get_mut(room)?
-            .get_mut(key)
-            .filter(|held| held.conn == conn)
+            .iter()
+            .filter(|(_, entry)| entry.stamp > since)
+            .map(|(room, _)| room.clone())
+            .collect()
+    }
+
+    pub fn has_room(&self, room: &str) -> bool {
+        self.names.contains_key(room)
     }
 
     pub fn mark_dirty(&mut self, room: &str) {
@@ -100,7 +120,13 @@ impl Local {
         let mut out: Vec<_> = self
             .names
             .get(room)
-            .map(|names| names.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .map(|entry| {
+                entry
+                    .names
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
@@ -129,10 +155,16 @@ mod tests {
         let before = local.generation();
         assert!(!local.remove("r", "ann", 2));
         assert_eq!(local.generation(), before);
+        assert!(local.changed_since(before).is_empty());
         local.settle("r", "ann", 1);
         assert!(!local.names_in("r")[0].1.pending);
+        assert_eq!(
+            local.changed_since(before),
+            BTreeSet::from(["r".to_owned()])
+        );
         assert!(local.remove("r", "ann", 1));
         assert_eq!(local.rooms().collect::<Vec<_>>(), ["s"]);
+        assert!(!local.has_room("r"));
         assert!(local.generation() > before);
     }
 }

@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use tokio::time::timeout;
 
 use super::envelope::Envelope;
+use super::local::{Local, LocalName};
 use super::{ids, lock, ClusterError, Incoming, Shared};
 
 /// Identifies this process's presence key among others holding the same node number (one
@@ -81,7 +82,7 @@ pub(super) async fn establish(shared: &Arc<Shared>) -> Result<JoinHandle<()>, Cl
         subs.sink = Some(sink);
     }
 
-    resync_names(shared, &mut conn, true).await?;
+    resync_names(shared, &mut conn, true, true).await?;
     shared.health.send_replace(true);
     emit(
         shared,
@@ -150,29 +151,28 @@ async fn take_node_number(
     Ok(())
 }
 
-/// Re-asserts every local name and deletes entries of this node that no connection holds.
-/// With `going_healthy`, hands out the connection (healthy) only once a pass saw the latest
-/// local state, so a name accepted provisionally during the pass is not forgotten.
+/// Re-asserts this node's names and deletes its entries that no connection holds any more:
+/// in every room (`full`, after a reconnection) or in the rooms marked dirty by a failed call.
+/// Rooms that change while a pass runs get another pass (a release racing the resync must
+/// not leave its name behind). With `going_healthy`, the connection is handed out (healthy)
+/// under the same lock as the last check, so a name accepted provisionally during the resync
+/// is either seen by it or claimed against a healthy Redis.
 async fn resync_names(
     shared: &Shared,
     conn: &mut MultiplexedConnection,
+    full: bool,
     going_healthy: bool,
 ) -> Result<(), ClusterError> {
     let node = shared.node.load(Ordering::Relaxed);
-    for pass in 1.. {
-        let (generation, work) = {
-            let mut local = lock(&shared.local);
-            let mut rooms: BTreeSet<String> = local.take_dirty();
+    let (mut since, mut work) = {
+        let mut local = lock(&shared.local);
+        let mut rooms = local.take_dirty();
+        if full {
             rooms.extend(local.rooms().map(str::to_owned));
-            let work: Vec<_> = rooms
-                .into_iter()
-                .map(|room| {
-                    let names = local.names_in(&room);
-                    (room, names)
-                })
-                .collect();
-            (local.generation(), work)
-        };
+        }
+        (local.generation(), with_names(&local, rooms))
+    };
+    for pass in 1.. {
         let mut lost = Vec::new();
         for (room, names) in &work {
             let changed = Envelope::Changed { room: room.clone() }.encode(node);
@@ -189,42 +189,51 @@ async fn resync_names(
                     .arg(&held.display)
                     .arg(if held.pending { "k" } else { "c" });
             }
-            let lost_here: Vec<String> =
-                match timeout(shared.config.op_timeout, call.invoke_async(conn)).await {
-                    Ok(Ok(lost)) => lost,
-                    Ok(Err(e)) => {
-                        lock(&shared.local).mark_dirty(room);
-                        return Err(e.into());
-                    }
-                    Err(_) => {
-                        lock(&shared.local).mark_dirty(room);
-                        return Err(ClusterError::Timeout);
-                    }
-                };
+            let result = timeout(shared.config.op_timeout, call.invoke_async(conn)).await;
+            let lost_here: Vec<String> = match result {
+                Ok(Ok(lost)) => lost,
+                failed => {
+                    // This room and those not reached yet: next time.
+                    let mut local = lock(&shared.local);
+                    work.iter().for_each(|(room, _)| local.mark_dirty(room));
+                    return Err(match failed {
+                        Ok(Err(e)) => e.into(),
+                        _ => ClusterError::Timeout,
+                    });
+                }
+            };
             for key in lost_here {
                 if let Some((_, held)) = names.iter().find(|(k, _)| *k == key) {
                     lost.push((room.clone(), key, held.conn));
                 }
             }
         }
-        let settled = {
+        let done = {
             let mut local = lock(&shared.local);
-            let mut expected = generation;
             for (room, key, conn) in &lost {
-                if local.remove(room, key, *conn) {
-                    expected += 1;
-                }
+                local.remove(room, key, *conn);
             }
-            // Names keep changing (a busy node): go healthy anyway after a few passes and
-            // let a names resync (the `trouble` path) catch up at once.
-            let settled = !going_healthy || local.generation() == expected || pass >= 8;
-            if settled && local.generation() != expected {
+            let mut redo = local.changed_since(since);
+            redo.extend(
+                work.iter()
+                    .filter(|(room, _)| !local.has_room(room))
+                    .map(|(room, _)| room.clone()),
+            );
+            // A node whose names never stop changing: stop after a few passes, leave the
+            // rest to the `trouble` path.
+            let done = redo.is_empty() || pass >= 8;
+            if done && !redo.is_empty() {
+                redo.iter().for_each(|room| local.mark_dirty(room));
                 shared.trouble.notify_one();
             }
-            if settled && going_healthy {
+            if done && going_healthy {
                 *shared.conn.write().unwrap_or_else(|p| p.into_inner()) = Some(conn.clone());
             }
-            settled
+            if !done {
+                since = local.generation();
+                work = with_names(&local, redo);
+            }
+            done
         };
         for (room, name_key, conn) in lost {
             emit(
@@ -237,11 +246,21 @@ async fn resync_names(
             )
             .await;
         }
-        if settled {
+        if done {
             break;
         }
     }
     Ok(())
+}
+
+fn with_names(local: &Local, rooms: BTreeSet<String>) -> Vec<(String, Vec<(String, LocalName)>)> {
+    rooms
+        .into_iter()
+        .map(|room| {
+            let names = local.names_in(&room);
+            (room, names)
+        })
+        .collect()
 }
 
 /// The supervisor: watches a healthy connection until it breaks, then reconnects.
@@ -300,7 +319,7 @@ async fn watch(shared: &Arc<Shared>, reader: &mut JoinHandle<()>) -> String {
                 if !matches!(ping, Ok(Ok(_))) {
                     return "redis stopped answering".to_owned();
                 }
-                if let Err(e) = resync_names(shared, &mut conn, false).await {
+                if let Err(e) = resync_names(shared, &mut conn, false, false).await {
                     return format!("names resync failed: {e}");
                 }
             }
