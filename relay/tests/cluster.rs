@@ -778,6 +778,17 @@ async fn client_ids_are_unique_across_nodes_and_below_2_53() {
     let nodes = nodes(&redis, 3).await;
     let numbers: BTreeSet<u32> = nodes.iter().map(|n| n.cluster.node()).collect();
     assert_eq!(numbers.len(), 3, "distinct node numbers: {numbers:?}");
+    // A fixed number: refused while a live node holds it.
+    let mut config = ClusterConfig::new(&redis.url());
+    config.node = Some(nodes[0].cluster.node());
+    assert!(matches!(
+        Cluster::connect(config.clone()).await,
+        Err(ClusterError::NodeTaken(_))
+    ));
+    config.node = Some(40_000);
+    let (fixed, _events) = Cluster::connect(config).await.unwrap();
+    assert_eq!(fixed.node(), 40_000);
+    assert_eq!(fixed.next_client_id() >> 37, 40_000);
     let mut ids = BTreeSet::new();
     for node in &nodes {
         for _ in 0..1000 {
@@ -803,4 +814,10 @@ async fn an_unreachable_redis_fails_fast_at_connect() {
     assert!(Cluster::connect(ClusterConfig::new("not a url"))
         .await
         .is_err());
+    let mut config = ClusterConfig::new(&format!("redis://127.0.0.1:{port}/"));
+    config.node = Some(70_000);
+    assert!(matches!(
+        Cluster::connect(config).await,
+        Err(ClusterError::InvalidNode(70_000))
+    ));
 }

@@ -144,6 +144,8 @@ pub enum ClusterError {
     NoNodeNumber,
     /// The node number asked for in [`ClusterConfig::node`] is held by a live node.
     NodeTaken(u32),
+    /// [`ClusterConfig::node`] is outside 1..=65535.
+    InvalidNode(u32),
 }
 
 impl fmt::Display for ClusterError {
@@ -154,6 +156,9 @@ impl fmt::Display for ClusterError {
             ClusterError::Redis(e) => write!(f, "redis: {e}"),
             ClusterError::NoNodeNumber => f.write_str("every node number is in use"),
             ClusterError::NodeTaken(n) => write!(f, "node number {n} is held by a live node"),
+            ClusterError::InvalidNode(n) => {
+                write!(f, "node number {n} is outside 1..={}", ids::MAX_NODE)
+            }
         }
     }
 }
@@ -239,6 +244,9 @@ impl Cluster {
     pub async fn connect(
         config: ClusterConfig,
     ) -> Result<(Cluster, mpsc::Receiver<Incoming>), ClusterError> {
+        if let Some(n) = config.node.filter(|&n| n == 0 || n > ids::MAX_NODE) {
+            return Err(ClusterError::InvalidNode(n));
+        }
         let client = redis::Client::open(config.url.as_str())?;
         let (events, incoming) = mpsc::channel(config.queue.max(1));
         let (health, _) = watch::channel(false);
