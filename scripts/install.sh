@@ -5,7 +5,8 @@
 # wasm) from npm.
 #
 #   scripts/install.sh app    # wasm32 target, trunk, wasm-bindgen-cli, binaryen, npm's binaryen + terser
-#   scripts/install.sh test   # the above plus chromium, chromedriver, firefox-esr, geckodriver, coturn
+#   scripts/install.sh test   # the above plus chromium, chromedriver, firefox-esr, geckodriver, coturn,
+#                             # redis-server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,7 +61,8 @@ if ! (cd scripts && npm ls --all >/dev/null 2>&1); then
 fi
 
 if [ "$mode" = test ]; then
-  apt_install chromium chromium-driver firefox-esr coturn
+  # redis-server: the broker the relays share (--redis), started on loopback by relay/tests/cluster.rs.
+  apt_install chromium chromium-driver firefox-esr coturn redis-server
   if ! command -v geckodriver >/dev/null; then
     say "cargo install geckodriver"
     cargo install geckodriver --locked >&2

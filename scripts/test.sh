@@ -9,7 +9,8 @@ scripts/install.sh test
 step() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
 
 step "native: cargo test --workspace"
-cargo test --workspace
+# redis-server is installed above: the cluster tests must run, not skip (relay/tests/cluster.rs).
+WEBRTC_CHAT_REQUIRE_REDIS=1 cargo test --workspace
 
 step "lint: clippy on the wasm target"
 cargo clippy --target wasm32-unknown-unknown -p webrtc-chat -- -D warnings

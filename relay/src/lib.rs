@@ -10,6 +10,7 @@
 #[macro_use]
 pub mod log;
 
+pub mod cluster;
 pub mod config;
 pub mod limit;
 pub mod room;
