@@ -236,7 +236,7 @@ impl State {
         match action {
             Action::Connect => self.connect(inbox),
             Action::Send(message) => {
-                let text = message.to_json();
+                let text = crate::json::stringify(&message.to_value());
                 let sent = match &self.config.transport {
                     TransportConfig::Host { send, .. } => send
                         .call1(&JsValue::NULL, &JsValue::from_str(&text))

@@ -3,7 +3,7 @@
 //! inputs and carries out actions.
 //!
 //! Modules: `config` (page contract configuration), `signaling` (WebSocket / host transport,
-//! frame decoding), `media` (getUserMedia), `peer` (RTCPeerConnection), `view` (DOM), `app`
+//! frame decoding), `json` (JSON through the platform), `media` (getUserMedia), `peer` (RTCPeerConnection), `view` (DOM), `app`
 //! (the event loop), `host` (events for the host page), `live` (owned, counted callbacks),
 //! `error`, `states`.
 //!
@@ -18,6 +18,8 @@ mod config;
 pub mod error;
 #[cfg(target_arch = "wasm32")]
 mod host;
+#[cfg(target_arch = "wasm32")]
+mod json;
 #[cfg(target_arch = "wasm32")]
 mod live;
 #[cfg(target_arch = "wasm32")]

@@ -4,10 +4,12 @@
 
 pub mod call;
 pub mod client;
-pub mod json;
 pub mod media;
-mod number;
-pub mod protocol;
+
+/// The wire protocol (the `webrtc-chat-protocol` crate, shared with the relay), where it has
+/// always been for the core's users: `chat_core::protocol::Message`, `chat_core::json::Value`.
+pub use chat_protocol as protocol;
+pub use chat_protocol::json;
 
 pub use call::{Action, CallId, Input, Millis};
 pub use client::Client;
