@@ -219,7 +219,6 @@ impl State {
     }
 
     fn feed(&mut self, input: Input, inbox: &Inbox) {
-        self.host.begin();
         match &input {
             Input::TimerFired { timer } => self.timers.retain(|(t, _)| t != timer),
             // The socket is gone; drop its listeners now rather than at the next Connect.
@@ -269,6 +268,20 @@ impl State {
                 self.host.error(&text);
             }
             Action::ClearError => self.view.show_error(None),
+            Action::CallIncoming { from } => self.host.incoming(&from),
+            Action::CallStarted { peer, .. } => self.host.started(&peer),
+            Action::CallEnded {
+                peer,
+                connected,
+                reason,
+                notice,
+                ..
+            } => self.host.ended(&peer, connected, reason, notice.as_deref()),
+            Action::RefreshIceServers => {
+                if let Some(url) = &self.config.ice_url {
+                    fetch_ice(url.clone(), inbox.clone());
+                }
+            }
             Action::SetHangUpEnabled(enabled) => self.view.set_hang_up_enabled(enabled),
             Action::AcquireMedia { call } => {
                 // Runs on its own: a permission prompt must not hold up other actions.
@@ -348,10 +361,6 @@ impl State {
                 }
                 self.view.show_local(None);
                 self.view.show_remote(None);
-                // Time-limited TURN credentials: get fresh ones for the next call.
-                if let Some(url) = &self.config.ice_url {
-                    fetch_ice(url.clone(), inbox.clone());
-                }
             }
             Action::StartTimer { timer, ms } => {
                 self.timers.retain(|(t, _)| *t != timer);
@@ -359,7 +368,6 @@ impl State {
                 let guard = live::timeout(ms, move || inbox.input(Input::TimerFired { timer }));
                 self.timers.push((timer, guard));
             }
-            Action::Ringing { from } => self.host.ringing(from.as_deref()),
             Action::Log { text } => log(&text),
         }
     }

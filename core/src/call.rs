@@ -151,6 +151,9 @@ pub enum Input {
     /// The host page declines the ringing call: the caller is told (`hang-up`, reason
     /// `declined`).
     Decline,
+    /// The person dismissed the error or notice shown (clicked the box): the core answers
+    /// with [`Action::ClearError`].
+    DismissError,
     /// `getUserMedia` resolved for this call.
     MediaReady {
         call: CallId,
@@ -220,9 +223,86 @@ pub enum Input {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeerOp {
     CreatePeer,
+    /// [`Action::AddLocalTracks`]: `addTrack` threw, or there was no stream or connection.
+    AddLocalTracks,
     SetRemoteDescription,
     SetLocalDescription,
     AddIceCandidate,
+}
+
+impl PeerOp {
+    /// The browser call, as the person's notice names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeerOp::CreatePeer => "new RTCPeerConnection",
+            PeerOp::AddLocalTracks => "addTrack",
+            PeerOp::SetRemoteDescription => "setRemoteDescription",
+            PeerOp::SetLocalDescription => "setLocalDescription",
+            PeerOp::AddIceCandidate => "addIceCandidate",
+        }
+    }
+}
+
+/// Why a call ended ([`Action::CallEnded`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// The person hung up.
+    HungUp,
+    /// The person declined the ringing call.
+    Declined,
+    /// The peer hung up (without a reason we know).
+    PeerHungUp,
+    /// The peer is in another call (its `hang-up` said `busy`).
+    PeerBusy,
+    /// The peer declined the call.
+    PeerDeclined,
+    /// The peer left: gone from the user list, or its connection to the relay closed.
+    PeerLeft,
+    /// The peer could not start its camera or microphone.
+    PeerMedia,
+    /// The call failed on the peer's side.
+    PeerFailed,
+    /// Our camera or microphone could not start.
+    Media,
+    /// No network path: ICE failed, gathered nothing, or the connect deadline passed.
+    Failed,
+    /// The connection was lost (ICE disconnected beyond the grace period).
+    Lost,
+    /// Something else failed on our side: a peer-connection operation, the signaling state
+    /// closed, the remote tracks ended.
+    Error,
+}
+
+impl EndReason {
+    /// The name host pages see (`webrtc-chat:call-ended`'s `reason`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::HungUp => "hung-up",
+            EndReason::Declined => "declined",
+            EndReason::PeerHungUp => "peer-hung-up",
+            EndReason::PeerBusy => "peer-busy",
+            EndReason::PeerDeclined => "peer-declined",
+            EndReason::PeerLeft => "peer-left",
+            EndReason::PeerMedia => "peer-media",
+            EndReason::PeerFailed => "peer-failed",
+            EndReason::Media => "media",
+            EndReason::Failed => "failed",
+            EndReason::Lost => "lost",
+            EndReason::Error => "error",
+        }
+    }
+
+    /// The `reason` of the `hang-up` we send the peer for an ending of ours, if any.
+    pub fn wire(self) -> Option<&'static str> {
+        match self {
+            EndReason::Media => Some("media"),
+            EndReason::Failed => Some("failed"),
+            EndReason::Lost => Some("lost"),
+            EndReason::Error => Some("error"),
+            EndReason::Declined => Some("declined"),
+            _ => None,
+        }
+    }
 }
 
 /// What the page shows in its status line.
@@ -281,6 +361,8 @@ pub enum Action {
     ShowError {
         text: String,
     },
+    /// Hide the error or notice: it no longer applies (a new call starts, a new login, the
+    /// person dismissed it). Only after a [`Action::ShowError`].
     ClearError,
     /// Enable/disable the Hang Up button.
     SetHangUpEnabled(bool),
@@ -329,13 +411,31 @@ pub enum Action {
         timer: Timer,
         ms: u32,
     },
-    /// With auto-accept off ([`crate::Client::set_auto_accept`]): `Some(caller)` when a call
-    /// starts ringing (waiting for [`Input::Accept`] or [`Input::Decline`]), `None` when it
-    /// stops without a call (declined, or the caller hung up or left). Accepting goes straight
-    /// on into the call.
-    Ringing {
-        from: Option<String>,
+    /// With auto-accept off ([`crate::Client::set_auto_accept`]): a call rings, waiting for
+    /// [`Input::Accept`] or [`Input::Decline`]. If it stops without being answered, a
+    /// [`Action::CallEnded`] with no `call` follows; accepting goes straight on into the call.
+    CallIncoming {
+        from: String,
     },
+    /// The call's media flows: ICE connected for the first time in this call.
+    CallStarted {
+        call: CallId,
+        peer: String,
+    },
+    /// A call is over (after its [`Action::ClosePeer`]), or a ringing call stopped unanswered
+    /// (`call: None`). `connected`: it got as far as [`Action::CallStarted`]. `notice`: what
+    /// the person is shown about it (also sent as [`Action::ShowError`]).
+    CallEnded {
+        call: Option<CallId>,
+        peer: String,
+        connected: bool,
+        reason: EndReason,
+        notice: Option<String>,
+    },
+    /// Fetch fresh ICE servers (when the page configures a URL for them) for the next call.
+    /// The policy: TURN credentials are often short-lived (the TURN REST API's time-limited
+    /// usernames), so after every call that used them.
+    RefreshIceServers,
     /// A line for the debug log (console).
     Log {
         text: String,

@@ -11,7 +11,7 @@ pub mod media;
 pub use chat_protocol as protocol;
 pub use chat_protocol::json;
 
-pub use call::{Action, CallId, Input, Millis};
+pub use call::{Action, CallId, EndReason, Input, Millis};
 pub use client::Client;
 pub use json::Value;
 pub use protocol::{DecodeError, IceCandidate, Message, SdpType, SessionDescription};

@@ -754,8 +754,10 @@ fn call_user_refusals_change_nothing() {
             vec![error("dave is not online.")],
         ),
         (
+            // The call starts: the last refusal no longer applies.
             Input::CallUser { name: "bob".into() },
             vec![
+                Action::ClearError,
                 Action::SetHangUpEnabled(true),
                 Action::AcquireMedia { call: 1 },
                 users(ALL, "alice", Some("bob")),

@@ -10,8 +10,8 @@
 //! greater (byte order) is polite**.
 
 use crate::call::{
-    Action, CallId, CallPhase, IceConnectionState, IceGatheringState, Input, Millis, PeerOp,
-    SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS,
+    Action, CallId, CallPhase, EndReason, IceConnectionState, IceGatheringState, Input, Millis,
+    PeerOp, SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS,
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 
@@ -34,10 +34,9 @@ pub(super) enum Flow {
 pub(super) struct Ending {
     /// Shown to the person.
     pub(super) notice: Option<String>,
-    /// Send the peer a `hang-up` (when it knows about the call).
+    /// Send the peer a `hang-up` (when it knows about the call), with `reason.wire()`.
     pub(super) tell_peer: bool,
-    /// The `reason` of that `hang-up`.
-    pub(super) reason: Option<&'static str>,
+    pub(super) reason: EndReason,
 }
 
 impl Ending {
@@ -46,25 +45,25 @@ impl Ending {
         Ending {
             notice: None,
             tell_peer: true,
-            reason: None,
+            reason: EndReason::HungUp,
         }
     }
 
     /// The peer is gone or hung up: nobody to tell.
-    pub(super) fn notice(text: String) -> Ending {
+    pub(super) fn peer(reason: EndReason, text: String) -> Ending {
         Ending {
             notice: Some(text),
             tell_peer: false,
-            reason: None,
+            reason,
         }
     }
 
     /// Something failed on our side: show it and tell the peer why.
-    fn failure(text: String, reason: &'static str) -> Ending {
+    fn failure(text: String, reason: EndReason) -> Ending {
         Ending {
             notice: Some(text),
             tell_peer: true,
-            reason: Some(reason),
+            reason,
         }
     }
 }
@@ -121,6 +120,8 @@ pub(super) struct Call {
     ice_error: Option<String>,
     /// The connect deadline ([`Timer::Connect`]) is running.
     connect_timer: bool,
+    /// ICE connected at some point: [`Action::CallStarted`] went out.
+    pub(super) started: bool,
 }
 
 impl Call {
@@ -154,7 +155,13 @@ impl Call {
             local_candidates: 0,
             ice_error: None,
             connect_timer: false,
+            started: false,
         }
+    }
+
+    /// A peer connection was created for this call (so it used the ICE servers).
+    pub(super) fn peer_created(&self) -> bool {
+        self.media_ready
     }
 
     /// Whether the peer has heard of this call (so a hang-up is worth sending). Sending one to
@@ -203,7 +210,7 @@ impl Call {
         match input {
             Input::MediaReady { .. } => self.media_ready(out),
             Input::MediaFailed { error, .. } => {
-                return Flow::End(Ending::failure(error.user_message(), "media"))
+                return Flow::End(Ending::failure(error.user_message(), EndReason::Media))
             }
             Input::NegotiationNeeded { .. } => self.negotiation_needed(out),
             Input::LocalDescriptionSet { desc, .. } => self.local_description_set(desc, out),
@@ -232,7 +239,7 @@ impl Call {
                 self.signaling = Some(state);
                 if state == SignalingState::Closed {
                     let text = format!("The call with {} was closed.", self.peer);
-                    return Flow::End(Ending::failure(text, "error"));
+                    return Flow::End(Ending::failure(text, EndReason::Error));
                 }
             }
             // `track` fires once per track (PROTOCOL bug 7): show the stream once.
@@ -242,7 +249,7 @@ impl Call {
             }
             Input::RemoteTracksEnded { .. } => {
                 let text = format!("{}'s camera and microphone stopped.", self.peer);
-                return Flow::End(Ending::failure(text, "error"));
+                return Flow::End(Ending::failure(text, EndReason::Error));
             }
             Input::TimerFired {
                 timer: Timer::Connect(_),
@@ -458,7 +465,7 @@ impl Call {
     }
 
     fn peer_op_failed(&mut self, op: PeerOp, message: String, out: &mut Vec<Action>) -> Flow {
-        let what = match op {
+        match op {
             // A bad or late candidate is never worth a call (MDN logs and goes on).
             PeerOp::AddIceCandidate => {
                 out.push(log(format!("addIceCandidate failed: {message}")));
@@ -472,16 +479,13 @@ impl Call {
                     out.push(log(format!("setRemoteDescription failed: {message}")));
                     return Flow::Continue;
                 }
-                "setRemoteDescription"
             }
-            PeerOp::SetLocalDescription => {
-                self.making_offer = false;
-                "setLocalDescription"
-            }
-            PeerOp::CreatePeer => "new RTCPeerConnection",
-        };
+            PeerOp::SetLocalDescription => self.making_offer = false,
+            PeerOp::CreatePeer | PeerOp::AddLocalTracks => {}
+        }
+        let what = op.as_str();
         let text = format!("The call with {} failed ({what}: {message}).", self.peer);
-        Flow::End(Ending::failure(text, "error"))
+        Flow::End(Ending::failure(text, EndReason::Error))
     }
 
     fn local_candidate(&mut self, candidate: Option<IceCandidate>, out: &mut Vec<Action>) {
@@ -505,6 +509,13 @@ impl Call {
             IceConnectionState::Connected | IceConnectionState::Completed => {
                 self.phase = CallPhase::Connected;
                 self.disconnected_since = None;
+                if !self.started {
+                    self.started = true;
+                    out.push(Action::CallStarted {
+                        call: self.id,
+                        peer: self.peer.clone(),
+                    });
+                }
             }
             // Often recovers by itself (PROTOCOL bug 4: the tutorial hung up at once).
             IceConnectionState::Disconnected => {
@@ -519,7 +530,7 @@ impl Call {
             }
             IceConnectionState::Failed | IceConnectionState::Closed => {
                 let text = format!("The connection to {} failed.", self.peer);
-                return Flow::End(Ending::failure(text, "failed"));
+                return Flow::End(Ending::failure(text, EndReason::Failed));
             }
             IceConnectionState::New | IceConnectionState::Checking => {}
         }
@@ -555,7 +566,7 @@ impl Call {
                 self.peer
             ),
         };
-        Ending::failure(text, "failed")
+        Ending::failure(text, EndReason::Failed)
     }
 
     /// The grace timer fired: end the call if ICE has not recovered since.
@@ -565,7 +576,7 @@ impl Call {
                 if now - since + TIMER_SLACK_MS >= Millis::from(ICE_DISCONNECTED_GRACE_MS) =>
             {
                 let text = format!("The connection to {} was lost.", self.peer);
-                Flow::End(Ending::failure(text, "lost"))
+                Flow::End(Ending::failure(text, EndReason::Lost))
             }
             _ => Flow::Continue,
         }
