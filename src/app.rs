@@ -17,6 +17,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Element, MediaStream};
 
+use crate::media::LocalStream;
+
 use crate::config::{Config, Ice, TransportConfig};
 use crate::error::{JsError, MountError};
 use crate::host::Host;
@@ -29,10 +31,11 @@ use crate::view::View;
 /// What reaches the app from outside the drain loop.
 pub(crate) enum Event {
     Input(Input),
-    /// `getUserMedia` settled for this call.
+    /// `getUserMedia` settled for this call. Dropping the event (the app destroyed meanwhile)
+    /// stops the stream.
     Media {
         call: CallId,
-        result: Result<MediaStream, MediaError>,
+        result: Result<LocalStream, MediaError>,
     },
     /// Fresh ICE servers from `iceUrl`.
     Ice(Ice),
@@ -192,8 +195,8 @@ struct State {
     _ui: Vec<Listener>,
     socket: Option<Socket>,
     peer: Option<Peer>,
-    /// The local stream and the call it was acquired for.
-    media: Option<(CallId, MediaStream)>,
+    /// The local stream and the call it was acquired for (stopped when dropped).
+    media: Option<(CallId, LocalStream)>,
     timers: Vec<(Timer, live::Timer)>,
 }
 
@@ -203,14 +206,13 @@ impl State {
             Event::Input(input) => self.feed(input, inbox),
             Event::Media { call, result } => match result {
                 Ok(stream) => {
-                    self.release_media();
-                    self.media = Some((call, stream));
-                    self.feed(Input::MediaReady { call }, inbox);
-                    // A stream for a call that ended while the prompt was up: the core ignored
-                    // it; turn the camera off again.
-                    if self.client.call_id() != Some(call) {
-                        self.release_media();
+                    // Held only for the current call. A stream for a call that ended while the
+                    // prompt was up (the core ignores its MediaReady) is dropped here, which
+                    // turns the camera off again, and never replaces a newer call's stream.
+                    if self.client.call_id() == Some(call) {
+                        self.media = Some((call, stream));
                     }
+                    self.feed(Input::MediaReady { call }, inbox);
                 }
                 Err(error) => self.feed(Input::MediaFailed { call, error }, inbox),
             },
@@ -288,7 +290,7 @@ impl State {
                 let constraints = self.config.constraints.clone();
                 let inbox = inbox.clone();
                 spawn_local(async move {
-                    let result = media::get_user_media(constraints.as_ref()).await;
+                    let result = media::acquire(constraints.as_ref()).await;
                     inbox.event(Event::Media { call, result });
                 });
             }
@@ -302,10 +304,15 @@ impl State {
                     Err(e) => failed(inbox, call, PeerOp::CreatePeer, e),
                 }
             }
-            Action::AddLocalTracks { call } => match (self.peer_of(call), self.stream_of(call)) {
-                (Some(peer), Some(stream)) => peer.add_tracks(stream),
-                _ => failed(inbox, call, PeerOp::CreatePeer, no_peer()),
-            },
+            Action::AddLocalTracks { call } => {
+                let added = match (self.peer_of(call), self.stream_of(call)) {
+                    (Some(peer), Some(stream)) => peer.add_tracks(stream),
+                    _ => Err(no_peer()),
+                };
+                if let Err(e) = added {
+                    failed(inbox, call, PeerOp::AddLocalTracks, e);
+                }
+            }
             Action::SetRemoteDescription { call, desc } => {
                 let Some(peer) = self.peer_of_mut(call) else {
                     return failed(inbox, call, PeerOp::SetRemoteDescription, no_peer());
@@ -410,20 +417,12 @@ impl State {
         self.media
             .as_ref()
             .filter(|(c, _)| *c == call)
-            .map(|(_, s)| s)
+            .map(|(_, s)| s.stream())
     }
 
+    /// Turns the camera light off (dropping the stream stops it; so does dropping the app).
     fn release_media(&mut self) {
-        if let Some((_, stream)) = self.media.take() {
-            media::stop(&stream);
-        }
-    }
-}
-
-impl Drop for State {
-    fn drop(&mut self) {
-        // The camera light goes off with the app; everything else is released with its owner.
-        self.release_media();
+        self.media = None;
     }
 }
 
@@ -438,7 +437,7 @@ fn failed(inbox: &Inbox, call: CallId, op: PeerOp, e: JsError) {
 fn no_peer() -> JsError {
     JsError {
         name: "InvalidStateError".into(),
-        message: "no peer connection for this call".into(),
+        message: "no peer connection or local stream for this call".into(),
     }
 }
 

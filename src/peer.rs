@@ -116,12 +116,13 @@ impl Peer {
 
     /// `addTrack` for every track of the local stream, with the stream (so the far side gets
     /// them grouped in one remote stream, msid).
-    pub fn add_tracks(&self, stream: &MediaStream) {
+    pub fn add_tracks(&self, stream: &MediaStream) -> Result<(), JsError> {
         for track in stream.get_tracks() {
             if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
-                self.pc.add_track_0(&track, stream);
+                self.js().add_track_checked(&track, stream)?;
             }
         }
+        Ok(())
     }
 
     pub fn set_remote_description(
