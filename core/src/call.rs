@@ -19,7 +19,9 @@ use crate::protocol::{IceCandidate, Message, SessionDescription};
 /// Identifies one call attempt. New for every call, never reused in a client's lifetime.
 pub type CallId = u32;
 
-/// Milliseconds since the Unix epoch (what `Date.now()` gives).
+/// Milliseconds since the Unix epoch (what `Date.now()` gives): the wall clock, for the dates
+/// of messages sent and shown only. Nothing is timed with it: it jumps when the system clock is
+/// set; timers are [`Action::StartTimer`]s.
 pub type Millis = f64;
 
 /// How long ICE may stay `disconnected` before we give up on the call. `disconnected` often
@@ -407,6 +409,8 @@ pub enum Action {
     ClosePeer {
         call: CallId,
     },
+    /// Fire [`Input::TimerFired`] after `ms` (a monotonic timer: `setTimeout`). Replaces a
+    /// pending timer of the same `timer`, which must then never fire.
     StartTimer {
         timer: Timer,
         ms: u32,

@@ -103,7 +103,9 @@ impl Client {
         }
     }
 
-    /// Handles one input at time `now` and returns the actions to carry out, in order.
+    /// Handles one input and returns the actions to carry out, in order. `now` is the wall
+    /// clock (`Date.now()`), only for the dates of the messages sent; no timing is done with
+    /// it (the core's timers are [`Action::StartTimer`]s, on the shell's monotonic timers).
     pub fn handle(&mut self, now: Millis, input: Input) -> Vec<Action> {
         match input {
             Input::Login { name } => self.login(now, name),
@@ -127,7 +129,7 @@ impl Client {
                     self.connect();
                 }
             }
-            input => self.call_input(now, input),
+            input => self.call_input(input),
         }
         self.gate_sends();
         // A call's start and end are announced after the status they change, so a host that
@@ -491,14 +493,14 @@ impl Client {
     }
 
     /// Inputs that belong to one call: ignored unless they are for the current one.
-    fn call_input(&mut self, now: Millis, input: Input) {
+    fn call_input(&mut self, input: Input) {
         let Some(call) = self.call.as_mut() else {
             return;
         };
         if input_call_id(&input) != Some(call.id) {
             return;
         }
-        let flow = call.handle(now, input, &mut self.out);
+        let flow = call.handle(input, &mut self.out);
         if let Flow::End(ending) = flow {
             self.end_call(ending);
         }

@@ -10,17 +10,12 @@
 //! greater (byte order) is polite**.
 
 use crate::call::{
-    Action, CallId, CallPhase, EndReason, IceConnectionState, IceGatheringState, Input, Millis,
-    PeerOp, SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS,
+    Action, CallId, CallPhase, EndReason, IceConnectionState, IceGatheringState, Input, PeerOp,
+    SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS,
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 
 use super::candidates::MAX_PER_SENDER;
-
-/// A grace timer may fire a little before `now` says the grace is over: `setTimeout` counts
-/// on a monotonic clock while `now` is `Date.now()`, and a timer of an earlier disconnection
-/// (which cannot be cancelled) may still be pending. The latter is more than this early.
-const TIMER_SLACK_MS: Millis = 250.0;
 
 /// What the caller of a [`Call`] handler must do next.
 #[derive(Debug)]
@@ -110,8 +105,10 @@ pub(super) struct Call {
     remote_set: bool,
     /// Remote candidates waiting for the remote description, in arrival order.
     pending_candidates: Vec<IceCandidate>,
-    /// When ICE went `disconnected` (cleared when it recovers).
-    disconnected_since: Option<Millis>,
+    /// ICE is `disconnected`, its grace timer running (cleared when it recovers). No time is
+    /// kept: each disconnection starts the timer afresh, which replaces (cancels) an earlier
+    /// one ([`Action::StartTimer`]), so the timer that fires is always this period's.
+    disconnected: bool,
     /// `ShowRemoteStream` was emitted (`track` fires once per track: PROTOCOL bug 7).
     remote_shown: bool,
     /// Local candidates gathered so far: none at the end of gathering means no path at all.
@@ -150,7 +147,7 @@ impl Call {
             awaiting_answer: false,
             remote_set: false,
             pending_candidates: Vec::new(),
-            disconnected_since: None,
+            disconnected: false,
             remote_shown: false,
             local_candidates: 0,
             ice_error: None,
@@ -206,7 +203,7 @@ impl Call {
         self.offer_received = true;
     }
 
-    pub(super) fn handle(&mut self, now: Millis, input: Input, out: &mut Vec<Action>) -> Flow {
+    pub(super) fn handle(&mut self, input: Input, out: &mut Vec<Action>) -> Flow {
         match input {
             Input::MediaReady { .. } => self.media_ready(out),
             Input::MediaFailed { error, .. } => {
@@ -219,7 +216,7 @@ impl Call {
                 return self.peer_op_failed(op, message, out)
             }
             Input::LocalCandidate { candidate, .. } => self.local_candidate(candidate, out),
-            Input::IceConnectionState { state, .. } => return self.ice_state(now, state, out),
+            Input::IceConnectionState { state, .. } => return self.ice_state(state, out),
             Input::IceGatheringState { state, .. } => {
                 self.gathering = Some(state);
                 if state == IceGatheringState::Complete && self.local_candidates == 0 {
@@ -259,7 +256,7 @@ impl Call {
                 }
                 return Flow::End(self.cannot_connect());
             }
-            Input::TimerFired { .. } => return self.grace_over(now),
+            Input::TimerFired { .. } => return self.grace_over(),
             _ => {}
         }
         Flow::Continue
@@ -503,12 +500,12 @@ impl Call {
         }
     }
 
-    fn ice_state(&mut self, now: Millis, state: IceConnectionState, out: &mut Vec<Action>) -> Flow {
+    fn ice_state(&mut self, state: IceConnectionState, out: &mut Vec<Action>) -> Flow {
         self.ice = Some(state);
         match state {
             IceConnectionState::Connected | IceConnectionState::Completed => {
                 self.phase = CallPhase::Connected;
-                self.disconnected_since = None;
+                self.disconnected = false;
                 if !self.started {
                     self.started = true;
                     out.push(Action::CallStarted {
@@ -519,8 +516,8 @@ impl Call {
             }
             // Often recovers by itself (PROTOCOL bug 4: the tutorial hung up at once).
             IceConnectionState::Disconnected => {
-                if self.disconnected_since.is_none() {
-                    self.disconnected_since = Some(now);
+                if !self.disconnected {
+                    self.disconnected = true;
                     self.phase = CallPhase::Reconnecting;
                     out.push(Action::StartTimer {
                         timer: Timer::IceDisconnected(self.id),
@@ -570,16 +567,12 @@ impl Call {
     }
 
     /// The grace timer fired: end the call if ICE has not recovered since.
-    fn grace_over(&self, now: Millis) -> Flow {
-        match self.disconnected_since {
-            Some(since)
-                if now - since + TIMER_SLACK_MS >= Millis::from(ICE_DISCONNECTED_GRACE_MS) =>
-            {
-                let text = format!("The connection to {} was lost.", self.peer);
-                Flow::End(Ending::failure(text, EndReason::Lost))
-            }
-            _ => Flow::Continue,
+    fn grace_over(&self) -> Flow {
+        if !self.disconnected {
+            return Flow::Continue;
         }
+        let text = format!("The connection to {} was lost.", self.peer);
+        Flow::End(Ending::failure(text, EndReason::Lost))
     }
 }
 
