@@ -19,10 +19,10 @@ use web_sys::{
     RtcTrackEvent,
 };
 
-use crate::app::Inbox;
 use crate::config::Ice;
 use crate::error::{prop, JsError};
 use crate::live::{listen, Listener};
+use crate::queue::Inbox;
 use crate::rtc::{js, Pc};
 use crate::states;
 

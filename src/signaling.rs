@@ -14,10 +14,10 @@ use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, WebSocket};
 
-use crate::app::Inbox;
 use crate::error::JsError;
 use crate::json;
 use crate::live::{listen, Listener};
+use crate::queue::Inbox;
 
 /// An open (or opening) signaling WebSocket. Dropping it removes its listeners, then closes
 /// it: a close we asked for is not reported as `SocketClosed`.

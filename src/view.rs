@@ -10,9 +10,9 @@ use web_sys::{
     KeyboardEvent, MediaStream,
 };
 
-use crate::app::Inbox;
 use crate::error::MountError;
 use crate::live::{listen, Listener};
+use crate::queue::Inbox;
 use crate::states;
 
 /// The page contract's elements, for a root that has none. A constant: no data goes in here.
