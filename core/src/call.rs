@@ -13,6 +13,11 @@
 //!   [`Action::AddIceCandidate`]) are async in the browser; their results come back as inputs.
 //! - [`Action::AcquireMedia`] may take long (a permission prompt); the browser layer runs it
 //!   without blocking other actions.
+//! - The core announces what happened to a call ([`Action::CallIncoming`],
+//!   [`Action::CallStarted`], [`Action::CallEnded`] with its [`EndReason`] and notice), when a
+//!   notice no longer applies ([`Action::ClearError`]) and when to refresh the ICE servers
+//!   ([`Action::RefreshIceServers`]). The browser layer renders these as they come; it infers
+//!   nothing from [`Action::ShowStatus`].
 
 use crate::protocol::{IceCandidate, Message, SessionDescription};
 
