@@ -146,7 +146,7 @@ impl Client {
         actions
     }
 
-    /// Off: an incoming call rings ([`Action::Ringing`]) until [`Input::Accept`] or
+    /// Off: an incoming call rings ([`Action::CallIncoming`]) until [`Input::Accept`] or
     /// [`Input::Decline`]. On (the default, as the tutorial): it is accepted at once.
     pub fn set_auto_accept(&mut self, on: bool) {
         self.auto_accept = on;
