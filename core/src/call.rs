@@ -153,7 +153,8 @@ pub enum Input {
     },
     /// The user clicked Hang Up.
     HangUp,
-    /// The host page accepts the ringing call (only with auto-accept off: [`Action::CallIncoming`]).
+    /// The host page accepts the ringing call (only with auto-accept off:
+    /// [`Action::CallIncoming`]).
     Accept,
     /// The host page declines the ringing call: the caller is told (`hang-up`, reason
     /// `declined`).
