@@ -120,6 +120,10 @@ export interface ChatEventDetail {
     signaling?: string | null;
     /** call-ended: whether media ever flowed. */
     connected?: boolean;
+    /** call-ended: why: "hung-up" | "declined" (by this person), "peer-hung-up" | "peer-busy" |
+     * "peer-declined" | "peer-left" | "peer-media" | "peer-failed" (the other side), "media" |
+     * "failed" | "lost" | "error" (this side's camera, network path, connection, or browser). */
+    reason?: string;
     /** error; call-ended: the notice shown, if any. */
     message?: string | null;
     /** incoming-call: the caller. */

@@ -6,6 +6,7 @@
 
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, RtcConfiguration, RtcIceTransportPolicy, UrlSearchParams};
 
 /// How signaling frames travel.
@@ -46,6 +47,24 @@ impl Ice {
             relay_only: text(v, "iceTransportPolicy").as_deref() == Some("relay"),
         })
     }
+}
+
+/// Fetches `{iceServers, iceTransportPolicy?}` from `url` (an `iceUrl`); `None` on any failure.
+///
+/// Plain `fetch` rather than gloo-net's http module: that one brings the `http` crate's
+/// request types (and a panicking error conversion) into the bundle for this single GET.
+pub(crate) async fn fetch_ice(url: &str) -> Option<Ice> {
+    let window = web_sys::window()?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let json = JsFuture::from(response.json().ok()?).await.ok()?;
+    Ice::from_object(&json)
 }
 
 pub(crate) struct Config {

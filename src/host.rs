@@ -5,15 +5,16 @@
 //! |---|---|
 //! | `webrtc-chat:state` | `{socket, call, peer, ice, gathering, signaling}` (the `#status` attributes) |
 //! | `webrtc-chat:call-started` | `{peer}`: media is flowing (ICE connected) |
-//! | `webrtc-chat:call-ended` | `{peer, connected, message}`: `connected` false for a call that never got there; `message` the notice shown, if any |
+//! | `webrtc-chat:call-ended` | `{peer, connected, reason, message}`: `connected` false for a call that never got there; `reason` why it ended (`hung-up`, `declined`, `peer-hung-up`, `peer-busy`, `peer-declined`, `peer-left`, `peer-media`, `peer-failed`, `media`, `failed`, `lost`, `error`); `message` the notice shown, if any |
 //! | `webrtc-chat:error` | `{message}`: an error or notice shown to the person |
 //! | `webrtc-chat:incoming-call` | `{from}`: with `autoAccept: false`, waiting for `accept()` / `decline()` |
 //!
-//! Derived from what the core already tells the view (`ShowStatus`, `ShowError`): nothing new
-//! is decided here. Listeners run synchronously; one that calls back into the client (say,
-//! `destroy()` on `call-ended`) is queued by the app's event loop, never re-entered.
+//! Each is one action of the core (`ShowStatus`, `CallStarted`, `CallEnded`, `ShowError`,
+//! `CallIncoming`), rendered as it comes: nothing is inferred or decided here. Listeners run
+//! synchronously; one that calls back into the client (say, `destroy()` on `call-ended`) is
+//! queued by the app's event loop, never re-entered.
 
-use chat_core::call::{CallPhase, Status};
+use chat_core::call::{EndReason, Status};
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
@@ -32,14 +33,6 @@ extern "C" {
 pub(crate) struct Host {
     root: Element,
     on_event: Option<Function>,
-    /// The peer of the call under way (from the first non-idle status to the idle one).
-    call: Option<String>,
-    /// That call reached `connected` (so `call-started` went out).
-    connected: bool,
-    /// The last notice shown while handling the current input (for `call-ended`).
-    message: Option<String>,
-    /// Who is calling, while an incoming call rings.
-    ringing: Option<String>,
 }
 
 impl Host {
@@ -48,19 +41,10 @@ impl Host {
         Host {
             root: root.clone(),
             on_event,
-            call: None,
-            connected: false,
-            message: None,
-            ringing: None,
         }
     }
 
-    /// A new input is being handled: notices of earlier ones do not explain its ending.
-    pub fn begin(&mut self) {
-        self.message = None;
-    }
-
-    pub fn status(&mut self, s: &Status) {
+    pub fn status(&self, s: &Status) {
         let detail = object(&[
             ("socket", Some(if s.connected { "open" } else { "closed" })),
             ("call", Some(states::phase_str(s.call))),
@@ -70,53 +54,28 @@ impl Host {
             ("signaling", s.signaling.map(states::signaling_str)),
         ]);
         self.emit("state", &detail);
-        match (s.call, self.call.take()) {
-            (CallPhase::Idle, None) => {}
-            (CallPhase::Idle, Some(peer)) => {
-                let detail = object(&[
-                    ("peer", Some(peer.as_str())),
-                    ("message", self.message.as_deref()),
-                ]);
-                set(&detail, "connected", &self.connected.into());
-                self.connected = false;
-                self.emit("call-ended", &detail);
-            }
-            (phase, call) => {
-                // Accepted: the ringing became this call.
-                self.ringing = None;
-                let peer = s.peer.clone().or(call).unwrap_or_default();
-                if phase == CallPhase::Connected && !self.connected {
-                    self.connected = true;
-                    self.emit("call-started", &object(&[("peer", Some(peer.as_str()))]));
-                }
-                self.call = Some(peer);
-            }
-        }
     }
 
-    pub fn error(&mut self, text: &str) {
-        self.message = Some(text.to_owned());
+    pub fn error(&self, text: &str) {
         self.emit("error", &object(&[("message", Some(text))]));
     }
 
-    /// A call starts ringing (`Some(caller)`), or stops without being answered (`None`:
-    /// declined, or the caller gave up), which ends it for the host as `call-ended`.
-    pub fn ringing(&mut self, from: Option<&str>) {
-        match (from, self.ringing.take()) {
-            (Some(from), _) => {
-                self.ringing = Some(from.to_owned());
-                self.emit("incoming-call", &object(&[("from", Some(from))]));
-            }
-            (None, Some(peer)) => {
-                let detail = object(&[
-                    ("peer", Some(peer.as_str())),
-                    ("message", self.message.as_deref()),
-                ]);
-                set(&detail, "connected", &JsValue::FALSE);
-                self.emit("call-ended", &detail);
-            }
-            (None, None) => {}
-        }
+    pub fn incoming(&self, from: &str) {
+        self.emit("incoming-call", &object(&[("from", Some(from))]));
+    }
+
+    pub fn started(&self, peer: &str) {
+        self.emit("call-started", &object(&[("peer", Some(peer))]));
+    }
+
+    pub fn ended(&self, peer: &str, connected: bool, reason: EndReason, notice: Option<&str>) {
+        let detail = object(&[
+            ("peer", Some(peer)),
+            ("reason", Some(reason.as_str())),
+            ("message", notice),
+        ]);
+        set(&detail, "connected", &connected.into());
+        self.emit("call-ended", &detail);
     }
 
     fn emit(&self, kind: &str, detail: &Object) {
@@ -130,7 +89,7 @@ impl Host {
         if let Some(f) = &self.on_event {
             if let Err(e) = f.call2(&JsValue::NULL, &kind.into(), detail) {
                 let e = crate::error::JsError::from_js(&e);
-                crate::app::log(&["webrtc-chat: onEvent threw: ", &e.to_string()].concat());
+                crate::log::log(&["webrtc-chat: onEvent threw: ", &e.to_string()].concat());
             }
         }
     }

@@ -2,10 +2,15 @@
 //! for the Input/Action contract). The core decides; this crate translates browser events into
 //! inputs and carries out actions.
 //!
-//! Modules: `config` (page contract configuration), `signaling` (WebSocket / host transport,
-//! frame decoding), `media` (getUserMedia), `peer` (RTCPeerConnection), `view` (DOM), `app`
-//! (the event loop), `host` (events for the host page), `live` (owned, counted callbacks),
-//! `error`, `states`.
+//! Modules, each depending only on those below it (no import cycle):
+//! - `api` (the wasm-bindgen exports) → `app` (mount and destroy: builds the rest) →
+//!   `executor` (carries out the core's actions);
+//! - what the executor drives: `transport` (socket or host frames), `signaling` (WebSocket,
+//!   frame decoding), `peer` (RTCPeerConnection), `media` (getUserMedia), `view` (DOM),
+//!   `host` (events for the host page);
+//! - below them: `queue` (the event queue and its `Inbox`, where every callback sends its
+//!   events), `config` (page contract configuration, ICE servers), `json` (JSON through the
+//!   platform), `rtc`, `live` (owned, counted callbacks), `states`, `error`, `log`.
 //!
 //! Everything is wasm32-only: natively this crate is empty (its dependencies are too).
 #![forbid(unsafe_code)]
@@ -17,19 +22,29 @@ mod config;
 #[cfg(target_arch = "wasm32")]
 pub mod error;
 #[cfg(target_arch = "wasm32")]
+mod executor;
+#[cfg(target_arch = "wasm32")]
 mod host;
 #[cfg(target_arch = "wasm32")]
+mod json;
+#[cfg(target_arch = "wasm32")]
 mod live;
+#[cfg(target_arch = "wasm32")]
+mod log;
 #[cfg(target_arch = "wasm32")]
 pub mod media;
 #[cfg(target_arch = "wasm32")]
 mod peer;
+#[cfg(target_arch = "wasm32")]
+mod queue;
 #[cfg(target_arch = "wasm32")]
 mod rtc;
 #[cfg(target_arch = "wasm32")]
 mod signaling;
 #[cfg(target_arch = "wasm32")]
 mod states;
+#[cfg(target_arch = "wasm32")]
+mod transport;
 #[cfg(target_arch = "wasm32")]
 mod view;
 

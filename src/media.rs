@@ -43,6 +43,29 @@ pub fn media_error(thrown: &JsValue) -> MediaError {
     MediaError::from_exception(&name, &message, constraint.as_deref())
 }
 
+/// A camera and microphone stream of ours, stopped by whoever drops it: the app holding it
+/// for its call, or, if it arrives too late for that (the app destroyed, the call over, a
+/// newer call's stream already held), the event that brought it.
+pub(crate) struct LocalStream(MediaStream);
+
+impl LocalStream {
+    pub fn stream(&self) -> &MediaStream {
+        &self.0
+    }
+}
+
+impl Drop for LocalStream {
+    fn drop(&mut self) {
+        stop(&self.0);
+    }
+}
+
+/// [`get_user_media`], owned: the stream is stopped when the result is dropped, whoever drops
+/// it.
+pub(crate) async fn acquire(constraints: Option<&JsValue>) -> Result<LocalStream, MediaError> {
+    get_user_media(constraints).await.map(LocalStream)
+}
+
 /// Stops every track of the stream: turns the camera light off.
 pub fn stop(stream: &MediaStream) {
     for track in stream.get_tracks() {

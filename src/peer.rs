@@ -19,10 +19,10 @@ use web_sys::{
     RtcTrackEvent,
 };
 
-use crate::app::Inbox;
 use crate::config::Ice;
 use crate::error::{prop, JsError};
 use crate::live::{listen, Listener};
+use crate::queue::Inbox;
 use crate::rtc::{js, Pc};
 use crate::states;
 
@@ -116,12 +116,13 @@ impl Peer {
 
     /// `addTrack` for every track of the local stream, with the stream (so the far side gets
     /// them grouped in one remote stream, msid).
-    pub fn add_tracks(&self, stream: &MediaStream) {
+    pub fn add_tracks(&self, stream: &MediaStream) -> Result<(), JsError> {
         for track in stream.get_tracks() {
             if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
-                self.pc.add_track_0(&track, stream);
+                self.js().add_track_checked(&track, stream)?;
             }
         }
+        Ok(())
     }
 
     pub fn set_remote_description(

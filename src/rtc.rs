@@ -3,7 +3,7 @@
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use web_sys::RtcPeerConnection;
+use web_sys::{MediaStream, MediaStreamTrack, RtcPeerConnection};
 
 #[wasm_bindgen]
 extern "C" {
@@ -20,6 +20,14 @@ extern "C" {
     /// Takes a plain `RTCIceCandidateInit`, `usernameFragment` included.
     #[wasm_bindgen(method, js_name = addIceCandidate)]
     pub(crate) fn add_ice_candidate_plain(this: &Pc, candidate: &JsValue) -> Promise;
+    /// `addTrack(track, stream)`, which throws (`InvalidAccessError` for a track already
+    /// added, `InvalidStateError` on a closed connection): web-sys's binding does not catch.
+    #[wasm_bindgen(method, catch, js_name = addTrack)]
+    pub(crate) fn add_track_checked(
+        this: &Pc,
+        track: &MediaStreamTrack,
+        stream: &MediaStream,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, getter, js_name = localDescription)]
     pub(crate) fn local_description_plain(this: &Pc) -> JsValue;
     #[wasm_bindgen(method, getter, js_name = iceConnectionState)]

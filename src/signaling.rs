@@ -8,26 +8,16 @@
 //! parser panics (`unreachable!`) on a frame type it does not expect. The three listeners below
 //! are owned like every other one (gloo-events, removed on drop).
 
-use chat_core::json::MAX_DEPTH;
-use chat_core::protocol::{DecodeError, MAX_FRAME_BYTES};
-use chat_core::{Input, Message, Value};
-use js_sys::{Array, JsString, Object};
+use chat_core::protocol::{DecodeError, MAX_FRAME_BYTES, SUBPROTOCOL};
+use chat_core::{Input, Message};
+use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, WebSocket};
 
-use crate::app::Inbox;
 use crate::error::JsError;
+use crate::json;
 use crate::live::{listen, Listener};
-
-/// The WebSocket subprotocol the sample server requires (it refuses the upgrade without it).
-const SUBPROTOCOL: &str = "json";
-
-#[wasm_bindgen]
-extern "C" {
-    /// `JSON.parse` on a JS string, without copying it into wasm memory first.
-    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
-}
+use crate::queue::Inbox;
 
 /// An open (or opening) signaling WebSocket. Dropping it removes its listeners, then closes
 /// it: a close we asked for is not reported as `SocketClosed`.
@@ -94,58 +84,14 @@ fn decode_message(frame: &JsValue) -> Result<Message, DecodeError> {
             return Err(DecodeError::TooLarge { bytes });
         }
     }
-    let parsed = json_parse(text).map_err(|_| DecodeError::NotJson)?;
-    let value = to_value(&parsed, 0).ok_or(DecodeError::NotJson)?;
-    Message::from_value(&value)
-}
-
-/// What `JSON.parse` gave, as the core's [`Value`]; `None` past `MAX_DEPTH` levels, so a
-/// hostile `[[[[…]]]]` cannot exhaust the (small) wasm stack.
-///
-/// Hand-written rather than serde-wasm-bindgen (measured: 7.4 KB less gzipped page). Its
-/// error messages pull serde's `Unexpected` formatting, and with it the float formatter, into
-/// the bundle; and here `JSON.parse` output has only six shapes.
-fn to_value(v: &JsValue, depth: usize) -> Option<Value> {
-    if let Some(s) = v.as_string() {
-        return Some(Value::String(s));
-    }
-    if let Some(n) = v.as_f64() {
-        return Some(Value::Number(n));
-    }
-    if let Some(b) = v.as_bool() {
-        return Some(Value::Bool(b));
-    }
-    if v.is_null() {
-        return Some(Value::Null);
-    }
-    if depth >= MAX_DEPTH {
-        return None;
-    }
-    if Array::is_array(v) {
-        let items: &Array = v.unchecked_ref();
-        return items
-            .iter()
-            .map(|item| to_value(&item, depth + 1))
-            .collect::<Option<_>>()
-            .map(Value::Array);
-    }
-    // Own enumerable string keys in JSON.parse's order (the last of duplicate keys wins there).
-    Object::entries(v.dyn_ref()?)
-        .iter()
-        .map(|entry| {
-            let entry: Array = entry.unchecked_into();
-            Some((
-                entry.get(0).as_string()?,
-                to_value(&entry.get(1), depth + 1)?,
-            ))
-        })
-        .collect::<Option<_>>()
-        .map(Value::Object)
+    let value = json::parse(text).ok_or(DecodeError::NotJson)?;
+    Message::from_value_with(&value, json::number_to_string)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chat_core::json::MAX_DEPTH;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);

@@ -10,9 +10,9 @@ use web_sys::{
     KeyboardEvent, MediaStream,
 };
 
-use crate::app::Inbox;
 use crate::error::MountError;
 use crate::live::{listen, Listener};
+use crate::queue::Inbox;
 use crate::states;
 
 /// The page contract's elements, for a root that has none. A constant: no data goes in here.
@@ -125,7 +125,12 @@ impl View {
         };
         let on_users = inbox.clone();
         let on_hangup = inbox.clone();
+        let on_error = inbox.clone();
         vec![
+            // A click on the notice dismisses it (the core then clears it).
+            listen(&self.error, "click", move |_| {
+                on_error.input(Input::DismissError)
+            }),
             listen(&self.login, "click", {
                 let login = login.clone();
                 move |_| login()

@@ -13,13 +13,20 @@
 //!   [`Action::AddIceCandidate`]) are async in the browser; their results come back as inputs.
 //! - [`Action::AcquireMedia`] may take long (a permission prompt); the browser layer runs it
 //!   without blocking other actions.
+//! - The core announces what happened to a call ([`Action::CallIncoming`],
+//!   [`Action::CallStarted`], [`Action::CallEnded`] with its [`EndReason`] and notice), when a
+//!   notice no longer applies ([`Action::ClearError`]) and when to refresh the ICE servers
+//!   ([`Action::RefreshIceServers`]). The browser layer renders these as they come; it infers
+//!   nothing from [`Action::ShowStatus`].
 
 use crate::protocol::{IceCandidate, Message, SessionDescription};
 
 /// Identifies one call attempt. New for every call, never reused in a client's lifetime.
 pub type CallId = u32;
 
-/// Milliseconds since the Unix epoch (what `Date.now()` gives).
+/// Milliseconds since the Unix epoch (what `Date.now()` gives): the wall clock, for the dates
+/// of messages sent and shown only. Nothing is timed with it: it jumps when the system clock is
+/// set; timers are [`Action::StartTimer`]s.
 pub type Millis = f64;
 
 /// How long ICE may stay `disconnected` before we give up on the call. `disconnected` often
@@ -146,11 +153,15 @@ pub enum Input {
     },
     /// The user clicked Hang Up.
     HangUp,
-    /// The host page accepts the ringing call (only with auto-accept off: [`Action::Ringing`]).
+    /// The host page accepts the ringing call (only with auto-accept off:
+    /// [`Action::CallIncoming`]).
     Accept,
     /// The host page declines the ringing call: the caller is told (`hang-up`, reason
     /// `declined`).
     Decline,
+    /// The person dismissed the error or notice shown (clicked the box): the core answers
+    /// with [`Action::ClearError`].
+    DismissError,
     /// `getUserMedia` resolved for this call.
     MediaReady {
         call: CallId,
@@ -220,9 +231,86 @@ pub enum Input {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PeerOp {
     CreatePeer,
+    /// [`Action::AddLocalTracks`]: `addTrack` threw, or there was no stream or connection.
+    AddLocalTracks,
     SetRemoteDescription,
     SetLocalDescription,
     AddIceCandidate,
+}
+
+impl PeerOp {
+    /// The browser call, as the person's notice names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeerOp::CreatePeer => "new RTCPeerConnection",
+            PeerOp::AddLocalTracks => "addTrack",
+            PeerOp::SetRemoteDescription => "setRemoteDescription",
+            PeerOp::SetLocalDescription => "setLocalDescription",
+            PeerOp::AddIceCandidate => "addIceCandidate",
+        }
+    }
+}
+
+/// Why a call ended ([`Action::CallEnded`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// The person hung up.
+    HungUp,
+    /// The person declined the ringing call.
+    Declined,
+    /// The peer hung up (without a reason we know).
+    PeerHungUp,
+    /// The peer is in another call (its `hang-up` said `busy`).
+    PeerBusy,
+    /// The peer declined the call.
+    PeerDeclined,
+    /// The peer left: gone from the user list, or its connection to the relay closed.
+    PeerLeft,
+    /// The peer could not start its camera or microphone.
+    PeerMedia,
+    /// The call failed on the peer's side.
+    PeerFailed,
+    /// Our camera or microphone could not start.
+    Media,
+    /// No network path: ICE failed, gathered nothing, or the connect deadline passed.
+    Failed,
+    /// The connection was lost (ICE disconnected beyond the grace period).
+    Lost,
+    /// Something else failed on our side: a peer-connection operation, the signaling state
+    /// closed, the remote tracks ended.
+    Error,
+}
+
+impl EndReason {
+    /// The name host pages see (`webrtc-chat:call-ended`'s `reason`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::HungUp => "hung-up",
+            EndReason::Declined => "declined",
+            EndReason::PeerHungUp => "peer-hung-up",
+            EndReason::PeerBusy => "peer-busy",
+            EndReason::PeerDeclined => "peer-declined",
+            EndReason::PeerLeft => "peer-left",
+            EndReason::PeerMedia => "peer-media",
+            EndReason::PeerFailed => "peer-failed",
+            EndReason::Media => "media",
+            EndReason::Failed => "failed",
+            EndReason::Lost => "lost",
+            EndReason::Error => "error",
+        }
+    }
+
+    /// The `reason` of the `hang-up` we send the peer for an ending of ours, if any.
+    pub fn wire(self) -> Option<&'static str> {
+        match self {
+            EndReason::Media => Some("media"),
+            EndReason::Failed => Some("failed"),
+            EndReason::Lost => Some("lost"),
+            EndReason::Error => Some("error"),
+            EndReason::Declined => Some("declined"),
+            _ => None,
+        }
+    }
 }
 
 /// What the page shows in its status line.
@@ -281,6 +369,8 @@ pub enum Action {
     ShowError {
         text: String,
     },
+    /// Hide the error or notice: it no longer applies (a new call starts, a new login, the
+    /// person dismissed it). Only after a [`Action::ShowError`].
     ClearError,
     /// Enable/disable the Hang Up button.
     SetHangUpEnabled(bool),
@@ -325,17 +415,37 @@ pub enum Action {
     ClosePeer {
         call: CallId,
     },
+    /// Fire [`Input::TimerFired`] after `ms` (a monotonic timer: `setTimeout`). Replaces a
+    /// pending timer of the same `timer`, which must then never fire.
     StartTimer {
         timer: Timer,
         ms: u32,
     },
-    /// With auto-accept off ([`crate::Client::set_auto_accept`]): `Some(caller)` when a call
-    /// starts ringing (waiting for [`Input::Accept`] or [`Input::Decline`]), `None` when it
-    /// stops without a call (declined, or the caller hung up or left). Accepting goes straight
-    /// on into the call.
-    Ringing {
-        from: Option<String>,
+    /// With auto-accept off ([`crate::Client::set_auto_accept`]): a call rings, waiting for
+    /// [`Input::Accept`] or [`Input::Decline`]. If it stops without being answered, a
+    /// [`Action::CallEnded`] with no `call` follows; accepting goes straight on into the call.
+    CallIncoming {
+        from: String,
     },
+    /// The call's media flows: ICE connected for the first time in this call.
+    CallStarted {
+        call: CallId,
+        peer: String,
+    },
+    /// A call is over (after its [`Action::ClosePeer`]), or a ringing call stopped unanswered
+    /// (`call: None`). `connected`: it got as far as [`Action::CallStarted`]. `notice`: what
+    /// the person is shown about it (also sent as [`Action::ShowError`]).
+    CallEnded {
+        call: Option<CallId>,
+        peer: String,
+        connected: bool,
+        reason: EndReason,
+        notice: Option<String>,
+    },
+    /// Fetch fresh ICE servers (when the page configures a URL for them) for the next call.
+    /// The policy: TURN credentials are often short-lived (the TURN REST API's time-limited
+    /// usernames), so after every call that used them.
+    RefreshIceServers,
     /// A line for the debug log (console).
     Log {
         text: String,

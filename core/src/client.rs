@@ -13,7 +13,8 @@ mod signal;
 mod token;
 
 use crate::call::{
-    Action, CallId, CallPhase, Input, Millis, Status, Timer, RECONNECT_MAX_MS, RECONNECT_MIN_MS,
+    Action, CallId, CallPhase, EndReason, Input, Millis, Status, Timer, RECONNECT_MAX_MS,
+    RECONNECT_MIN_MS,
 };
 use crate::protocol::{Message, SessionDescription};
 
@@ -74,6 +75,8 @@ pub struct Client {
     ended_tokens: Vec<String>,
     /// The status last shown (emitted as `ShowStatus` whenever it changes).
     status: Status,
+    /// An error or notice is on the page (a `ShowError` not yet followed by `ClearError`).
+    error_shown: bool,
     /// Actions of the input being handled.
     out: Vec<Action>,
 }
@@ -95,11 +98,14 @@ impl Client {
             early: EarlyCandidates::default(),
             ended_tokens: Vec::new(),
             status: Status::default(),
+            error_shown: false,
             out: Vec::new(),
         }
     }
 
-    /// Handles one input at time `now` and returns the actions to carry out, in order.
+    /// Handles one input and returns the actions to carry out, in order. `now` is the wall
+    /// clock (`Date.now()`), only for the dates of the messages sent; no timing is done with
+    /// it (the core's timers are [`Action::StartTimer`]s, on the shell's monotonic timers).
     pub fn handle(&mut self, now: Millis, input: Input) -> Vec<Action> {
         match input {
             Input::Login { name } => self.login(now, name),
@@ -115,6 +121,7 @@ impl Client {
             Input::HangUp => self.end_call(Ending::hang_up()),
             Input::Accept => self.accept(),
             Input::Decline => self.decline(),
+            Input::DismissError => self.clear_error(),
             Input::TimerFired {
                 timer: Timer::Reconnect,
             } => {
@@ -122,18 +129,24 @@ impl Client {
                     self.connect();
                 }
             }
-            input => self.call_input(now, input),
+            input => self.call_input(input),
         }
         self.gate_sends();
+        // A call's start and end are announced after the status they change, so a host that
+        // reacts to them already sees the page in its new state.
+        let (mut actions, announcements): (Vec<_>, Vec<_>) = std::mem::take(&mut self.out)
+            .into_iter()
+            .partition(|a| !matches!(a, Action::CallStarted { .. } | Action::CallEnded { .. }));
         let status = self.derive_status();
         if status != self.status {
             self.status = status.clone();
-            self.out.push(Action::ShowStatus(status));
+            actions.push(Action::ShowStatus(status));
         }
-        std::mem::take(&mut self.out)
+        actions.extend(announcements);
+        actions
     }
 
-    /// Off: an incoming call rings ([`Action::Ringing`]) until [`Input::Accept`] or
+    /// Off: an incoming call rings ([`Action::CallIncoming`]) until [`Input::Accept`] or
     /// [`Input::Decline`]. On (the default, as the tutorial): it is accepted at once.
     pub fn set_auto_accept(&mut self, on: bool) {
         self.auto_accept = on;
@@ -193,7 +206,15 @@ impl Client {
     }
 
     fn error(&mut self, text: impl Into<String>) {
+        self.error_shown = true;
         self.out.push(Action::ShowError { text: text.into() });
+    }
+
+    /// Hides the error or notice shown, if any: it no longer applies.
+    fn clear_error(&mut self) {
+        if std::mem::take(&mut self.error_shown) {
+            self.out.push(Action::ClearError);
+        }
     }
 
     fn send(&mut self, message: Message) {
@@ -255,6 +276,8 @@ impl Client {
             );
             return self.error(text);
         }
+        // A new login: notices about the last session or call no longer apply.
+        self.clear_error();
         self.name = Some(name.to_owned());
         match (self.socket, self.client_id) {
             (Socket::Closed, _) => self.connect(),
@@ -355,13 +378,13 @@ impl Client {
             .filter(|f| !self.users.iter().any(|u| u == f))
         {
             let notice = format!("{from} left.");
-            self.stop_ringing(notice);
+            self.stop_ringing(EndReason::PeerLeft, Some(notice));
         }
         match &self.call {
             Some(call) if !self.users.contains(&call.peer) => {
                 // Nobody is left to send a hang-up to.
                 let notice = format!("{} left.", call.peer);
-                self.end_call(Ending::notice(notice));
+                self.end_call(Ending::peer(EndReason::PeerLeft, notice));
             }
             _ => self.show_users(),
         }
@@ -423,6 +446,8 @@ impl Client {
     fn start_call(&mut self, call: Call) {
         let id = call.id;
         self.call = Some(call);
+        // A new call: the notice about the last one (or a refusal) no longer applies.
+        self.clear_error();
         self.out.push(Action::SetHangUpEnabled(true));
         self.out.push(Action::AcquireMedia { call: id });
         self.show_users();
@@ -439,14 +464,24 @@ impl Client {
                 name: Some(call.me.clone()),
                 target: Some(call.peer.clone()),
                 call: Some(call.hang_up_token().to_owned()),
-                reason: ending.reason.map(str::to_owned),
+                reason: ending.reason.wire().map(str::to_owned),
             });
         }
         self.out.push(Action::ClosePeer { call: call.id });
-        self.out.push(Action::SetHangUpEnabled(false));
-        if let Some(text) = ending.notice {
-            self.error(text);
+        if call.peer_created() {
+            self.out.push(Action::RefreshIceServers);
         }
+        self.out.push(Action::SetHangUpEnabled(false));
+        if let Some(text) = &ending.notice {
+            self.error(text.clone());
+        }
+        self.out.push(Action::CallEnded {
+            call: Some(call.id),
+            peer: call.peer.clone(),
+            connected: call.started,
+            reason: ending.reason,
+            notice: ending.notice,
+        });
         self.log(format!("call {} with {} ended", call.id, call.peer));
         for token in call.tokens {
             if self.ended_tokens.len() == ENDED_TOKENS_KEPT {
@@ -458,14 +493,14 @@ impl Client {
     }
 
     /// Inputs that belong to one call: ignored unless they are for the current one.
-    fn call_input(&mut self, now: Millis, input: Input) {
+    fn call_input(&mut self, input: Input) {
         let Some(call) = self.call.as_mut() else {
             return;
         };
         if input_call_id(&input) != Some(call.id) {
             return;
         }
-        let flow = call.handle(now, input, &mut self.out);
+        let flow = call.handle(input, &mut self.out);
         if let Flow::End(ending) = flow {
             self.end_call(ending);
         }
@@ -501,6 +536,7 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::HangUp
         | Input::Accept
         | Input::Decline
+        | Input::DismissError
         | Input::TimerFired {
             timer: Timer::Reconnect,
         } => None,

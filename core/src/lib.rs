@@ -4,14 +4,16 @@
 
 pub mod call;
 pub mod client;
-pub mod json;
 pub mod media;
-mod number;
-pub mod protocol;
 pub mod quality;
 pub mod sas;
 
-pub use call::{Action, CallId, Input, Millis};
+/// The wire protocol (the `webrtc-chat-protocol` crate, shared with the relay), where it has
+/// always been for the core's users: `chat_core::protocol::Message`, `chat_core::json::Value`.
+pub use chat_protocol as protocol;
+pub use chat_protocol::json;
+
+pub use call::{Action, CallId, EndReason, Input, Millis};
 pub use client::Client;
 pub use json::Value;
 pub use protocol::{DecodeError, IceCandidate, Message, SdpType, SessionDescription};

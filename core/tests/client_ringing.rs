@@ -16,9 +16,10 @@ fn alice() -> H {
     h
 }
 
-fn ringing(from: Option<&str>) -> Action {
-    Action::Ringing {
-        from: from.map(str::to_owned),
+/// The call rings (its end, `CallEnded` with no call, is checked in client_lifecycle.rs).
+fn ringing(from: &str) -> Action {
+    Action::CallIncoming {
+        from: from.to_owned(),
     }
 }
 
@@ -32,7 +33,7 @@ fn accept_answers_with_the_offer_and_the_early_candidates() {
     h.table(vec![
         (
             server(offer_msg("bob", "alice", "o1", Some("tb"))),
-            vec![ringing(Some("bob"))],
+            vec![ringing("bob")],
         ),
         // While it rings: bob's candidates wait; his renegotiated offer replaces the first.
         (
@@ -85,20 +86,17 @@ fn decline_tells_the_caller_and_the_next_call_rings_again() {
     h.table(vec![
         (
             server(offer_msg("bob", "alice", "o1", Some("tb"))),
-            vec![ringing(Some("bob"))],
+            vec![ringing("bob")],
         ),
         (
             Input::Decline,
-            vec![send_hang_up("bob", Some("tb"), "declined"), ringing(None)],
+            vec![send_hang_up("bob", Some("tb"), "declined")],
         ),
         (
             server(offer_msg("bob", "alice", "o3", None)),
-            vec![ringing(Some("bob"))],
+            vec![ringing("bob")],
         ),
-        (
-            Input::Decline,
-            vec![send_hang_up("bob", None, "declined"), ringing(None)],
-        ),
+        (Input::Decline, vec![send_hang_up("bob", None, "declined")]),
     ]);
     assert_eq!(h.c.call_id(), None);
 }
@@ -109,7 +107,7 @@ fn the_caller_gives_up_or_leaves() {
     h.table(vec![
         (
             server(offer_msg("bob", "alice", "o1", Some("tb"))),
-            vec![ringing(Some("bob"))],
+            vec![ringing("bob")],
         ),
         // Not bob's call: a hang-up from carol, or with another token, changes nothing.
         (server(hang_up_msg(Some("carol"), None, None, None)), vec![]),
@@ -124,17 +122,17 @@ fn the_caller_gives_up_or_leaves() {
         ),
         (
             server(hang_up_msg(Some("bob"), Some("alice"), Some("tb"), None)),
-            vec![error("bob hung up."), ringing(None)],
+            vec![error("bob hung up.")],
         ),
         (
+            // A new call: the notice about bob's goes.
             server(offer_msg("carol", "alice", "oc", None)),
-            vec![ringing(Some("carol"))],
+            vec![Action::ClearError, ringing("carol")],
         ),
         (
             user_list(&["alice", "bob"]),
             vec![
                 error("carol left."),
-                ringing(None),
                 users(&["alice", "bob"], "alice", None),
             ],
         ),
@@ -148,7 +146,7 @@ fn one_ringing_call_at_a_time_and_no_calling_out_meanwhile() {
     h.table(vec![
         (
             server(offer_msg("bob", "alice", "o1", Some("tb"))),
-            vec![ringing(Some("bob"))],
+            vec![ringing("bob")],
         ),
         (
             server(offer_msg("carol", "alice", "oc", Some("tc"))),

@@ -15,11 +15,12 @@ fn login_then_server_rename() {
             Input::Login { name: "   ".into() },
             vec![error("Enter a user name to log in.")],
         ),
+        // A new login: the refusal goes.
         (
             Input::Login {
                 name: "  alice ".into(),
             },
-            vec![Action::Connect],
+            vec![Action::ClearError, Action::Connect],
         ),
         // Still connecting: no second socket.
         (

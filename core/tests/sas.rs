@@ -1,4 +1,4 @@
-//! The verification code from SDPs captured in Chromium (fixtures/), hashed with SHA-256 as the
+//! The verification code from SDPs captured in Chromium (protocol/tests/fixtures/), hashed with SHA-256 as the
 //! browser's `crypto.subtle.digest` does, against codes computed independently (Python's
 //! hashlib, by hand, when these tests were written).
 
@@ -15,8 +15,8 @@ fn code(local: &str, remote: &str) -> Option<String> {
     sas::code(&Sha256::digest(input.as_bytes()))
 }
 
-const OFFER: &str = include_str!("fixtures/chromium-video-offer.json");
-const ANSWER: &str = include_str!("fixtures/chromium-video-answer.json");
+const OFFER: &str = include_str!("../../protocol/tests/fixtures/chromium-video-offer.json");
+const ANSWER: &str = include_str!("../../protocol/tests/fixtures/chromium-video-answer.json");
 
 #[test]
 fn caller_and_callee_show_the_same_code() {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use chat_core::protocol::MAX_FRAME_BYTES;
+use chat_protocol::MAX_FRAME_BYTES;
 
 use crate::limit::Rate;
 use crate::log::Level;

@@ -14,8 +14,9 @@
 
 use std::collections::BTreeMap;
 
-use chat_core::json::Value;
-use chat_core::protocol::{self, DecodeError, Message, MAX_FRAME_BYTES};
+use chat_protocol::json::Value;
+use chat_protocol::{self as protocol, number_to_string, DecodeError, Message, MAX_FRAME_BYTES};
+use chat_protocol::{CALL_KINDS, SERVER_ONLY_KINDS};
 
 use crate::limit::{Rate, TokenBucket, Verdict};
 use crate::text::{clean_name, strip_tags};
@@ -26,17 +27,6 @@ pub type ConnId = u64;
 
 /// WebSocket close code "policy violation" (RFC 6455, 7.4.1), used for rate-limit abuse.
 pub const CLOSE_POLICY_VIOLATION: u16 = 1008;
-
-/// Messages that take part in a call. They are routed point to point only.
-const CALL_KINDS: [&str; 4] = [
-    "video-offer",
-    "video-answer",
-    "new-ice-candidate",
-    "hang-up",
-];
-
-/// Messages only the server sends.
-const SERVER_ONLY_KINDS: [&str; 4] = ["id", "userlist", "rejectusername", "error"];
 
 const NOT_LOGGED_IN: &str = "send a \"username\" message before anything else";
 
@@ -449,11 +439,12 @@ fn encode(frame: &Value) -> Result<String, String> {
     Ok(text)
 }
 
-/// A string member, or a number read as its decimal text (as `chat_core::protocol` does).
+/// A string member, or a number read as JavaScript's `String(n)` (as `chat_protocol` reads
+/// names).
 fn text_field(frame: &Value, key: &str) -> Option<String> {
     match frame.get(key)? {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) if n.is_finite() => Some(Value::Number(*n).to_json()),
+        Value::Number(n) if n.is_finite() => Some(number_to_string(*n)),
         _ => None,
     }
 }
@@ -464,8 +455,8 @@ fn target_of(frame: &Value) -> Result<Option<String>, &'static str> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        // A number is read as its decimal text, as `chat_core::protocol` reads names.
-        Some(n @ Value::Number(_)) => Ok(Some(n.to_json())),
+        // A number is read as JavaScript's `String(n)`, as `chat_protocol` reads names.
+        Some(Value::Number(n)) => Ok(Some(number_to_string(*n))),
         Some(_) => Err("\"target\" must be a user name"),
     }
 }

@@ -24,7 +24,7 @@ use crate::room::Room;
 use crate::ws::{self, Hub};
 
 /// The subprotocol the sample's server demands (`request.accept("json", …)`).
-pub const SUBPROTOCOL: &str = "json";
+pub use chat_protocol::SUBPROTOCOL;
 
 /// Frames up to this many times the limit are read and answered with an error; larger ones
 /// end the connection (tungstenite will not buffer them). Bounds memory per connection.

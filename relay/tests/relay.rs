@@ -2,8 +2,8 @@
 
 mod common;
 
-use chat_core::json::Value;
-use chat_core::protocol::{Message as Msg, MAX_FRAME_BYTES};
+use chat_protocol::json::Value;
+use chat_protocol::{Message as Msg, MAX_FRAME_BYTES};
 use common::{header, http_get, str_of, try_connect, Client, Relay};
 use futures_util::SinkExt;
 use relay::limit::Rate;

@@ -129,7 +129,7 @@ fn notify(text: &str) {
 
 /// A JSON value as a plain JS object (what the tutorial's functions take and send).
 fn to_js(value: &Value) -> JsValue {
-    json_parse(&value.to_json().into()).unwrap_or(JsValue::NULL)
+    crate::json::to_js(value)
 }
 
 /// Sends through the page's `sendToServer`, as a plain object, like the tutorial's functions.

@@ -10,17 +10,12 @@
 //! greater (byte order) is polite**.
 
 use crate::call::{
-    Action, CallId, CallPhase, IceConnectionState, IceGatheringState, Input, Millis, PeerOp,
+    Action, CallId, CallPhase, EndReason, IceConnectionState, IceGatheringState, Input, PeerOp,
     SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS,
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 
 use super::candidates::MAX_PER_SENDER;
-
-/// A grace timer may fire a little before `now` says the grace is over: `setTimeout` counts
-/// on a monotonic clock while `now` is `Date.now()`, and a timer of an earlier disconnection
-/// (which cannot be cancelled) may still be pending. The latter is more than this early.
-const TIMER_SLACK_MS: Millis = 250.0;
 
 /// What the caller of a [`Call`] handler must do next.
 #[derive(Debug)]
@@ -34,10 +29,9 @@ pub(super) enum Flow {
 pub(super) struct Ending {
     /// Shown to the person.
     pub(super) notice: Option<String>,
-    /// Send the peer a `hang-up` (when it knows about the call).
+    /// Send the peer a `hang-up` (when it knows about the call), with `reason.wire()`.
     pub(super) tell_peer: bool,
-    /// The `reason` of that `hang-up`.
-    pub(super) reason: Option<&'static str>,
+    pub(super) reason: EndReason,
 }
 
 impl Ending {
@@ -46,25 +40,25 @@ impl Ending {
         Ending {
             notice: None,
             tell_peer: true,
-            reason: None,
+            reason: EndReason::HungUp,
         }
     }
 
     /// The peer is gone or hung up: nobody to tell.
-    pub(super) fn notice(text: String) -> Ending {
+    pub(super) fn peer(reason: EndReason, text: String) -> Ending {
         Ending {
             notice: Some(text),
             tell_peer: false,
-            reason: None,
+            reason,
         }
     }
 
     /// Something failed on our side: show it and tell the peer why.
-    fn failure(text: String, reason: &'static str) -> Ending {
+    fn failure(text: String, reason: EndReason) -> Ending {
         Ending {
             notice: Some(text),
             tell_peer: true,
-            reason: Some(reason),
+            reason,
         }
     }
 }
@@ -111,8 +105,10 @@ pub(super) struct Call {
     remote_set: bool,
     /// Remote candidates waiting for the remote description, in arrival order.
     pending_candidates: Vec<IceCandidate>,
-    /// When ICE went `disconnected` (cleared when it recovers).
-    disconnected_since: Option<Millis>,
+    /// ICE is `disconnected`, its grace timer running (cleared when it recovers). No time is
+    /// kept: each disconnection starts the timer afresh, which replaces (cancels) an earlier
+    /// one ([`Action::StartTimer`]), so the timer that fires is always this period's.
+    disconnected: bool,
     /// `ShowRemoteStream` was emitted (`track` fires once per track: PROTOCOL bug 7).
     remote_shown: bool,
     /// Local candidates gathered so far: none at the end of gathering means no path at all.
@@ -121,6 +117,8 @@ pub(super) struct Call {
     ice_error: Option<String>,
     /// The connect deadline ([`Timer::Connect`]) is running.
     connect_timer: bool,
+    /// ICE connected at some point: [`Action::CallStarted`] went out.
+    pub(super) started: bool,
 }
 
 impl Call {
@@ -149,12 +147,18 @@ impl Call {
             awaiting_answer: false,
             remote_set: false,
             pending_candidates: Vec::new(),
-            disconnected_since: None,
+            disconnected: false,
             remote_shown: false,
             local_candidates: 0,
             ice_error: None,
             connect_timer: false,
+            started: false,
         }
+    }
+
+    /// A peer connection was created for this call (so it used the ICE servers).
+    pub(super) fn peer_created(&self) -> bool {
+        self.media_ready
     }
 
     /// Whether the peer has heard of this call (so a hang-up is worth sending). Sending one to
@@ -199,11 +203,11 @@ impl Call {
         self.offer_received = true;
     }
 
-    pub(super) fn handle(&mut self, now: Millis, input: Input, out: &mut Vec<Action>) -> Flow {
+    pub(super) fn handle(&mut self, input: Input, out: &mut Vec<Action>) -> Flow {
         match input {
             Input::MediaReady { .. } => self.media_ready(out),
             Input::MediaFailed { error, .. } => {
-                return Flow::End(Ending::failure(error.user_message(), "media"))
+                return Flow::End(Ending::failure(error.user_message(), EndReason::Media))
             }
             Input::NegotiationNeeded { .. } => self.negotiation_needed(out),
             Input::LocalDescriptionSet { desc, .. } => self.local_description_set(desc, out),
@@ -212,7 +216,7 @@ impl Call {
                 return self.peer_op_failed(op, message, out)
             }
             Input::LocalCandidate { candidate, .. } => self.local_candidate(candidate, out),
-            Input::IceConnectionState { state, .. } => return self.ice_state(now, state, out),
+            Input::IceConnectionState { state, .. } => return self.ice_state(state, out),
             Input::IceGatheringState { state, .. } => {
                 self.gathering = Some(state);
                 if state == IceGatheringState::Complete && self.local_candidates == 0 {
@@ -232,7 +236,7 @@ impl Call {
                 self.signaling = Some(state);
                 if state == SignalingState::Closed {
                     let text = format!("The call with {} was closed.", self.peer);
-                    return Flow::End(Ending::failure(text, "error"));
+                    return Flow::End(Ending::failure(text, EndReason::Error));
                 }
             }
             // `track` fires once per track (PROTOCOL bug 7): show the stream once.
@@ -242,7 +246,7 @@ impl Call {
             }
             Input::RemoteTracksEnded { .. } => {
                 let text = format!("{}'s camera and microphone stopped.", self.peer);
-                return Flow::End(Ending::failure(text, "error"));
+                return Flow::End(Ending::failure(text, EndReason::Error));
             }
             Input::TimerFired {
                 timer: Timer::Connect(_),
@@ -252,7 +256,7 @@ impl Call {
                 }
                 return Flow::End(self.cannot_connect());
             }
-            Input::TimerFired { .. } => return self.grace_over(now),
+            Input::TimerFired { .. } => return self.grace_over(),
             _ => {}
         }
         Flow::Continue
@@ -458,7 +462,7 @@ impl Call {
     }
 
     fn peer_op_failed(&mut self, op: PeerOp, message: String, out: &mut Vec<Action>) -> Flow {
-        let what = match op {
+        match op {
             // A bad or late candidate is never worth a call (MDN logs and goes on).
             PeerOp::AddIceCandidate => {
                 out.push(log(format!("addIceCandidate failed: {message}")));
@@ -472,16 +476,13 @@ impl Call {
                     out.push(log(format!("setRemoteDescription failed: {message}")));
                     return Flow::Continue;
                 }
-                "setRemoteDescription"
             }
-            PeerOp::SetLocalDescription => {
-                self.making_offer = false;
-                "setLocalDescription"
-            }
-            PeerOp::CreatePeer => "new RTCPeerConnection",
-        };
+            PeerOp::SetLocalDescription => self.making_offer = false,
+            PeerOp::CreatePeer | PeerOp::AddLocalTracks => {}
+        }
+        let what = op.as_str();
         let text = format!("The call with {} failed ({what}: {message}).", self.peer);
-        Flow::End(Ending::failure(text, "error"))
+        Flow::End(Ending::failure(text, EndReason::Error))
     }
 
     fn local_candidate(&mut self, candidate: Option<IceCandidate>, out: &mut Vec<Action>) {
@@ -499,17 +500,24 @@ impl Call {
         }
     }
 
-    fn ice_state(&mut self, now: Millis, state: IceConnectionState, out: &mut Vec<Action>) -> Flow {
+    fn ice_state(&mut self, state: IceConnectionState, out: &mut Vec<Action>) -> Flow {
         self.ice = Some(state);
         match state {
             IceConnectionState::Connected | IceConnectionState::Completed => {
                 self.phase = CallPhase::Connected;
-                self.disconnected_since = None;
+                self.disconnected = false;
+                if !self.started {
+                    self.started = true;
+                    out.push(Action::CallStarted {
+                        call: self.id,
+                        peer: self.peer.clone(),
+                    });
+                }
             }
             // Often recovers by itself (PROTOCOL bug 4: the tutorial hung up at once).
             IceConnectionState::Disconnected => {
-                if self.disconnected_since.is_none() {
-                    self.disconnected_since = Some(now);
+                if !self.disconnected {
+                    self.disconnected = true;
                     self.phase = CallPhase::Reconnecting;
                     out.push(Action::StartTimer {
                         timer: Timer::IceDisconnected(self.id),
@@ -519,7 +527,7 @@ impl Call {
             }
             IceConnectionState::Failed | IceConnectionState::Closed => {
                 let text = format!("The connection to {} failed.", self.peer);
-                return Flow::End(Ending::failure(text, "failed"));
+                return Flow::End(Ending::failure(text, EndReason::Failed));
             }
             IceConnectionState::New | IceConnectionState::Checking => {}
         }
@@ -555,20 +563,16 @@ impl Call {
                 self.peer
             ),
         };
-        Ending::failure(text, "failed")
+        Ending::failure(text, EndReason::Failed)
     }
 
     /// The grace timer fired: end the call if ICE has not recovered since.
-    fn grace_over(&self, now: Millis) -> Flow {
-        match self.disconnected_since {
-            Some(since)
-                if now - since + TIMER_SLACK_MS >= Millis::from(ICE_DISCONNECTED_GRACE_MS) =>
-            {
-                let text = format!("The connection to {} was lost.", self.peer);
-                Flow::End(Ending::failure(text, "lost"))
-            }
-            _ => Flow::Continue,
+    fn grace_over(&self) -> Flow {
+        if !self.disconnected {
+            return Flow::Continue;
         }
+        let text = format!("The connection to {} was lost.", self.peer);
+        Flow::End(Ending::failure(text, EndReason::Lost))
     }
 }
 

@@ -6,7 +6,7 @@
 //! a `hang-up` with no target (docs/protocol.md), so every message here may be for another call,
 //! from another user, or late.
 
-use crate::call::Action;
+use crate::call::{Action, EndReason};
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 
 use super::call::{Call, Ending};
@@ -158,7 +158,7 @@ impl Client {
             let ringing = self.ringing.as_ref();
             if for_us && ringing.is_some_and(|r| Some(&r.from) == from.as_ref() && r.owns(&token)) {
                 let notice = format!("{} hung up.", from.unwrap_or_default());
-                self.stop_ringing(notice);
+                self.stop_ringing(EndReason::PeerHungUp, Some(notice));
             }
             return;
         };
@@ -167,16 +167,25 @@ impl Client {
             return self.log(format!("ignored a hang-up from {from}"));
         }
         let peer = &call.peer;
-        let notice = match reason.as_deref() {
-            Some("busy") => format!("{peer} is busy."),
-            Some("declined") => format!("{peer} declined the call."),
-            Some("media") => format!("{peer} could not start their camera or microphone."),
-            Some("lost" | "failed" | "error") => format!("The call with {peer} failed."),
+        let (reason, notice) = match reason.as_deref() {
+            Some("busy") => (EndReason::PeerBusy, format!("{peer} is busy.")),
+            Some("declined") => (
+                EndReason::PeerDeclined,
+                format!("{peer} declined the call."),
+            ),
+            Some("media") => (
+                EndReason::PeerMedia,
+                format!("{peer} could not start their camera or microphone."),
+            ),
+            Some("lost" | "failed" | "error") => (
+                EndReason::PeerFailed,
+                format!("The call with {peer} failed."),
+            ),
             // Our relay's hang-up for a peer whose connection closed (tab closed, network gone).
-            Some("gone") => format!("{peer} left."),
-            _ => format!("{peer} hung up."),
+            Some("gone") => (EndReason::PeerLeft, format!("{peer} left.")),
+            _ => (EndReason::PeerHungUp, format!("{peer} hung up.")),
         };
-        self.end_call(Ending::notice(notice));
+        self.end_call(Ending::peer(reason, notice));
     }
 }
 
@@ -202,9 +211,9 @@ impl Client {
             }
             None => {
                 self.log(format!("incoming call from {from}: ringing"));
-                self.out.push(Action::Ringing {
-                    from: Some(from.clone()),
-                });
+                // A new call: an earlier notice no longer applies.
+                self.clear_error();
+                self.out.push(Action::CallIncoming { from: from.clone() });
                 self.ringing = Some(Ringing { from, offer, token });
             }
         }
@@ -222,18 +231,30 @@ impl Client {
         let me = self.name.clone();
         self.send(Message::HangUp {
             name: me,
-            target: Some(r.from),
+            target: Some(r.from.clone()),
             call: r.token,
-            reason: Some("declined".to_owned()),
+            reason: EndReason::Declined.wire().map(str::to_owned),
         });
-        self.out.push(Action::Ringing { from: None });
+        self.ringing_ended(r.from, EndReason::Declined, None);
     }
 
     /// The ringing call is over without us answering it.
-    pub(super) fn stop_ringing(&mut self, notice: String) {
-        if self.ringing.take().is_some() {
-            self.error(notice);
-            self.out.push(Action::Ringing { from: None });
+    pub(super) fn stop_ringing(&mut self, reason: EndReason, notice: Option<String>) {
+        if let Some(r) = self.ringing.take() {
+            self.ringing_ended(r.from, reason, notice);
         }
+    }
+
+    fn ringing_ended(&mut self, peer: String, reason: EndReason, notice: Option<String>) {
+        if let Some(text) = &notice {
+            self.error(text.clone());
+        }
+        self.out.push(Action::CallEnded {
+            call: None,
+            peer,
+            connected: false,
+            reason,
+            notice,
+        });
     }
 }

@@ -80,8 +80,10 @@ impl H {
     }
 }
 
-/// Leaves out logs, status updates and the connect deadline's timer: each is checked by tests
-/// of its own (the connect deadline in `client_calls.rs`, `connect_deadline_*`).
+/// Leaves out logs, status updates, the connect deadline's timer and the call lifecycle
+/// announcements: each is checked by tests of its own (the connect deadline in
+/// `client_calls.rs`, `connect_deadline_*`; `CallStarted`, `CallEnded` and
+/// `RefreshIceServers` in `client_lifecycle.rs`).
 pub fn visible(actions: Vec<Action>) -> Vec<Action> {
     actions
         .into_iter()
@@ -90,6 +92,9 @@ pub fn visible(actions: Vec<Action>) -> Vec<Action> {
                 a,
                 Action::Log { .. }
                     | Action::ShowStatus(_)
+                    | Action::CallStarted { .. }
+                    | Action::CallEnded { .. }
+                    | Action::RefreshIceServers
                     | Action::StartTimer {
                         timer: chat_core::call::Timer::Connect(_),
                         ..

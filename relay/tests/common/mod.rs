@@ -11,8 +11,8 @@ use std::time::Duration;
 /// How long a read waits before the test fails: far beyond any real delivery on loopback.
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
-use chat_core::json::Value;
-use chat_core::protocol::parse;
+use chat_protocol::json::Value;
+use chat_protocol::parse;
 use futures_util::{SinkExt, StreamExt};
 use relay::Config;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,4 +1,4 @@
-//! Wire-format tests of the signaling protocol (`chat_core::protocol`) against real frames.
+//! Wire-format tests of the signaling protocol (`chat_protocol`) against real frames.
 //!
 //! `tests/fixtures/` holds one WebSocket text frame per file, byte for byte:
 //! - `chromium-*.json`: captured from Chromium (fake camera and microphone, two
@@ -21,9 +21,9 @@
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use chat_core::json::{Value, MAX_DEPTH};
-use chat_core::protocol::{parse, MAX_FRAME_BYTES};
-use chat_core::{DecodeError, IceCandidate, Message, SdpType, SessionDescription};
+use chat_protocol::json::{Value, MAX_DEPTH};
+use chat_protocol::{parse, MAX_FRAME_BYTES};
+use chat_protocol::{DecodeError, IceCandidate, Message, SdpType, SessionDescription};
 use serde_json::Value as Oracle;
 
 // ---------------------------------------------------------------------------------------------
@@ -693,6 +693,34 @@ fn numbers_where_strings_were_expected_read_as_text() {
             id: None,
             name: s("12")
         }
+    );
+}
+
+/// Numbers read as names, as JavaScript's `String(n)` writes them: `number-names.json` pairs the
+/// number as a frame carries it with what `String(JSON.parse(text))` gave in Node (V8). The
+/// page checks the same table against its browser (tests/json.rs) and the relay against its
+/// routing (relay/src/room/tests.rs).
+#[test]
+fn numbers_read_as_names_are_javascripts_string_of_them() {
+    let table: Vec<(String, String)> =
+        serde_json::from_str(include_str!("number-names.json")).unwrap();
+    assert!(table.len() >= 5);
+    for (wire, js) in &table {
+        let frame = format!(r#"{{"type":"hang-up","name":{wire},"target":{wire}}}"#);
+        match Message::decode(&frame) {
+            Ok(Message::HangUp { name, target, .. }) => {
+                assert_eq!(name.as_deref(), Some(js.as_str()), "name {wire}");
+                assert_eq!(target.as_deref(), Some(js.as_str()), "target {wire}");
+            }
+            other => panic!("{wire}: {other:?}"),
+        }
+        let n: f64 = wire.parse().unwrap();
+        assert_eq!(chat_protocol::number_to_string(n), *js, "{wire}");
+    }
+    assert_eq!(chat_protocol::number_to_string(f64::NAN), "NaN");
+    assert_eq!(
+        chat_protocol::number_to_string(f64::NEG_INFINITY),
+        "-Infinity"
     );
 }
 
@@ -1421,7 +1449,7 @@ fn oracle_ok(text: &str) -> bool {
     serde_json::from_str::<Oracle>(text).is_ok()
 }
 
-/// Deepest nesting in a JSON text, as `chat_core::json` counts it (each array or object is one
+/// Deepest nesting in a JSON text, as `chat_protocol::json` counts it (each array or object is one
 /// level), read from the text: a parsed document may have dropped a deep duplicate member.
 fn text_depth(text: &str) -> usize {
     let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0, false, false);

@@ -1,17 +1,52 @@
-//! The signaling messages of MDN's `webrtc-from-chat` sample (see docs/protocol.md), typed.
+//! The wire protocol of webrtc-chat, shared by the client's core and the relay: the signaling
+//! messages of MDN's `webrtc-from-chat` sample (docs/protocol.md), typed, and the protocol
+//! facts both ends must agree on ([`SUBPROTOCOL`], [`CALL_KINDS`], [`MAX_FRAME_BYTES`]).
+//! Small on purpose (as matchbox's `matchbox_protocol`): the relay depends on this crate only,
+//! never on the client's state machine.
 //!
 //! Decoding is total and tolerant: it never panics, ignores extra fields, accepts `null` users,
-//! and accepts a number where a name was expected (it reads it as its decimal text). Unknown
-//! `type`s come back as [`Message::Unknown`] with the whole frame kept. Anything else malformed
-//! is a [`DecodeError`].
+//! and accepts a number where a name was expected (it reads it as JavaScript's `String(n)`
+//! would, [`number_to_string`]). Unknown `type`s come back as [`Message::Unknown`] with the
+//! whole frame kept. Anything else malformed is a [`DecodeError`].
 //!
 //! Our own extensions are extra fields that the sample's clients ignore: `call` (a per-call
 //! token that lets a client tell its real peer from a spoofer on a naive server) and `reason`
 //! on `hang-up`. The sample's server forwards them untouched.
+//!
+//! JSON text: natively (feature `json`) through serde_json; in the browser through the
+//! platform's `JSON.parse` and `JSON.stringify` (the client's src/json.rs), so the page bundles
+//! no JSON reader or number writer.
+#![forbid(unsafe_code)]
+
+pub mod json;
+mod number;
 
 use std::fmt;
 
 use crate::json::Value;
+
+pub use crate::number::number_to_string;
+
+/// The WebSocket subprotocol the sample's server demands (`request.accept("json", …)`): it
+/// refuses an upgrade that does not ask for it.
+pub const SUBPROTOCOL: &str = "json";
+
+/// The messages that take part in a call: routed point to point by `target` (the sample's
+/// server broadcasts them when `target` is missing).
+pub const CALL_KINDS: [&str; 4] = [
+    "video-offer",
+    "video-answer",
+    "new-ice-candidate",
+    "hang-up",
+];
+
+/// The messages only the server sends.
+pub const SERVER_ONLY_KINDS: [&str; 4] = ["id", "userlist", "rejectusername", "error"];
+
+/// How a number read where a name was expected becomes that name: [`number_to_string`]
+/// natively; the browser passes JavaScript's own `String(n)`, so the page carries no float
+/// writer.
+pub type NumberName = fn(f64) -> String;
 
 /// Largest frame a client or the relay accepts. The biggest legitimate message is an SDP offer
 /// (a few KB for audio + video); this leaves room for many codecs and extensions.
@@ -173,7 +208,14 @@ impl Message {
     }
 
     /// Decodes a parsed frame. Total: every input gives a message or a [`DecodeError`].
+    /// Numbers read as names are written as [`number_to_string`] writes them.
     pub fn from_value(v: &Value) -> Result<Message, DecodeError> {
+        Message::from_value_with(v, number_to_string)
+    }
+
+    /// [`Message::from_value`], writing numbers read as names with `name` (the browser passes
+    /// JavaScript's `String(n)`).
+    pub fn from_value_with(v: &Value, name: NumberName) -> Result<Message, DecodeError> {
         if !matches!(v, Value::Object(_)) {
             return Err(DecodeError::NotAnObject);
         }
@@ -184,6 +226,7 @@ impl Message {
         let f = Fields {
             v,
             kind: kind_name(kind),
+            name,
         };
         Ok(match kind {
             "id" => Message::Id {
@@ -200,7 +243,7 @@ impl Message {
             },
             "userlist" => Message::UserList {
                 users: match v.get("users") {
-                    Some(Value::Array(items)) => items.iter().map(text).collect(),
+                    Some(Value::Array(items)) => items.iter().map(|u| text(u, name)).collect(),
                     Some(_) => return Err(f.wrong("users")),
                     None => return Err(f.missing("users")),
                 },
@@ -347,7 +390,9 @@ impl Message {
         }
     }
 
-    /// Compact JSON text of [`Message::to_value`].
+    /// Compact JSON text of [`Message::to_value`] (natively; the browser writes it with
+    /// `JSON.stringify`).
+    #[cfg(feature = "json")]
     pub fn to_json(&self) -> String {
         self.to_value().to_json()
     }
@@ -406,12 +451,17 @@ impl IceCandidate {
     }
 
     pub fn from_value(v: &Value) -> Option<IceCandidate> {
+        IceCandidate::from_value_with(v, number_to_string)
+    }
+
+    /// [`IceCandidate::from_value`], writing numbers read as text with `name`.
+    pub fn from_value_with(v: &Value, name: NumberName) -> Option<IceCandidate> {
         if !matches!(v, Value::Object(_)) {
             return None;
         }
         let opt = |key| match v.get(key) {
             None | Some(Value::Null) => Some(None),
-            Some(x) => text(x).map(Some),
+            Some(x) => text(x, name).map(Some),
         };
         let index = match v.get("sdpMLineIndex") {
             None | Some(Value::Null) => None,
@@ -435,11 +485,12 @@ impl IceCandidate {
     }
 }
 
-/// A string, or a number read as its decimal text; anything else is `None`.
-fn text(v: &Value) -> Option<String> {
+/// A string, or a number read as its text (as JavaScript's `String(n)`); anything else is
+/// `None`.
+fn text(v: &Value, name: NumberName) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) if n.is_finite() => Some(Value::Number(*n).to_json()),
+        Value::Number(n) if n.is_finite() => Some(name(*n)),
         _ => None,
     }
 }
@@ -468,6 +519,7 @@ fn kind_name(kind: &str) -> &'static str {
 struct Fields<'a> {
     v: &'a Value,
     kind: &'static str,
+    name: NumberName,
 }
 
 impl Fields<'_> {
@@ -489,14 +541,16 @@ impl Fields<'_> {
     fn req_text(&self, field: &'static str) -> Result<String, DecodeError> {
         match self.v.get(field) {
             None | Some(Value::Null) => Err(self.missing(field)),
-            Some(x) => text(x).ok_or_else(|| self.wrong(field)),
+            Some(x) => text(x, self.name).ok_or_else(|| self.wrong(field)),
         }
     }
 
     fn opt_text(&self, field: &'static str) -> Result<Option<String>, DecodeError> {
         match self.v.get(field) {
             None | Some(Value::Null) => Ok(None),
-            Some(x) => text(x).map(Some).ok_or_else(|| self.wrong(field)),
+            Some(x) => text(x, self.name)
+                .map(Some)
+                .ok_or_else(|| self.wrong(field)),
         }
     }
 
@@ -540,7 +594,9 @@ impl Fields<'_> {
     fn candidate(&self) -> Result<IceCandidate, DecodeError> {
         match self.v.get("candidate") {
             None | Some(Value::Null) => Err(self.missing("candidate")),
-            Some(x) => IceCandidate::from_value(x).ok_or_else(|| self.wrong("candidate")),
+            Some(x) => {
+                IceCandidate::from_value_with(x, self.name).ok_or_else(|| self.wrong("candidate"))
+            }
         }
     }
 }

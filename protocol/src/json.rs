@@ -1,10 +1,10 @@
 //! A small JSON value: the one shape every signaling frame goes through.
 //!
 //! Why our own instead of `serde_json::Value`: the browser build parses frames with the
-//! browser's `JSON.parse` (via serde-wasm-bindgen) and must not bundle a JSON parser, while the
-//! relay and the native tests use serde_json. Both deserialize into this type, so decoding a
-//! [`Message`](crate::protocol::Message) is one code path, written once, tested natively.
-//! Encoding is a tiny writer ([`Value::to_json`]) so the browser needs no serializer either.
+//! browser's `JSON.parse` and writes them with `JSON.stringify` (src/json.rs) and must not
+//! bundle a JSON parser or writer, while the relay and the native tests use serde_json. Both
+//! go through this type, so decoding a [`Message`](crate::Message) is one code path, written
+//! once, tested natively.
 
 use std::fmt;
 
@@ -67,42 +67,14 @@ impl Value {
         )
     }
 
-    /// Compact JSON text, as `JSON.stringify` would write it.
+    /// Compact JSON text, through serde_json (native users; the browser writes frames with
+    /// `JSON.stringify`). Integral numbers are written without a fraction, as JavaScript writes
+    /// them; others as serde_json's shortest round-trip digits, which any JSON reader reads
+    /// back as the same number.
+    #[cfg(feature = "json")]
     pub fn to_json(&self) -> String {
-        let mut out = String::new();
-        self.write_json(&mut out);
-        out
-    }
-
-    fn write_json(&self, out: &mut String) {
-        match self {
-            Value::Null => out.push_str("null"),
-            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Number(n) => write_number(*n, out),
-            Value::String(s) => write_string(s, out),
-            Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    item.write_json(out);
-                }
-                out.push(']');
-            }
-            Value::Object(members) => {
-                out.push('{');
-                for (i, (k, v)) in members.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_string(k, out);
-                    out.push(':');
-                    v.write_json(out);
-                }
-                out.push('}');
-            }
-        }
+        // Writing into a String cannot fail, and a `Value`'s keys are strings.
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
 
@@ -130,33 +102,37 @@ impl From<u64> for Value {
     }
 }
 
-fn write_number(n: f64, out: &mut String) {
-    if n.is_finite() {
-        // The shortest text that reads back as exactly `n` (see `number.rs` for why not `{n}`).
-        crate::number::write_f64(n, out);
-    } else {
-        // JSON has no NaN/Infinity; JSON.stringify writes null.
-        out.push_str("null");
-    }
-}
-
-fn write_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u");
-                crate::number::write_hex(c.into(), 4, out);
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        /// Integers up to here are exact in an f64 (2^53), as in JavaScript.
+        const EXACT: f64 = 9_007_199_254_740_992.0;
+        match self {
+            Value::Null => serializer.serialize_unit(),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            // As `JSON.stringify`: `3`, not `3.0`; `-0` is `0`. (Non-finite numbers: serde_json
+            // writes `null`, as `JSON.stringify` does.)
+            Value::Number(n) if n.fract() == 0.0 && n.abs() <= EXACT => {
+                serializer.serialize_i64(*n as i64)
             }
-            c => out.push(c),
+            Value::Number(n) => serializer.serialize_f64(*n),
+            Value::String(s) => serializer.serialize_str(s),
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Object(members) => {
+                let mut map = serializer.serialize_map(Some(members.len()))?;
+                for (k, v) in members {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
         }
     }
-    out.push('"');
 }
 
 impl<'de> serde::Deserialize<'de> for Value {
@@ -275,9 +251,20 @@ mod tests {
     }
 
     #[test]
-    fn non_finite_numbers_write_null() {
+    fn numbers_write_as_json_stringify_reads_them() {
         assert_eq!(Value::Number(f64::NAN).to_json(), "null");
+        assert_eq!(Value::Number(f64::INFINITY).to_json(), "null");
         assert_eq!(Value::Number(3.0).to_json(), "3");
+        assert_eq!(Value::Number(-0.0).to_json(), "0");
         assert_eq!(Value::Number(-0.5).to_json(), "-0.5");
+        assert_eq!(
+            Value::Number(1_700_000_000_000.0).to_json(),
+            "1700000000000"
+        );
+        // Not JavaScript's text (`1e+21`), but the same number to every JSON reader.
+        for n in [1e21, 1.5e-7, 0.1, 2f64.powi(53), 1.7e131, 5e-324] {
+            let back: f64 = serde_json::from_str(&Value::Number(n).to_json()).unwrap();
+            assert_eq!(back.to_bits(), n.to_bits(), "{n}");
+        }
     }
 }

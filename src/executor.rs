@@ -1,0 +1,282 @@
+//! The action executor: owns the core's [`Client`] and everything the page has (view, host
+//! events, transport, peer connection, camera stream, timers); turns each [`Event`] into an
+//! [`Input`] and carries out the [`Action`]s the core returns, in order. It decides nothing.
+
+use chat_core::call::{CallId, PeerOp, Timer};
+use chat_core::{Action, Client, Input};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::MediaStream;
+
+use crate::config::{Config, Ice};
+use crate::error::JsError;
+use crate::host::Host;
+use crate::live::{self, Listener};
+use crate::log::log;
+use crate::media::{self, LocalStream};
+use crate::peer::Peer;
+use crate::queue::{Event, Handler, Inbox};
+use crate::transport::Transport;
+use crate::view::View;
+
+pub(crate) struct Executor {
+    client: Client,
+    /// The ICE servers for the next peer connection (refreshed from `ice_url`).
+    ice: Ice,
+    ice_url: Option<String>,
+    /// `getUserMedia` constraints; `{audio: true, video: true}` when absent.
+    constraints: Option<JsValue>,
+    transport: Transport,
+    /// Events for the host page.
+    host: Host,
+    view: View,
+    _ui: Vec<Listener>,
+    peer: Option<Peer>,
+    /// The local stream and the call it was acquired for (stopped when dropped).
+    media: Option<(CallId, LocalStream)>,
+    timers: Vec<(Timer, live::Timer)>,
+}
+
+impl Executor {
+    pub fn new(
+        client: Client,
+        config: Config,
+        host: Host,
+        view: View,
+        ui: Vec<Listener>,
+    ) -> Executor {
+        let Config {
+            transport,
+            ice,
+            ice_url,
+            constraints,
+            warnings: _,
+        } = config;
+        Executor {
+            client,
+            ice,
+            ice_url,
+            constraints,
+            transport: Transport::new(transport),
+            host,
+            view,
+            _ui: ui,
+            peer: None,
+            media: None,
+            timers: Vec::new(),
+        }
+    }
+}
+
+impl Handler for Executor {
+    fn handle(&mut self, event: Event, inbox: &Inbox) {
+        match event {
+            Event::Input(input) => self.feed(input, inbox),
+            Event::Media { call, result } => match result {
+                Ok(stream) => {
+                    // Held only for the current call. A stream for a call that ended while the
+                    // prompt was up (the core ignores its MediaReady) is dropped here, which
+                    // turns the camera off again, and never replaces a newer call's stream.
+                    if self.client.call_id() == Some(call) {
+                        self.media = Some((call, stream));
+                    }
+                    self.feed(Input::MediaReady { call }, inbox);
+                }
+                Err(error) => self.feed(Input::MediaFailed { call, error }, inbox),
+            },
+            Event::Ice(ice) => self.ice = ice,
+        }
+    }
+}
+
+impl Executor {
+    fn feed(&mut self, input: Input, inbox: &Inbox) {
+        match &input {
+            Input::TimerFired { timer } => self.timers.retain(|(t, _)| t != timer),
+            Input::SocketClosed => self.transport.closed(),
+            _ => {}
+        }
+        let actions = self.client.handle(js_sys::Date::now(), input);
+        for action in actions {
+            self.perform(action, inbox);
+        }
+    }
+
+    fn perform(&mut self, action: Action, inbox: &Inbox) {
+        match action {
+            Action::Connect => self.transport.connect(inbox),
+            Action::Send(message) => {
+                let text = crate::json::stringify(&message.to_value());
+                if let Err(e) = self.transport.send(&text) {
+                    log(&["webrtc-chat: send failed: ", &e.to_string()].concat());
+                }
+            }
+            Action::ShowName { name } => self.view.show_name(&name),
+            Action::ShowUsers { users, me, peer } => {
+                self.view.show_users(&users, me.as_deref(), peer.as_deref())
+            }
+            Action::ShowChat { from, text, date } => self.view.show_chat(&from, &text, date),
+            Action::ClearChatInput => self.view.clear_chat_input(),
+            Action::ShowStatus(status) => {
+                self.view.show_status(&status);
+                self.host.status(&status);
+            }
+            Action::ShowError { text } => {
+                self.view.show_error(Some(&text));
+                self.host.error(&text);
+            }
+            Action::ClearError => self.view.show_error(None),
+            Action::CallIncoming { from } => self.host.incoming(&from),
+            Action::CallStarted { peer, .. } => self.host.started(&peer),
+            Action::CallEnded {
+                peer,
+                connected,
+                reason,
+                notice,
+                ..
+            } => self.host.ended(&peer, connected, reason, notice.as_deref()),
+            Action::RefreshIceServers => {
+                if let Some(url) = &self.ice_url {
+                    refresh_ice(url.clone(), inbox.clone());
+                }
+            }
+            Action::SetHangUpEnabled(enabled) => self.view.set_hang_up_enabled(enabled),
+            Action::AcquireMedia { call } => {
+                // Runs on its own: a permission prompt must not hold up other actions.
+                let constraints = self.constraints.clone();
+                let inbox = inbox.clone();
+                spawn_local(async move {
+                    let result = media::acquire(constraints.as_ref()).await;
+                    inbox.event(Event::Media { call, result });
+                });
+            }
+            Action::CreatePeer { call, polite: _ } => {
+                self.peer = None;
+                match Peer::new(call, &self.ice, inbox) {
+                    Ok(peer) => {
+                        self.peer = Some(peer);
+                        self.view.show_local(self.stream_of(call));
+                    }
+                    Err(e) => failed(inbox, call, PeerOp::CreatePeer, e),
+                }
+            }
+            Action::AddLocalTracks { call } => {
+                let added = match (self.peer_of(call), self.stream_of(call)) {
+                    (Some(peer), Some(stream)) => peer.add_tracks(stream),
+                    _ => Err(no_peer()),
+                };
+                if let Err(e) = added {
+                    failed(inbox, call, PeerOp::AddLocalTracks, e);
+                }
+            }
+            Action::SetRemoteDescription { call, desc } => {
+                let Some(peer) = self.peer_of_mut(call) else {
+                    return failed(inbox, call, PeerOp::SetRemoteDescription, no_peer());
+                };
+                let op = peer.set_remote_description(&desc);
+                let inbox = inbox.clone();
+                spawn_local(async move {
+                    match op.await {
+                        Some(Ok(())) => inbox.input(Input::RemoteDescriptionSet { call }),
+                        Some(Err(e)) => failed(&inbox, call, PeerOp::SetRemoteDescription, e),
+                        None => {}
+                    }
+                });
+            }
+            Action::SetLocalDescription { call } => {
+                let Some(peer) = self.peer_of_mut(call) else {
+                    return failed(inbox, call, PeerOp::SetLocalDescription, no_peer());
+                };
+                let op = peer.set_local_description();
+                let inbox = inbox.clone();
+                spawn_local(async move {
+                    match op.await {
+                        Some(Ok(desc)) => inbox.input(Input::LocalDescriptionSet { call, desc }),
+                        Some(Err(e)) => failed(&inbox, call, PeerOp::SetLocalDescription, e),
+                        None => {}
+                    }
+                });
+            }
+            Action::AddIceCandidate { call, candidate } => {
+                let Some(peer) = self.peer_of_mut(call) else {
+                    return failed(inbox, call, PeerOp::AddIceCandidate, no_peer());
+                };
+                let op = peer.add_ice_candidate(&candidate);
+                let inbox = inbox.clone();
+                spawn_local(async move {
+                    if let Some(Err(e)) = op.await {
+                        failed(&inbox, call, PeerOp::AddIceCandidate, e);
+                    }
+                });
+            }
+            Action::ShowRemoteStream { call } => {
+                let stream = self.peer_of(call).and_then(Peer::remote_stream);
+                self.view.show_remote(stream.as_ref());
+            }
+            Action::ClosePeer { call } => {
+                if self.peer.as_ref().is_some_and(|p| p.call() == call) {
+                    self.peer = None;
+                }
+                // A call's timers end with it (dropping a timeout clears it).
+                self.timers.retain(|(t, _)| t.call() != Some(call));
+                if self.media.as_ref().is_some_and(|(c, _)| *c == call) {
+                    self.release_media();
+                }
+                self.view.show_local(None);
+                self.view.show_remote(None);
+            }
+            Action::StartTimer { timer, ms } => {
+                self.timers.retain(|(t, _)| *t != timer);
+                let inbox = inbox.clone();
+                let guard = live::timeout(ms, move || inbox.input(Input::TimerFired { timer }));
+                self.timers.push((timer, guard));
+            }
+            Action::Log { text } => log(&text),
+        }
+    }
+
+    fn peer_of(&self, call: CallId) -> Option<&Peer> {
+        self.peer.as_ref().filter(|p| p.call() == call)
+    }
+
+    fn peer_of_mut(&mut self, call: CallId) -> Option<&mut Peer> {
+        self.peer.as_mut().filter(|p| p.call() == call)
+    }
+
+    fn stream_of(&self, call: CallId) -> Option<&MediaStream> {
+        self.media
+            .as_ref()
+            .filter(|(c, _)| *c == call)
+            .map(|(_, s)| s.stream())
+    }
+
+    /// Turns the camera light off (dropping the stream stops it; so does dropping the app).
+    fn release_media(&mut self) {
+        self.media = None;
+    }
+}
+
+fn failed(inbox: &Inbox, call: CallId, op: PeerOp, e: JsError) {
+    inbox.input(Input::PeerOpFailed {
+        call,
+        op,
+        message: e.to_string(),
+    });
+}
+
+fn no_peer() -> JsError {
+    JsError {
+        name: "InvalidStateError".into(),
+        message: "no peer connection or local stream for this call".into(),
+    }
+}
+
+/// Fetches fresh ICE servers in the background; on any failure the current ones stay.
+pub(crate) fn refresh_ice(url: String, inbox: Inbox) {
+    spawn_local(async move {
+        match crate::config::fetch_ice(&url).await {
+            Some(ice) => inbox.event(Event::Ice(ice)),
+            None => log(&["webrtc-chat: could not load ICE servers from ", &url].concat()),
+        }
+    });
+}
