@@ -8,6 +8,7 @@ pub mod json;
 pub mod media;
 mod number;
 pub mod protocol;
+pub mod rules;
 
 pub use call::{Action, CallId, Input, Millis};
 pub use client::Client;

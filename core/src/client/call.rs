@@ -11,16 +11,12 @@
 
 use crate::call::{
     Action, CallId, CallPhase, IceConnectionState, IceGatheringState, Input, Millis, PeerOp,
-    SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS,
+    SignalingState, Timer, CONNECT_TIMEOUT_MS,
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
+use crate::rules::{offer_collision, GracePeriod, OfferCollision};
 
 use super::candidates::MAX_PER_SENDER;
-
-/// A grace timer may fire a little before `now` says the grace is over: `setTimeout` counts
-/// on a monotonic clock while `now` is `Date.now()`, and a timer of an earlier disconnection
-/// (which cannot be cancelled) may still be pending. The latter is more than this early.
-const TIMER_SLACK_MS: Millis = 250.0;
 
 /// What the caller of a [`Call`] handler must do next.
 #[derive(Debug)]
@@ -112,7 +108,7 @@ pub(super) struct Call {
     /// Remote candidates waiting for the remote description, in arrival order.
     pending_candidates: Vec<IceCandidate>,
     /// When ICE went `disconnected` (cleared when it recovers).
-    disconnected_since: Option<Millis>,
+    grace: GracePeriod,
     /// `ShowRemoteStream` was emitted (`track` fires once per track: PROTOCOL bug 7).
     remote_shown: bool,
     /// Local candidates gathered so far: none at the end of gathering means no path at all.
@@ -149,7 +145,7 @@ impl Call {
             awaiting_answer: false,
             remote_set: false,
             pending_candidates: Vec::new(),
-            disconnected_since: None,
+            grace: GracePeriod::default(),
             remote_shown: false,
             local_candidates: 0,
             ice_error: None,
@@ -332,11 +328,14 @@ impl Call {
             )));
             return;
         }
-        // MDN: readyForOffer = !makingOffer && (stable || isSettingRemoteAnswerPending).
         let answer_pending = self.srd_pending.contains(&SdpType::Answer);
-        let collision = self.making_offer
-            || (self.signaling_view() != SignalingState::Stable && !answer_pending);
-        self.ignore_offer = !self.polite && collision;
+        let collision = offer_collision(
+            self.polite,
+            self.making_offer,
+            self.signaling_view(),
+            answer_pending,
+        );
+        self.ignore_offer = collision == OfferCollision::Ignore;
         self.note_peer_token(token.clone());
         if self.ignore_offer {
             out.push(log(format!(
@@ -345,7 +344,7 @@ impl Call {
             )));
             return;
         }
-        if collision {
+        if collision == OfferCollision::RollBack {
             out.push(log(format!(
                 "offer collision: rolling back ours for {}'s (we are polite)",
                 self.peer
@@ -501,22 +500,19 @@ impl Call {
 
     fn ice_state(&mut self, now: Millis, state: IceConnectionState, out: &mut Vec<Action>) -> Flow {
         self.ice = Some(state);
+        // `disconnected` often recovers by itself (PROTOCOL bug 4: the tutorial hung up at once).
+        if let Some(ms) = self.grace.ice_state(now, state) {
+            self.phase = CallPhase::Reconnecting;
+            out.push(Action::StartTimer {
+                timer: Timer::IceDisconnected(self.id),
+                ms,
+            });
+        }
         match state {
             IceConnectionState::Connected | IceConnectionState::Completed => {
                 self.phase = CallPhase::Connected;
-                self.disconnected_since = None;
             }
-            // Often recovers by itself (PROTOCOL bug 4: the tutorial hung up at once).
-            IceConnectionState::Disconnected => {
-                if self.disconnected_since.is_none() {
-                    self.disconnected_since = Some(now);
-                    self.phase = CallPhase::Reconnecting;
-                    out.push(Action::StartTimer {
-                        timer: Timer::IceDisconnected(self.id),
-                        ms: ICE_DISCONNECTED_GRACE_MS,
-                    });
-                }
-            }
+            IceConnectionState::Disconnected => {}
             IceConnectionState::Failed | IceConnectionState::Closed => {
                 let text = format!("The connection to {} failed.", self.peer);
                 return Flow::End(Ending::failure(text, "failed"));
@@ -560,15 +556,11 @@ impl Call {
 
     /// The grace timer fired: end the call if ICE has not recovered since.
     fn grace_over(&self, now: Millis) -> Flow {
-        match self.disconnected_since {
-            Some(since)
-                if now - since + TIMER_SLACK_MS >= Millis::from(ICE_DISCONNECTED_GRACE_MS) =>
-            {
-                let text = format!("The connection to {} was lost.", self.peer);
-                Flow::End(Ending::failure(text, "lost"))
-            }
-            _ => Flow::Continue,
+        if !self.grace.over(now) {
+            return Flow::Continue;
         }
+        let text = format!("The connection to {} was lost.", self.peer);
+        Flow::End(Ending::failure(text, "lost"))
     }
 }
 

@@ -76,7 +76,9 @@ impl Client {
         token: Option<String>,
     ) {
         let Some(me) = self.name.clone() else { return };
-        let early = self.early.take_for(&from, token.as_deref());
+        let early = self.early.take(Some(&from), token.as_deref());
+        // The rest were for another call, whatever it was.
+        self.early.clear();
         let uses_tokens = token.is_some();
         let token = token.unwrap_or_else(|| self.tokens.next_token());
         let mut call = Call::new(self.next_call_id(), me, from, token);
