@@ -1,8 +1,9 @@
 //! The call: `invite`, `createPeerConnection`, the four call messages, `hangUpCall`,
 //! `closeVideoCall`.
 
-use chat_core::call::is_polite;
+use chat_core::call::{is_polite, SignalingState::Stable};
 use chat_core::protocol::IceCandidate;
+use chat_core::rules::{offer_collision, OfferCollision};
 use chat_core::Message;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
@@ -176,12 +177,15 @@ pub async fn handle_video_offer_msg(
         }
     }
     let Some(pc) = globals::peer() else { return };
-    let stable = pc::signaling_state(&pc) == "stable";
-    let collision = registry::with(&pc, |s| s.making_offer || (!stable && !s.answer_pending))
-        .unwrap_or(!stable);
-    let ignore = collision && !is_polite(&me, &name);
-    registry::with(&pc, |s| s.ignore_offer = ignore);
-    if ignore {
+    let state = crate::states::signaling(&pc::signaling_state(&pc)).unwrap_or(Stable);
+    let polite = is_polite(&me, &name);
+    let check = |making, answering| offer_collision(polite, making, state, answering);
+    let collision = registry::with(&pc, |s| {
+        let c = check(s.making_offer, s.answer_pending);
+        s.ignore_offer = c == OfferCollision::Ignore;
+        c
+    });
+    if collision.unwrap_or_else(|| check(false, false)) == OfferCollision::Ignore {
         return log("  - Offer collision: ignoring it (we are the impolite peer)");
     }
     log("  - Setting remote description");
@@ -260,7 +264,7 @@ pub async fn handle_new_ice_candidate_msg(
             add(&pc, &candidate).await;
         }
         pc => {
-            if !registry::keep_early(name, candidate) {
+            if !registry::early(|b| b.push(name, None, candidate)) {
                 log_error("too many early ICE candidates: dropped one");
             }
             if let Some(pc) = pc {
@@ -355,7 +359,7 @@ pub fn close_video_call() {
     }
     super::set_disabled("hangup-button", true);
     if let Some(peer) = globals::target() {
-        registry::forget_early(&peer);
+        registry::early(|b| b.forget(&peer));
     }
     globals::set_text(globals::TARGET_USERNAME, None);
 }

@@ -2,9 +2,8 @@
 //! `removetrack` watch on the remote stream, the flush of buffered candidates, the ICE grace
 //! period.
 
-use chat_core::call::ICE_DISCONNECTED_GRACE_MS;
 use chat_core::Message;
-use js_sys::Reflect;
+use js_sys::{Date, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlMediaElement, MediaStream, MediaStreamTrack, RtcPeerConnection};
@@ -162,7 +161,7 @@ pub fn handle_remove_track_event(
 }
 
 // `iceconnectionstatechange`. `disconnected` often recovers by itself (a Wi-Fi blip): the
-// call gets [`ICE_DISCONNECTED_GRACE_MS`] before it ends (the tutorial hung up at once, bug 4).
+// call gets the core's grace period before it ends (the tutorial hung up at once, bug 4).
 #[wasm_bindgen(js_name = handleICEConnectionStateChangeEvent)]
 pub fn handle_ice_connection_state_change_event(
     #[wasm_bindgen(unchecked_param_type = "Event")] _event: JsValue,
@@ -170,23 +169,22 @@ pub fn handle_ice_connection_state_change_event(
     let Some(pc) = globals::peer() else { return };
     let state = pc::ice_connection_state(&pc);
     log(&["*** ICE connection state changed to ", &state].concat());
+    if let Some(ice) = crate::states::ice_connection(&state) {
+        let watched = pc.clone();
+        registry::with(&pc, move |s| match s.grace.ice_state(Date::now(), ice) {
+            Some(ms) => {
+                s.grace_timer = Some(live::timeout(ms, move || {
+                    let over = registry::with(&watched, |s| s.grace.over(Date::now()));
+                    if over == Some(true) && globals::is_current(&watched) {
+                        end_failed();
+                    }
+                }))
+            }
+            None if !s.grace.waiting() => s.grace_timer = None,
+            None => {}
+        });
+    }
     match state.as_str() {
-        "connected" | "completed" => {
-            registry::with(&pc, |s| s.grace = None);
-        }
-        "disconnected" => {
-            let watched = pc.clone();
-            registry::with(&pc, move |s| {
-                if s.grace.is_none() {
-                    s.grace = Some(live::timeout(ICE_DISCONNECTED_GRACE_MS, move || {
-                        let state = pc::ice_connection_state(&watched);
-                        if globals::is_current(&watched) && state == "disconnected" {
-                            end_failed();
-                        }
-                    }));
-                }
-            });
-        }
         "failed" => end_failed(),
         "closed" => call_page("closeVideoCall", &[]),
         _ => {}
@@ -259,7 +257,8 @@ pub(super) fn flush(pc: &RtcPeerConnection) {
     if !pc::has_remote_description(pc) || !globals::is_current(pc) {
         return;
     }
-    let candidates = registry::take_early(globals::target().as_deref());
+    let peer = globals::target();
+    let candidates = registry::early(|b| b.take(peer.as_deref(), None));
     if candidates.is_empty() {
         return;
     }

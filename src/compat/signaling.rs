@@ -1,13 +1,13 @@
 //! The signaling socket and the session: `connect`, `sendToServer`, `setUsername`,
 //! `handleSendButton`, `handleKey`, `handleUserlistMsg`.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
-use chat_core::call::{RECONNECT_MAX_MS, RECONNECT_MIN_MS};
+use chat_core::rules::Backoff;
 use chat_core::{Input, Message};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
-use web_sys::{Event, HtmlInputElement, KeyboardEvent, MessageEvent, UrlSearchParams, WebSocket};
+use web_sys::{Event, HtmlInputElement, KeyboardEvent, MessageEvent, WebSocket};
 
 use super::{
     by_id, call_page, decode, document, globals, is_disabled, json_parse, log, log_error, notify,
@@ -17,8 +17,6 @@ use crate::live::{self, Listener, Timer};
 
 /// The sample's server refuses a connection that does not ask for this subprotocol.
 const SUBPROTOCOL: &str = "json";
-/// Where the tutorial's server listens, on the page's host.
-const TUTORIAL_PORT: &str = "6503";
 /// Messages that belong to a call: routed by `target`, and broadcast by the sample's server
 /// when it is missing.
 const CALL_KINDS: [&str; 4] = [
@@ -44,55 +42,25 @@ impl Drop for Socket {
 
 thread_local! {
     static SOCKET: RefCell<Option<Socket>> = const { RefCell::new(None) };
-    static BACKOFF_MS: Cell<u32> = const { Cell::new(RECONNECT_MIN_MS) };
+    static BACKOFF: RefCell<Backoff> = const { RefCell::new(Backoff::new()) };
     /// Click listeners of the user list, replaced with the list.
     static USER_LIST: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
     /// The peer of the call messages last sent (see `sendToServer`).
     static LAST_PEER: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// The signaling URL: the page contract's `signal` (query parameter, JSON config block, or
-/// `data-signal` on `<body>`), else the tutorial's `ws(s)://<page host>:6503`.
-fn signal_url() -> String {
-    let location = web_sys::window().map(|w| w.location());
-    let query = location
-        .as_ref()
-        .and_then(|l| l.search().ok())
-        .and_then(|s| UrlSearchParams::new_with_str(&s).ok())
-        .and_then(|q| q.get("signal"));
-    let block = || {
-        let text = document()?
-            .query_selector("script#webrtc-chat-config")
-            .ok()??
-            .text_content()?;
-        let config = json_parse(&text.into()).ok()?;
-        Reflect::get(&config, &"signal".into()).ok()?.as_string()
-    };
-    let attr = || document()?.body()?.get_attribute("data-signal");
-    let url = query.or_else(block).or_else(attr).filter(|u| !u.is_empty());
-    url.unwrap_or_else(|| {
-        let secure = location.as_ref().and_then(|l| l.protocol().ok()).as_deref() == Some("https:");
-        let host = location
-            .and_then(|l| l.hostname().ok())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "localhost".into());
-        let scheme = if secure { "wss://" } else { "ws://" };
-        [scheme, &host, ":", TUTORIAL_PORT].concat()
-    })
-}
-
 // Opens the signaling socket (`connection`). Unlike the tutorial's, it reconnects when the
 // socket closes (bug 10), and a second call replaces the first socket instead of leaking it.
 #[wasm_bindgen]
 pub fn connect() -> Result<(), JsValue> {
-    let url = signal_url();
+    let url = crate::config::compat_signal_url();
     log(&["Connecting to server: ", &url].concat());
     let ws = WebSocket::new_with_str(&url, SUBPROTOCOL)?;
     globals::set(globals::CONNECTION, &ws);
     let closed = ws.clone();
     let listeners = [
         live::listen(&ws, "open", |_| {
-            BACKOFF_MS.set(RECONNECT_MIN_MS);
+            BACKOFF.with_borrow_mut(Backoff::reset);
             set_disabled("text", false);
             set_disabled("send", false);
         }),
@@ -173,8 +141,7 @@ fn on_close(ws: &WebSocket) {
     if globals::my_username().is_none() {
         return log("The connection to the server closed");
     }
-    let ms = BACKOFF_MS.get();
-    BACKOFF_MS.set(ms.saturating_mul(2).min(RECONNECT_MAX_MS));
+    let ms = BACKOFF.with_borrow_mut(Backoff::next_delay);
     log(&format!(
         "The connection to the server closed; reconnecting in {ms} ms"
     ));
