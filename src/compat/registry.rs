@@ -6,7 +6,8 @@
 //!   never outlive the page's move to a new connection, even when a JavaScript `closeVideoCall`
 //!   that knows nothing of them closed the old one (a closed connection fires no events, so
 //!   the listeners could not run meanwhile anyway).
-//! - remote candidates that arrived before they could be applied, by sender (PROTOCOL bug 6).
+//! - remote candidates that arrived before they could be applied, by sender (PROTOCOL bug 6),
+//!   in the core's `CandidateBuffer`.
 //!
 //! The cells are only borrowed inside this module, never across a call into the page, so a
 //! page function that calls back into us cannot meet a borrowed cell.

@@ -49,8 +49,8 @@ thread_local! {
     static LAST_PEER: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-// Opens the signaling socket (`connection`). Unlike the tutorial's, it reconnects when the
-// socket closes (bug 10), and a second call replaces the first socket instead of leaking it.
+/// Opens the signaling socket (`connection`). Unlike the tutorial's, it reconnects when the
+/// socket closes (bug 10), and a second call replaces the first socket instead of leaking it.
 #[wasm_bindgen]
 pub fn connect() -> Result<(), JsValue> {
     let url = crate::config::compat_signal_url();
@@ -184,9 +184,9 @@ fn chat_line(name: Option<&str>, text: &str, date: f64) {
     chat_box.set_scroll_top(chat_box.scroll_height() - chat_box.client_height());
 }
 
-// Sends a message object as JSON on `connection`. Never a call message without a target
-// (the sample's server would broadcast it to everyone): a tutorial `hangUpCall`, which sends
-// after clearing the target (bug 1), gets the peer its last call messages went to.
+/// Sends a message object as JSON on `connection`. Never a call message without a target
+/// (the sample's server would broadcast it to everyone): a tutorial `hangUpCall`, which sends
+/// after clearing the target (bug 1), gets the peer its last call messages went to.
 #[wasm_bindgen(js_name = sendToServer)]
 pub fn send_to_server(#[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue) {
     let kind = crate::error::prop(&msg, "type").unwrap_or_default();
@@ -239,7 +239,7 @@ fn input(id: &str) -> Option<HtmlInputElement> {
     by_id(id)?.dyn_into().ok()
 }
 
-// Logs in with the name in `#name` (after the server's `id`).
+/// Logs in with the name in `#name` (after the server's `id`).
 #[wasm_bindgen(js_name = setUsername)]
 pub fn set_username() {
     let name = input("name").map(|i| i.value()).unwrap_or_default();
@@ -255,7 +255,7 @@ pub fn set_username() {
     });
 }
 
-// Sends the chat text in `#text`.
+/// Sends the chat text in `#text`.
 #[wasm_bindgen(js_name = handleSendButton)]
 pub fn handle_send_button() {
     let Some(field) = input("text") else { return };
@@ -272,7 +272,7 @@ pub fn handle_send_button() {
     field.set_value("");
 }
 
-// Enter in the chat field sends.
+/// Enter in the chat field sends.
 #[wasm_bindgen(js_name = handleKey)]
 pub fn handle_key(#[wasm_bindgen(unchecked_param_type = "KeyboardEvent")] evt: JsValue) {
     let Some(evt) = evt.dyn_ref::<KeyboardEvent>() else {
@@ -284,8 +284,8 @@ pub fn handle_key(#[wasm_bindgen(unchecked_param_type = "KeyboardEvent")] evt: J
     }
 }
 
-// Shows the user list: one `<li>` per named user (the server lists connections without a
-// name as `null`; the tutorial showed "null"), as text; a click calls the page's `invite`.
+/// Shows the user list: one `<li>` per named user (the server lists connections without a
+/// name as `null`; the tutorial showed "null"), as text; a click calls the page's `invite`.
 #[wasm_bindgen(js_name = handleUserlistMsg)]
 pub fn handle_userlist_msg(
     #[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue,
