@@ -58,21 +58,27 @@ impl CandidateBuffer {
     /// sender for `None`) carrying `token`: those from that sender or from no named sender,
     /// and with that token or none. The others stay.
     pub fn take(&mut self, sender: Option<&str>, token: Option<&str>) -> Vec<IceCandidate> {
-        let (taken, kept) = std::mem::take(&mut self.items)
-            .into_iter()
-            .partition::<Vec<_>, _>(|e| {
-                let by = match (e.sender.as_deref(), sender) {
-                    (Some(theirs), Some(wanted)) => theirs == wanted,
-                    _ => true,
-                };
-                let of = match (e.token.as_deref(), token) {
-                    (Some(ours), Some(theirs)) => ours == theirs,
-                    _ => true,
-                };
-                by && of
-            });
-        self.items = kept;
-        taken.into_iter().map(|e| e.candidate).collect()
+        let wanted = |e: &Early| {
+            let by = match (e.sender.as_deref(), sender) {
+                (Some(theirs), Some(wanted)) => theirs == wanted,
+                _ => true,
+            };
+            let of = match (e.token.as_deref(), token) {
+                (Some(ours), Some(theirs)) => ours == theirs,
+                _ => true,
+            };
+            by && of
+        };
+        let mut taken = Vec::new();
+        let mut i = 0;
+        while i < self.items.len() {
+            if wanted(&self.items[i]) {
+                taken.push(self.items.remove(i).candidate);
+            } else {
+                i += 1;
+            }
+        }
+        taken
     }
 
     /// Forgets what `sender` sent (and what came without a sender): its call is over.
