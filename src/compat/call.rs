@@ -281,11 +281,10 @@ pub fn handle_hang_up_msg(#[wasm_bindgen(unchecked_param_type = "SignalingMessag
         }
     }
     log("*** Received hang up notification from other peer");
-    let who = name.or(peer).unwrap_or_else(|| "The other side".into());
-    match reason.as_deref() {
-        Some("busy") => notify(&[&who, " is busy."].concat()),
-        Some("media") => notify(&[&who, " could not start their camera or microphone."].concat()),
-        _ => {}
+    // Only when there is a reason: the tutorial's page would `alert` a plain hang-up.
+    if reason.is_some() {
+        let who = name.or(peer).unwrap_or_else(|| "The other side".into());
+        notify(&chat_core::rules::hang_up_notice(&who, reason.as_deref()));
     }
     call_page("closeVideoCall", &[]);
 }

@@ -168,16 +168,7 @@ impl Client {
             let from = from.as_deref().unwrap_or("someone");
             return self.log(format!("ignored a hang-up from {from}"));
         }
-        let peer = &call.peer;
-        let notice = match reason.as_deref() {
-            Some("busy") => format!("{peer} is busy."),
-            Some("declined") => format!("{peer} declined the call."),
-            Some("media") => format!("{peer} could not start their camera or microphone."),
-            Some("lost" | "failed" | "error") => format!("The call with {peer} failed."),
-            // Our relay's hang-up for a peer whose connection closed (tab closed, network gone).
-            Some("gone") => format!("{peer} left."),
-            _ => format!("{peer} hung up."),
-        };
+        let notice = crate::rules::hang_up_notice(&call.peer, reason.as_deref());
         self.end_call(Ending::notice(notice));
     }
 }
