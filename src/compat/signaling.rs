@@ -1,7 +1,7 @@
 //! The signaling socket and the session: `connect`, `sendToServer`, `setUsername`,
 //! `handleSendButton`, `handleKey`, `handleUserlistMsg`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use chat_core::rules::Backoff;
 use chat_core::{Input, Message};
@@ -41,12 +41,12 @@ impl Drop for Socket {
 }
 
 thread_local! {
-    static SOCKET: RefCell<Option<Socket>> = const { RefCell::new(None) };
+    static SOCKET: Cell<Option<Socket>> = const { Cell::new(None) };
     static BACKOFF: RefCell<Backoff> = const { RefCell::new(Backoff::new()) };
     /// Click listeners of the user list, replaced with the list.
-    static USER_LIST: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
+    static USER_LIST: Cell<Vec<Listener>> = const { Cell::new(Vec::new()) };
     /// The peer of the call messages last sent (see `sendToServer`).
-    static LAST_PEER: RefCell<Option<String>> = const { RefCell::new(None) };
+    static LAST_PEER: Cell<Option<String>> = const { Cell::new(None) };
 }
 
 /// Opens the signaling socket (`connection`). Unlike the tutorial's, it reconnects when the
@@ -67,14 +67,12 @@ pub fn connect() -> Result<(), JsValue> {
         live::listen(&ws, "message", on_message),
         live::listen(&ws, "close", move |_| on_close(&closed)),
     ];
-    let old = SOCKET.with(|s| {
-        s.try_borrow_mut().ok()?.replace(Socket {
-            ws,
-            _listeners: listeners,
-            reconnect: None,
-        })
-    });
-    drop(old);
+    // The old socket goes (listeners removed, closed) once the new one is in place.
+    drop(SOCKET.replace(Some(Socket {
+        ws,
+        _listeners: listeners,
+        reconnect: None,
+    })));
     Ok(())
 }
 
@@ -146,11 +144,11 @@ fn on_close(ws: &WebSocket) {
         "The connection to the server closed; reconnecting in {ms} ms"
     ));
     let timer = live::timeout(ms, || call_page("connect", &[]));
-    SOCKET.with(|s| {
-        if let Some(socket) = s.try_borrow_mut().ok().as_mut().and_then(|s| s.as_mut()) {
-            socket.reconnect = Some(timer);
-        }
-    });
+    let mut socket = SOCKET.take();
+    if let Some(socket) = socket.as_mut() {
+        socket.reconnect = Some(timer);
+    }
+    SOCKET.set(socket);
 }
 
 /// One chat line, as text (the tutorial inserted HTML and trusted the server to strip tags,
@@ -193,14 +191,13 @@ pub fn send_to_server(#[wasm_bindgen(unchecked_param_type = "SignalingMessage")]
     let mut msg = msg;
     if CALL_KINDS.contains(&kind.as_str()) {
         let target = crate::error::prop(&msg, "target").filter(|t| !t.is_empty());
-        let peer = LAST_PEER.with(|p| p.try_borrow().ok().and_then(|p| p.clone()));
-        match (target, peer) {
-            (Some(target), _) => LAST_PEER.with(|p| {
-                if let Ok(mut p) = p.try_borrow_mut() {
-                    *p = Some(target);
-                }
-            }),
-            (None, Some(peer)) if kind == "hang-up" => {
+        let hang_up = kind == "hang-up";
+        let last = LAST_PEER.take();
+        // A hang-up ends the call: no last peer after it.
+        LAST_PEER.set(target.clone().or(last.clone()).filter(|_| !hang_up));
+        match (target, last) {
+            (Some(_), _) => {}
+            (None, Some(peer)) if hang_up => {
                 let copy = Object::assign(&Object::new(), msg.unchecked_ref());
                 let _ = Reflect::set(&copy, &"target".into(), &peer.into());
                 msg = copy.into();
@@ -210,13 +207,6 @@ pub fn send_to_server(#[wasm_bindgen(unchecked_param_type = "SignalingMessage")]
                     &["not sending a \"", &kind, "\" message without a target"].concat(),
                 )
             }
-        }
-        if kind == "hang-up" {
-            LAST_PEER.with(|p| {
-                if let Ok(mut p) = p.try_borrow_mut() {
-                    *p = None;
-                }
-            });
         }
     }
     let text = match js_sys::JSON::stringify(&msg) {
@@ -313,9 +303,5 @@ pub fn handle_userlist_msg(
         listeners.push(live::listen(&item, "click", |e| call_page("invite", &[e])));
         let _ = list.append_child(&item);
     }
-    let old = USER_LIST.with(|l| {
-        l.try_borrow_mut()
-            .map(|mut l| std::mem::replace(&mut *l, listeners))
-    });
-    drop(old);
+    drop(USER_LIST.replace(listeners));
 }
