@@ -39,48 +39,40 @@ pub fn offer_collision(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use SignalingState::*;
+    use OfferCollision::{Ignore, RollBack};
+    use SignalingState::{HaveLocalOffer, Stable};
 
     #[test]
-    fn stable_and_idle_takes_the_offer() {
-        for polite in [false, true] {
+    fn mdns_ready_for_offer_and_only_the_impolite_side_ignores() {
+        // (making_offer, signaling, answer_pending) -> (impolite, polite)
+        let table = [
+            // Stable and idle: take the offer.
+            (
+                (false, Stable, false),
+                (OfferCollision::None, OfferCollision::None),
+            ),
+            // Our offer is being made, or is out: a collision.
+            ((true, Stable, false), (Ignore, RollBack)),
+            ((false, HaveLocalOffer, false), (Ignore, RollBack)),
+            // An answer being applied counts as stable, but not while we make a new offer.
+            (
+                (false, HaveLocalOffer, true),
+                (OfferCollision::None, OfferCollision::None),
+            ),
+            ((true, HaveLocalOffer, true), (Ignore, RollBack)),
+        ];
+        for ((making, state, answering), (impolite, polite)) in table {
+            let case = format!("making {making}, {state:?}, answering {answering}");
             assert_eq!(
-                offer_collision(polite, false, Stable, false),
-                OfferCollision::None
+                offer_collision(false, making, state, answering),
+                impolite,
+                "{case}"
+            );
+            assert_eq!(
+                offer_collision(true, making, state, answering),
+                polite,
+                "{case}"
             );
         }
-    }
-
-    #[test]
-    fn our_offer_under_way_collides_and_only_the_impolite_side_ignores() {
-        assert_eq!(
-            offer_collision(false, true, Stable, false),
-            OfferCollision::Ignore
-        );
-        assert_eq!(
-            offer_collision(true, true, Stable, false),
-            OfferCollision::RollBack
-        );
-        assert_eq!(
-            offer_collision(false, false, HaveLocalOffer, false),
-            OfferCollision::Ignore
-        );
-        assert_eq!(
-            offer_collision(true, false, HaveLocalOffer, false),
-            OfferCollision::RollBack
-        );
-    }
-
-    #[test]
-    fn an_answer_being_applied_counts_as_stable() {
-        assert_eq!(
-            offer_collision(false, false, HaveLocalOffer, true),
-            OfferCollision::None
-        );
-        // But not while we make a new offer.
-        assert_eq!(
-            offer_collision(false, true, HaveLocalOffer, true),
-            OfferCollision::Ignore
-        );
     }
 }
