@@ -1,5 +1,8 @@
-//! The wasm-bindgen exports: `mount`, the `ChatApp` handle, `liveListeners`, and the start
-//! function that auto-mounts on `<body data-webrtc-chat-autostart>`.
+//! The wasm-bindgen exports: `mount`, the `ChatApp` handle, and the start function that
+//! auto-mounts on `<body data-webrtc-chat-autostart>`; their TypeScript declarations.
+//!
+//! Doc comments (`///`) on the exports reach the package's `.d.ts` (for editors); the JS glue
+//! gets them too, and loses them again to terser (scripts/shrink-bundle.mjs).
 
 use std::cell::RefCell;
 
@@ -9,12 +12,9 @@ use web_sys::Element;
 use crate::app::App;
 use crate::live;
 
-// Comments on exports are `//`, not `///`: wasm-bindgen copies doc comments into the shipped
-// JS glue.
-
-// A mounted client. Every method takes `&self`, so a host may call any of them from inside
-// one of our callbacks (its `send` function, say) without wasm-bindgen's borrow error.
-// Dropping the handle does not unmount: a client runs until `destroy()`.
+/// A mounted client. Every method takes `&self`, so a host may call any of them from inside
+/// one of our callbacks (its `send` function, say). Dropping the handle does not unmount: a
+/// client runs until `destroy()`.
 #[wasm_bindgen]
 pub struct ChatApp {
     app: App,
@@ -22,51 +22,54 @@ pub struct ChatApp {
 
 #[wasm_bindgen]
 impl ChatApp {
-    // Host transport: a frame from the server (any JS value; only strings can be messages).
-    // Taken as a `JsValue` so an oversize frame is refused before it is copied into wasm.
+    /// Host transport: a frame from the server, as the host's WebSocket received it. Any
+    /// value is safe to pass; only a string can be a message.
     #[wasm_bindgen(js_name = handleMessage)]
     pub fn handle_message(&self, #[wasm_bindgen(unchecked_param_type = "string")] frame: JsValue) {
         self.app.input(crate::signaling::decode(&frame));
     }
 
-    // Host transport: the connection to the server is gone.
+    /// Host transport: the host's connection to the server is gone.
     #[wasm_bindgen(js_name = handleClose)]
     pub fn handle_close(&self) {
         self.app.input(chat_core::Input::SocketClosed);
     }
 
-    // What the person can do in the page, for a host with its own controls: log in (or change
-    // name), call a user, hang up, chat. Same rules as the page's buttons (errors show in
-    // `#error` and as `webrtc-chat:error` events).
+    /// Logs in with `name` (or changes name), as the page's Log in button. Like every action
+    /// below, a refusal shows in `#error` and as a `webrtc-chat:error` event.
     pub fn login(&self, name: String) {
         self.app.input(chat_core::Input::Login { name });
     }
 
+    /// Calls the user `name`, as a click on their name in the user list.
     pub fn call(&self, name: String) {
         self.app.input(chat_core::Input::CallUser { name });
     }
 
+    /// Ends the current call, as the Hang Up button.
     #[wasm_bindgen(js_name = hangUp)]
     pub fn hang_up(&self) {
         self.app.input(chat_core::Input::HangUp);
     }
 
-    // With `autoAccept: false`: answer or refuse the call announced by `incoming-call`.
+    /// With `autoAccept: false`: answers the call announced by `webrtc-chat:incoming-call`.
     pub fn accept(&self) {
         self.app.input(chat_core::Input::Accept);
     }
 
+    /// With `autoAccept: false`: refuses the call announced by `webrtc-chat:incoming-call`.
     pub fn decline(&self) {
         self.app.input(chat_core::Input::Decline);
     }
 
+    /// Sends a chat line, as the page's Send button.
     #[wasm_bindgen(js_name = sendChat)]
     pub fn send_chat(&self, text: String) {
         self.app.input(chat_core::Input::SendChat { text });
     }
 
-    // Removes every listener and timer, closes the socket and the peer connection, stops the
-    // camera, and empties the root if `mount` filled it. Idempotent.
+    /// Removes every listener and timer, closes the socket and the peer connection, stops the
+    /// camera, and empties the root if `mount` filled it. Idempotent.
     pub fn destroy(&self) {
         MOUNTED.with(|m| {
             if let Ok(mut m) = m.try_borrow_mut() {
@@ -78,56 +81,115 @@ impl ChatApp {
 }
 
 // The .d.ts for `mount`'s options and events (only in the .d.ts: not in the wasm or the JS).
+// Kept in step with src/host.rs, which emits the events.
 #[wasm_bindgen(typescript_custom_section)]
 const MOUNT_OPTIONS: &str = r#"
-/** `mount(root, options)`: every key optional. Query parameters of the page still win. */
+/** `mount(root, options)`: every key optional. The page's query parameters still win. */
 export interface MountOptions {
     /** Signaling WebSocket URL (subprotocol `json`). Default: this page's origin, path `/signal`. */
     signal?: string;
+    /** Passed to `new RTCPeerConnection`. Default: the tutorial's TURN server on this page's host. */
     iceServers?: RTCIceServer[];
     iceTransportPolicy?: "all" | "relay";
     /** Fetch `{iceServers, iceTransportPolicy?}` from here (time-limited TURN credentials). */
     iceUrl?: string;
+    /** One TURN server, instead of `iceServers`. */
     turn?: string;
     turnUser?: string;
     turnPass?: string;
+    /** For `getUserMedia`. Default `{audio: true, video: true}`. */
     constraints?: MediaStreamConstraints;
     /** Log in with this name at once. */
     name?: string;
-    /** Accept incoming calls at once (default, as the tutorial); `false`: an `incoming-call`
-     * event, then `accept()` or `decline()`. */
+    /** Accept incoming calls at once (default, as the tutorial); `false`: a
+     * `webrtc-chat:incoming-call` event, then `accept()` or `decline()`. */
     autoAccept?: boolean;
     /** Host transport: the host keeps the WebSocket, we call `send(text)` for every frame and
      * the host feeds us frames with `handleMessage(text)` (and `handleClose()`). */
     send?: (text: string) => void;
     /** Host transport: called when the client wants to (re)connect. */
     connect?: () => void;
-    /** Every event, also dispatched on `root` as a `webrtc-chat:<type>` CustomEvent. */
-    onEvent?: (type: ChatEventType, detail: ChatEventDetail) => void;
+    /** Every event, also dispatched on `root` as a `webrtc-chat:<type>` `CustomEvent`. */
+    onEvent?: (...event: ChatEvent) => void;
 }
 
-export type ChatEventType = "state" | "call-started" | "call-ended" | "error" | "incoming-call";
+/** The state of the call, as `#status`'s `data-call` shows it. */
+export type CallPhase = "idle" | "starting-media" | "connecting" | "connected" | "reconnecting";
 
-export interface ChatEventDetail {
-    /** state: "open" | "closed". */
-    socket?: string;
-    /** state: "idle" | "starting-media" | "connecting" | "connected" | "reconnecting". */
-    call?: string;
-    /** state, call-started, call-ended: the other person. */
-    peer?: string | null;
-    ice?: string | null;
-    gathering?: string | null;
-    signaling?: string | null;
-    /** call-ended: whether media ever flowed. */
-    connected?: boolean;
-    /** call-ended: why: "hung-up" | "declined" (by this person), "peer-hung-up" | "peer-busy" |
+/** `webrtc-chat:state`: whenever the status line changes (the `#status` attributes). */
+export interface ChatStateDetail {
+    socket: "open" | "closed";
+    call: CallPhase;
+    /** The other person of the call, if there is one. */
+    peer: string | null;
+    /** The peer connection's `iceConnectionState`, during a call. */
+    ice: RTCIceConnectionState | null;
+    /** Its `iceGatheringState`. */
+    gathering: RTCIceGatheringState | null;
+    /** Its `signalingState`. */
+    signaling: RTCSignalingState | null;
+}
+
+/** `webrtc-chat:call-started`: media is flowing (ICE connected). */
+export interface ChatCallStartedDetail {
+    peer: string;
+}
+
+/** `webrtc-chat:call-ended`: the call is over, whoever ended it. */
+export interface ChatCallEndedDetail {
+    peer: string;
+    /** Whether media ever flowed (`call-started` went out). */
+    connected: boolean;
+    /** Why: "hung-up" | "declined" (by this person), "peer-hung-up" | "peer-busy" |
      * "peer-declined" | "peer-left" | "peer-media" | "peer-failed" (the other side), "media" |
      * "failed" | "lost" | "error" (this side's camera, network path, connection, or browser). */
-    reason?: string;
-    /** error; call-ended: the notice shown, if any. */
-    message?: string | null;
-    /** incoming-call: the caller. */
-    from?: string;
+    reason: string;
+    /** The notice shown to the person ("bob hung up."), if any. */
+    message: string | null;
+}
+
+/** `webrtc-chat:error`: an error or notice shown to the person. */
+export interface ChatErrorDetail {
+    message: string;
+}
+
+/** `webrtc-chat:incoming-call`: with `autoAccept: false`, waiting for `accept()` or `decline()`. */
+export interface ChatIncomingCallDetail {
+    /** The caller. */
+    from: string;
+}
+
+/** Each event type and its detail. */
+export interface ChatEventMap {
+    "state": ChatStateDetail;
+    "call-started": ChatCallStartedDetail;
+    "call-ended": ChatCallEndedDetail;
+    "error": ChatErrorDetail;
+    "incoming-call": ChatIncomingCallDetail;
+}
+
+export type ChatEventType = keyof ChatEventMap;
+
+/** `onEvent`'s arguments: a type and its detail (a check of `type` narrows `detail`). */
+export type ChatEvent = { [K in ChatEventType]: [type: K, detail: ChatEventMap[K]] }[ChatEventType];
+
+/** The events on the root (they bubble): `root.addEventListener("webrtc-chat:call-ended", (e) =>
+ * e.detail.connected)` is typed. */
+declare global {
+    interface ElementEventMap {
+        "webrtc-chat:state": CustomEvent<ChatStateDetail>;
+        "webrtc-chat:call-started": CustomEvent<ChatCallStartedDetail>;
+        "webrtc-chat:call-ended": CustomEvent<ChatCallEndedDetail>;
+        "webrtc-chat:error": CustomEvent<ChatErrorDetail>;
+        "webrtc-chat:incoming-call": CustomEvent<ChatIncomingCallDetail>;
+    }
+    interface HTMLElementEventMap {
+        "webrtc-chat:state": CustomEvent<ChatStateDetail>;
+        "webrtc-chat:call-started": CustomEvent<ChatCallStartedDetail>;
+        "webrtc-chat:call-ended": CustomEvent<ChatCallEndedDetail>;
+        "webrtc-chat:error": CustomEvent<ChatErrorDetail>;
+        "webrtc-chat:incoming-call": CustomEvent<ChatIncomingCallDetail>;
+    }
 }
 "#;
 
@@ -137,16 +199,15 @@ thread_local! {
     static MOUNTED: RefCell<Vec<App>> = const { RefCell::new(Vec::new()) };
 }
 
-// Mounts a client on `root`: uses the page-contract elements inside it, or creates them when
-// the root has none. `options` (an object, or `undefined`) takes the keys of the JSON config
-// block (`signal`, `iceServers`, `iceTransportPolicy`, `iceUrl`, `turn`, `turnUser`,
-// `turnPass`, `constraints`), plus `send(text)` and `connect()` for a host transport, `name`
-// (log in at once), and `onEvent(type, detail)` (the events of src/host.rs, which are also
-// dispatched on `root` as `webrtc-chat:<type>` DOM events).
+/// Mounts a client on `root`: uses the page-contract elements inside it (`#name`,
+/// `ul.userlistbox`, `.chatbox`, `#text`, `#send`, `video#received_video`, `video#local_video`,
+/// `button#hangup-button`, …), or creates them when the root has none. The client then runs
+/// until `destroy()`, whether or not the handle is kept. Throws a `TypeError` for a `root`
+/// that is not an `Element`, an `Error` for a page that lacks some of the elements.
 #[wasm_bindgen]
 pub fn mount(
     #[wasm_bindgen(unchecked_param_type = "Element")] root: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "MountOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "MountOptions")] options: JsValue,
 ) -> Result<ChatApp, JsValue> {
     // Checked here: wasm-bindgen does not check the JS type of an `Element` parameter.
     let root: Element = root
@@ -161,14 +222,14 @@ pub fn mount(
     Ok(ChatApp { app })
 }
 
-// Live event listeners and timers over all clients in the page (a leak detector for tests).
-#[wasm_bindgen(js_name = liveListeners)]
+/// Live event listeners and timers over all clients in the page (a leak detector for this
+/// crate's browser tests; not exported to JS: the package has no test hooks).
 pub fn live_listeners() -> u32 {
     live::live()
 }
 
-// Auto-mounts on `document.body` when the page opts in with `data-webrtc-chat-autostart`, so
-// index.html works standalone while a host page keeps full control through `mount`.
+/// Auto-mounts on `document.body` when the page opts in with `data-webrtc-chat-autostart`, so
+/// index.html works standalone while a host page keeps full control through `mount`.
 #[wasm_bindgen(start)]
 pub fn start() {
     let Some(body) = web_sys::window()

@@ -164,6 +164,15 @@ impl Level<'_> {
 impl Config {
     /// Never fails: whatever is missing or malformed falls back to the next source.
     pub fn read(root: &Element, options: &JsValue) -> Config {
+        Config::read_with(root, options, |l| ws_url(l, "", "/signal"))
+    }
+
+    /// [`Config::read`] with another default signaling URL (for the tutorial's pages).
+    fn read_with(
+        root: &Element,
+        options: &JsValue,
+        default_signal: fn(Option<&web_sys::Location>) -> String,
+    ) -> Config {
         let mut warnings = Vec::new();
         let window = web_sys::window();
         let location = window.as_ref().map(|w| w.location());
@@ -195,7 +204,7 @@ impl Config {
                 connect: get(&options, "connect").and_then(|f| f.dyn_into().ok()),
             },
             None => TransportConfig::Socket {
-                url: first(&SIGNAL).unwrap_or_else(|| default_signal_url(location.as_ref())),
+                url: first(&SIGNAL).unwrap_or_else(|| default_signal(location.as_ref())),
             },
         };
         let servers = levels
@@ -219,22 +228,37 @@ impl Config {
     }
 }
 
-/// The page's own origin with the ws/wss scheme and path `/signal`.
-fn default_signal_url(location: Option<&web_sys::Location>) -> String {
-    let (protocol, host) = location
-        .map(|l| {
-            (
-                l.protocol().unwrap_or_default(),
-                l.host().unwrap_or_default(),
-            )
-        })
-        .unwrap_or_default();
-    let scheme = if protocol == "https:" {
-        "wss://"
-    } else {
-        "ws://"
-    };
-    [scheme, &host, "/signal"].concat()
+/// The signaling URL of the tutorial-compatible `connect` (src/compat/): the page contract's
+/// `signal` as for `mount` (query, JSON block, `data-signal` on `<body>`), else the tutorial's
+/// server, port 6503 on the page's host.
+#[cfg(feature = "compat")]
+pub(crate) fn compat_signal_url() -> String {
+    let tutorial = |l: Option<&web_sys::Location>| ws_url(l, ":6503", "");
+    let body = web_sys::window().and_then(|w| w.document()?.body());
+    match body.map(|body| Config::read_with(&body, &JsValue::UNDEFINED, tutorial)) {
+        Some(Config {
+            transport: TransportConfig::Socket { url },
+            ..
+        }) => url,
+        _ => tutorial(web_sys::window().map(|w| w.location()).as_ref()),
+    }
+}
+
+/// `ws(s)://` (as the page is http or https) + the page's host + `port` + `path`: the page's
+/// own origin when `port` is empty, else its host name with that port.
+fn ws_url(location: Option<&web_sys::Location>, port: &str, path: &str) -> String {
+    let secure = location.and_then(|l| l.protocol().ok()).as_deref() == Some("https:");
+    let host = location.and_then(|l| {
+        if port.is_empty() {
+            l.host()
+        } else {
+            l.hostname()
+        }
+        .ok()
+    });
+    let host = host.filter(|h| !h.is_empty() || port.is_empty());
+    let scheme = if secure { "wss://" } else { "ws://" };
+    [scheme, host.as_deref().unwrap_or("localhost"), port, path].concat()
 }
 
 /// The tutorial's: one TURN server on the web server's host.

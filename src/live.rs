@@ -2,12 +2,15 @@
 //!
 //! Every listener and timer the client registers goes through [`listen`] or [`timeout`]: the
 //! returned guard removes the callback when dropped (gloo-events / gloo-timers do the removal)
-//! and keeps a page-wide count of live callbacks, exported as `liveListeners()`.
+//! and keeps a page-wide count of live callbacks: `webrtc_chat::live_listeners()` for the
+//! crate's browser tests, and the global `__webrtcChatLiveListeners` for the end-to-end tests
+//! of the package (e2e/embed/), which is no export and in no declaration.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
+use wasm_bindgen::JsValue;
 use web_sys::{Event, EventTarget};
 
 /// wasm32 without threads: an atomic is just a cell that needs no `unsafe` and no TLS.
@@ -23,14 +26,22 @@ struct Counted;
 
 impl Counted {
     fn new() -> Counted {
-        LIVE.fetch_add(1, Ordering::Relaxed);
+        publish(LIVE.fetch_add(1, Ordering::Relaxed) + 1);
         Counted
     }
 }
 
 impl Drop for Counted {
     fn drop(&mut self) {
-        LIVE.fetch_sub(1, Ordering::Relaxed);
+        publish(LIVE.fetch_sub(1, Ordering::Relaxed) - 1);
+    }
+}
+
+/// `window.__webrtcChatLiveListeners = n`: what the end-to-end tests read.
+fn publish(n: u32) {
+    if let Some(window) = web_sys::window() {
+        let key = JsValue::from_str("__webrtcChatLiveListeners");
+        let _ = js_sys::Reflect::set(&window, &key, &n.into());
     }
 }
 

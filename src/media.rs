@@ -11,6 +11,16 @@ use crate::error::{prop, JsError};
 /// `navigator.mediaDevices.getUserMedia(constraints)`; `{audio: true, video: true}` when
 /// `constraints` is `None`.
 pub async fn get_user_media(constraints: Option<&JsValue>) -> Result<MediaStream, MediaError> {
+    get_user_media_thrown(constraints)
+        .await
+        .map_err(|e| media_error(&e))
+}
+
+/// [`get_user_media`] failing with what was thrown, whole (the tutorial-compatible functions
+/// hand it to the page's `handleGetUserMediaError`, which reads its `name`).
+pub(crate) async fn get_user_media_thrown(
+    constraints: Option<&JsValue>,
+) -> Result<MediaStream, JsValue> {
     let default;
     let constraints = match constraints {
         Some(c) => c,
@@ -22,17 +32,15 @@ pub async fn get_user_media(constraints: Option<&JsValue>) -> Result<MediaStream
             &default
         }
     };
+    let no_media = || JsValue::from(js_sys::TypeError::new("no navigator.mediaDevices"));
+    // `mediaDevices` is absent outside a secure context (http on a non-localhost host).
     let devices = web_sys::window()
-        .ok_or(MediaError::Type)?
+        .ok_or_else(no_media)?
         .navigator()
-        // Absent outside a secure context (http on a non-localhost host).
-        .media_devices()
-        .map_err(|e| media_error(&e))?;
-    let promise = devices
-        .get_user_media_with_constraints(constraints.unchecked_ref())
-        .map_err(|e| media_error(&e))?;
-    let stream = JsFuture::from(promise).await.map_err(|e| media_error(&e))?;
-    stream.dyn_into().map_err(|_| MediaError::Type)
+        .media_devices()?;
+    let promise = devices.get_user_media_with_constraints(constraints.unchecked_ref())?;
+    let stream = JsFuture::from(promise).await?;
+    stream.dyn_into().map_err(|_| no_media())
 }
 
 /// Maps what `getUserMedia` threw (a `DOMException`, or an `OverconstrainedError`, which is

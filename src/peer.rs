@@ -9,21 +9,20 @@ use std::future::Future;
 use std::rc::Rc;
 
 use chat_core::call::{CallId, Input};
-use chat_core::protocol::{IceCandidate, SdpType, SessionDescription};
+use chat_core::protocol::{IceCandidate, SessionDescription};
 use futures_util::future::{AbortHandle, Abortable};
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    MediaStream, MediaStreamTrack, RtcIceCandidate, RtcPeerConnection, RtcPeerConnectionIceEvent,
-    RtcTrackEvent,
+    MediaStream, MediaStreamTrack, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcTrackEvent,
 };
 
 use crate::config::Ice;
 use crate::error::{prop, JsError};
 use crate::live::{listen, Listener};
 use crate::queue::Inbox;
-use crate::rtc::{js, Pc};
+use crate::rtc::{self, js, Pc};
 use crate::states;
 
 /// The stream the remote tracks arrive in, and its `removetrack` listener.
@@ -54,7 +53,7 @@ impl Peer {
                 let e = e.dyn_ref::<RtcPeerConnectionIceEvent>()?;
                 Some(Input::LocalCandidate {
                     call,
-                    candidate: e.candidate().map(|c| candidate_of(&c)),
+                    candidate: e.candidate().map(|c| rtc::candidate_of(&c)),
                 })
             }),
             peer_listener(&pc, inbox, "iceconnectionstatechange", move |pc, _| {
@@ -129,12 +128,7 @@ impl Peer {
         &mut self,
         desc: &SessionDescription,
     ) -> impl Future<Output = Option<Result<(), JsError>>> {
-        let init = Object::new();
-        set(&init, "type", &desc.kind.as_str().into());
-        if desc.kind != SdpType::Rollback {
-            set(&init, "sdp", &desc.sdp.as_str().into());
-        }
-        let op = self.op(self.js().set_remote_description_plain(&init));
+        let op = self.op(rtc::set_remote_description(&self.pc, desc));
         async move { Some(op.await?.map(drop)) }
     }
 
@@ -146,12 +140,10 @@ impl Peer {
         let pc = self.pc.clone();
         async move {
             Some(op.await?.and_then(|()| {
-                description_of(&pc.unchecked_ref::<Pc>().local_description_plain()).ok_or_else(
-                    || JsError {
-                        name: "InvalidStateError".into(),
-                        message: "no local description".into(),
-                    },
-                )
+                rtc::local_description(&pc).ok_or_else(|| JsError {
+                    name: "InvalidStateError".into(),
+                    message: "no local description".into(),
+                })
             }))
         }
     }
@@ -160,18 +152,7 @@ impl Peer {
         &mut self,
         c: &IceCandidate,
     ) -> impl Future<Output = Option<Result<(), JsError>>> {
-        let init = Object::new();
-        set(&init, "candidate", &c.candidate.as_str().into());
-        if let Some(mid) = &c.sdp_mid {
-            set(&init, "sdpMid", &mid.as_str().into());
-        }
-        if let Some(index) = c.sdp_m_line_index {
-            set(&init, "sdpMLineIndex", &index.into());
-        }
-        if let Some(ufrag) = &c.username_fragment {
-            set(&init, "usernameFragment", &ufrag.as_str().into());
-        }
-        let op = self.op(self.js().add_ice_candidate_plain(&init));
+        let op = self.op(rtc::add_ice_candidate(&self.pc, c));
         async move { Some(op.await?.map(drop)) }
     }
 
@@ -228,16 +209,8 @@ fn on_track(call: CallId, e: &RtcTrackEvent, remote: &Rc<Remote>, inbox: &Inbox)
     ) else {
         return;
     };
-    let stream = match e.streams().get(0).dyn_into::<MediaStream>() {
-        Ok(stream) => stream,
-        // A sender that gave no stream (no msid): collect its tracks in one of our own.
-        Err(_) => match slot.clone().map(Ok).unwrap_or_else(MediaStream::new) {
-            Ok(own) => {
-                own.add_track(&e.track());
-                own
-            }
-            Err(_) => return,
-        },
+    let Some(stream) = rtc::stream_of(e, slot.clone()) else {
+        return;
     };
     if slot.as_ref().map(|s| s.id()) == Some(stream.id()) {
         return;
@@ -250,25 +223,4 @@ fn on_track(call: CallId, e: &RtcTrackEvent, remote: &Rc<Remote>, inbox: &Inbox)
         }
     }));
     *slot = Some(stream);
-}
-
-fn candidate_of(c: &RtcIceCandidate) -> IceCandidate {
-    IceCandidate {
-        candidate: c.candidate(),
-        sdp_mid: c.sdp_mid(),
-        sdp_m_line_index: c.sdp_m_line_index(),
-        username_fragment: prop(c, "usernameFragment"),
-    }
-}
-
-fn description_of(v: &JsValue) -> Option<SessionDescription> {
-    Some(SessionDescription {
-        kind: SdpType::parse(&prop(v, "type")?)?,
-        sdp: prop(v, "sdp").unwrap_or_default(),
-    })
-}
-
-fn set(o: &Object, key: &str, value: &JsValue) {
-    // Cannot fail on a fresh plain object.
-    let _ = Reflect::set(o, &JsValue::from_str(key), value);
 }

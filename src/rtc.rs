@@ -1,9 +1,12 @@
 //! The `RTCPeerConnection` members web-sys lacks or types too narrowly, shared by the page's
 //! `peer` module and the tutorial-compatible `compat` exports.
 
-use js_sys::Promise;
+use chat_core::protocol::{IceCandidate, SdpType, SessionDescription};
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use web_sys::{MediaStream, MediaStreamTrack, RtcPeerConnection};
+use web_sys::{MediaStream, MediaStreamTrack, RtcIceCandidate, RtcPeerConnection, RtcTrackEvent};
+
+use crate::error::prop;
 
 #[wasm_bindgen]
 extern "C" {
@@ -41,4 +44,65 @@ extern "C" {
 /// The same connection, through [`Pc`]'s members.
 pub(crate) fn js(pc: &RtcPeerConnection) -> &Pc {
     pc.unchecked_ref()
+}
+
+/// `setRemoteDescription` with the core's description (a `rollback` has no `sdp`).
+pub(crate) fn set_remote_description(pc: &RtcPeerConnection, desc: &SessionDescription) -> Promise {
+    let init = Object::new();
+    set(&init, "type", &desc.kind.as_str().into());
+    if desc.kind != SdpType::Rollback {
+        set(&init, "sdp", &desc.sdp.as_str().into());
+    }
+    js(pc).set_remote_description_plain(&init)
+}
+
+/// `addIceCandidate` with the core's candidate, `usernameFragment` included.
+pub(crate) fn add_ice_candidate(pc: &RtcPeerConnection, c: &IceCandidate) -> Promise {
+    let init = Object::new();
+    set(&init, "candidate", &c.candidate.as_str().into());
+    if let Some(mid) = &c.sdp_mid {
+        set(&init, "sdpMid", &mid.as_str().into());
+    }
+    if let Some(index) = c.sdp_m_line_index {
+        set(&init, "sdpMLineIndex", &index.into());
+    }
+    if let Some(ufrag) = &c.username_fragment {
+        set(&init, "usernameFragment", &ufrag.as_str().into());
+    }
+    js(pc).add_ice_candidate_plain(&init)
+}
+
+/// `pc.localDescription` as the core's (`None` before there is one).
+pub(crate) fn local_description(pc: &RtcPeerConnection) -> Option<SessionDescription> {
+    let desc = js(pc).local_description_plain();
+    Some(SessionDescription {
+        kind: SdpType::parse(&prop(&desc, "type")?)?,
+        sdp: prop(&desc, "sdp").unwrap_or_default(),
+    })
+}
+
+/// A local candidate (of `icecandidate`) as the core's.
+pub(crate) fn candidate_of(c: &RtcIceCandidate) -> IceCandidate {
+    IceCandidate {
+        candidate: c.candidate(),
+        sdp_mid: c.sdp_mid(),
+        sdp_m_line_index: c.sdp_m_line_index(),
+        username_fragment: prop(c, "usernameFragment"),
+    }
+}
+
+/// The stream a remote track arrived in; for a sender that gave none (no msid), `shown` (the
+/// stream shown so far) or a new one, with the track added.
+pub(crate) fn stream_of(e: &RtcTrackEvent, shown: Option<MediaStream>) -> Option<MediaStream> {
+    if let Ok(stream) = e.streams().get(0).dyn_into::<MediaStream>() {
+        return Some(stream);
+    }
+    let own = shown.map(Ok).unwrap_or_else(MediaStream::new).ok()?;
+    own.add_track(&e.track());
+    Some(own)
+}
+
+fn set(o: &Object, key: &str, value: &JsValue) {
+    // Cannot fail on a fresh plain object.
+    let _ = Reflect::set(o, &JsValue::from_str(key), value);
 }

@@ -8,18 +8,15 @@
 //! Sans I/O: no clock (time arrives as `now`), no randomness except from the seed, no sockets.
 
 mod call;
-mod candidates;
+pub(crate) mod candidates;
 mod signal;
 mod token;
 
-use crate::call::{
-    Action, CallId, CallPhase, EndReason, Input, Millis, Status, Timer, RECONNECT_MAX_MS,
-    RECONNECT_MIN_MS,
-};
+use crate::call::{Action, CallId, CallPhase, EndReason, Input, Millis, Status, Timer};
 use crate::protocol::{Message, SessionDescription};
+use crate::rules::{Backoff, CandidateBuffer};
 
 use self::call::{Call, Ending, Flow};
-use self::candidates::EarlyCandidates;
 use self::token::TokenSource;
 
 /// Tokens of recently ended calls: a message carrying one is late, and ignored.
@@ -62,14 +59,14 @@ pub struct Client {
     /// Named users in server order.
     users: Vec<String>,
     /// Delay before the next reconnection attempt.
-    backoff_ms: u32,
+    backoff: Backoff,
     call: Option<Call>,
     /// Accept an incoming call at once (the tutorial's behaviour), or let it ring.
     auto_accept: bool,
     /// An incoming call waiting for `Accept` / `Decline` (auto-accept off).
     ringing: Option<Ringing>,
     /// Candidates that arrived while idle, before the offer they belong to.
-    early: EarlyCandidates,
+    early: CandidateBuffer,
     /// Oldest first. (Here and for the other short queues of the core: a `Vec`, not a
     /// `VecDeque`, whose code would cost the browser bundle 0.9 KB gzipped.)
     ended_tokens: Vec<String>,
@@ -91,11 +88,11 @@ impl Client {
             name: None,
             client_id: None,
             users: Vec::new(),
-            backoff_ms: RECONNECT_MIN_MS,
+            backoff: Backoff::new(),
             call: None,
             auto_accept: true,
             ringing: None,
-            early: EarlyCandidates::default(),
+            early: CandidateBuffer::new(),
             ended_tokens: Vec::new(),
             status: Status::default(),
             error_shown: false,
@@ -111,7 +108,7 @@ impl Client {
             Input::Login { name } => self.login(now, name),
             Input::SocketOpen => {
                 self.socket = Socket::Open;
-                self.backoff_ms = RECONNECT_MIN_MS;
+                self.backoff.reset();
             }
             Input::SocketClosed => self.socket_closed(),
             Input::Server(message) => self.server(now, message),
@@ -308,8 +305,7 @@ impl Client {
         // The call goes on: its media flows peer to peer (PROTOCOL bug 10: the tutorial never
         // reconnected at all).
         if self.name.is_some() {
-            let ms = self.backoff_ms;
-            self.backoff_ms = ms.saturating_mul(2).min(RECONNECT_MAX_MS);
+            let ms = self.backoff.next_delay();
             self.log(format!("signaling socket closed; reconnecting in {ms} ms"));
             self.out.push(Action::StartTimer {
                 timer: Timer::Reconnect,

@@ -6,6 +6,7 @@ pub mod call;
 pub mod client;
 pub mod media;
 pub mod quality;
+pub mod rules;
 pub mod sas;
 
 /// The wire protocol (the `webrtc-chat-protocol` crate, shared with the relay), where it has

@@ -7,7 +7,10 @@ use sha2::{Digest, Sha256};
 
 fn sdp_of(fixture: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(fixture).expect("fixture is JSON");
-    v["sdp"]["sdp"].as_str().expect("fixture has sdp.sdp").to_owned()
+    v["sdp"]["sdp"]
+        .as_str()
+        .expect("fixture has sdp.sdp")
+        .to_owned()
 }
 
 fn code(local: &str, remote: &str) -> Option<String> {

@@ -18,7 +18,7 @@ const { chromium } = require('playwright-core');
 const { launch, CHROMIUM, CHROMIUM_ARGS } = require('../lib/browser');
 const { startStatic } = require('../lib/static');
 const { startNaiveRelay } = require('../naive-relay');
-const { FUNCTIONS, PKG, startSite, openPage, install, describe, until, login, waitListed, call, waitVideo, waitClosed, inCall } = require('./lib');
+const { FUNCTIONS, copyPackage, startSite, openPage, install, describe, until, login, waitListed, call, waitVideo, waitClosed, inCall } = require('./lib');
 
 const TUTORIAL = path.join(__dirname, '..', 'tutorial-client');
 
@@ -148,7 +148,7 @@ async function naiveSite(t) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'embed-naive-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   for (const f of ['index.html', 'chatclient.js']) fs.copyFileSync(path.join(TUTORIAL, f), path.join(dir, f));
-  for (const f of ['webrtc_chat.js', 'webrtc_chat_bg.wasm']) fs.copyFileSync(path.join(PKG, f), path.join(dir, f));
+  copyPackage(dir);
   const naive = await startNaiveRelay();
   t.after(() => naive.close());
   const site = await startStatic(t, dir);

@@ -1,15 +1,60 @@
-// The clean API: a plain host page (e2e/embed/host.html) embeds the bundle with `mount`, keeps
-// the signaling WebSocket itself (frames in through `handleMessage`, out through its `send`),
-// logs in through the `name` option, and hears the call as DOM events on the root and as
-// `onEvent` callbacks. Then `autoAccept: false`: decline, accept. Then `destroy()`.
+// The package and its clean API. First the package itself: package.json lists what is there,
+// and a small TypeScript host (host.ts) type-checks against its declarations with
+// `tsc --noEmit --strict`, including what they must refuse. Then that host, compiled, runs in
+// a plain page (host.html): it embeds the client with `mount` from the package's main entry,
+// keeps the signaling WebSocket itself (frames in through `handleMessage`, out through its
+// `send`), logs in through the `name` option, and hears the call as DOM events on the root and
+// as `onEvent` callbacks. Then `autoAccept: false`: decline, accept. Then `destroy()`.
 'use strict';
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { launch } = require('../lib/browser');
-const { startSite, openPage, until, waitVideo, describe } = require('./lib');
+const { PKG, copyPackage, liveListeners, startSite, openPage, until, waitVideo, describe } = require('./lib');
+
+const TSC = path.join(__dirname, '..', 'node_modules', 'typescript', 'bin', 'tsc');
+const TSC_OPTIONS = ['--strict', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler',
+  '--lib', 'es2022,esnext.disposable,dom,dom.iterable', '--pretty', 'false'];
+
+/**
+ * host.ts in `dir` beside the package installed as node_modules/webrtc-chat (the copy in
+ * dir/pkg), as a host project has it; runs tsc there with `args` and fails with its output.
+ */
+function tsc(dir, args) {
+  if (!fs.existsSync(path.join(dir, 'pkg'))) copyPackage(dir);
+  fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  const link = path.join(dir, 'node_modules', 'webrtc-chat');
+  if (!fs.existsSync(link)) fs.symlinkSync(path.join(dir, 'pkg'), link, 'dir');
+  fs.copyFileSync(path.join(__dirname, 'host.ts'), path.join(dir, 'host.ts'));
+  const run = spawnSync(process.execPath, [TSC, ...TSC_OPTIONS, ...args, 'host.ts'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(run.status, 0, `tsc ${args.join(' ')} host.ts:\n${run.stdout}${run.stderr}`);
+}
+
+test('the package: package.json, and a TypeScript host type-checks against its declarations', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8'));
+  assert.equal(manifest.name, 'webrtc-chat');
+  assert.match(manifest.version, /^\d+\.\d+\.\d+/);
+  assert.equal(manifest.sideEffects, false);
+  assert.equal(manifest.types, './webrtc_chat.d.ts');
+  assert.deepEqual(Object.keys(manifest.exports), ['.', './compat', './package.json']);
+  for (const f of manifest.files) assert.ok(fs.existsSync(path.join(PKG, f)), `${f} is listed and built`);
+  const main = fs.readFileSync(path.join(PKG, 'webrtc_chat.d.ts'), 'utf8');
+  const compat = fs.readFileSync(path.join(PKG, 'compat', 'webrtc_chat.d.ts'), 'utf8');
+  assert.ok(!/liveListeners/.test(main + compat), 'no test hook in the declarations');
+  assert.ok(!/\binvite\b/.test(main) && /export function invite\b/.test(compat), 'the tutorial functions only in ./compat');
+  assert.match(main, /\/\*\*[^]*?\*\/\s*export function mount\(/, 'mount is documented');
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'embed-tsc-'));
+  try {
+    tsc(dir, ['--noEmit']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 /** Counts the page's WebSockets (the host's must be the only one). */
 const COUNT_SOCKETS = `(() => {
@@ -45,6 +90,8 @@ async function clearEvents(people) {
 test('host page owns the WebSocket and embeds the client with mount()', async (t) => {
   const html = fs.readFileSync(path.join(__dirname, 'host.html'), 'utf8');
   const site = await startSite(t, { 'host.html': html });
+  // host.ts compiled to host.js beside host.html.
+  tsc(site.dir, ['--outDir', '.']);
   const browser = await launch(t);
   const all = [];
   t.after(async () => {
@@ -84,6 +131,8 @@ test('host page owns the WebSocket and embeds the client with mount()', async (t
   await alice.page.evaluate(() => window.app.hangUp());
   await waitEvent(alice, all, 'call-ended', { peer: 'bob', connected: true });
   await waitEvent(bob, all, 'call-ended', { peer: 'alice', connected: true, message: 'alice hung up.' });
+  // Through the typed event map (host.ts): the declined call, then this one.
+  for (const p of all) assert.deepEqual(await p.page.evaluate(() => window.host.ended), [false, true], p.label);
   for (const p of all) {
     await until(p, all, 'idle, Hang Up disabled', () =>
       document.querySelector('#chat #status').getAttribute('data-call') === 'idle' &&
@@ -102,8 +151,9 @@ test('host page owns the WebSocket and embeds the client with mount()', async (t
   for (const p of all) {
     const after = await p.page.evaluate(() => {
       window.app.destroy();
-      return { live: window.host.liveListeners(), children: document.querySelector('#chat').childElementCount, socket: window.hostSocket.readyState };
+      return { children: document.querySelector('#chat').childElementCount, socket: window.hostSocket.readyState };
     });
+    after.live = await liveListeners(p);
     assert.deepEqual(after, { live: 0, children: 0, socket: 1 }, `${p.label}: after destroy()\n${await describe(all)}`);
     assert.deepEqual(p.errors, [], `${p.label}: uncaught errors`);
   }

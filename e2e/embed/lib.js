@@ -24,20 +24,40 @@ const FUNCTIONS = [
 ];
 
 /**
- * A temporary site: the tutorial page and its script exactly as they are, the bundle beside
- * them, and `extra` files ({name: text}). Served with the signaling WebSocket by one relay.
+ * Puts the package in `dir`: its "webrtc-chat/compat" entry (mount and the tutorial-compatible
+ * functions) as /webrtc_chat.js beside the tutorial page, which imports it from there, and the
+ * whole package as /pkg/, for hosts that import "webrtc-chat" through an import map.
+ */
+function copyPackage(dir) {
+  const compat = path.join(PKG, 'compat');
+  for (const f of ['webrtc_chat.js', 'webrtc_chat_bg.wasm']) {
+    if (!fs.existsSync(path.join(compat, f))) throw new Error(`${compat}/${f} missing: run scripts/build-embed.sh`);
+    fs.copyFileSync(path.join(compat, f), path.join(dir, f));
+  }
+  fs.cpSync(PKG, path.join(dir, 'pkg'), { recursive: true });
+}
+
+/**
+ * A temporary site: the tutorial page and its script exactly as they are, the package beside
+ * them (copyPackage), and `extra` files ({name: text}). Served with the signaling WebSocket by
+ * one relay.
  */
 async function startSite(t, extra = {}) {
-  for (const f of ['webrtc_chat.js', 'webrtc_chat_bg.wasm']) {
-    if (!fs.existsSync(path.join(PKG, f))) throw new Error(`${PKG}/${f} missing: run scripts/build-embed.sh`);
-  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'embed-site-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   for (const f of ['index.html', 'chatclient.js']) fs.copyFileSync(path.join(TUTORIAL, f), path.join(dir, f));
-  for (const f of ['webrtc_chat.js', 'webrtc_chat_bg.wasm']) fs.copyFileSync(path.join(PKG, f), path.join(dir, f));
+  copyPackage(dir);
   for (const [name, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, name), text);
   const relay = await startRelay(t, { staticDir: dir });
   return { dir, relay };
+}
+
+/**
+ * The count of the client's live listeners and timers in `person`'s page: a global the client
+ * keeps for these tests (src/live.rs), not part of the package's API.
+ */
+async function liveListeners(person) {
+  return person.page.evaluate(() => window.__webrtcChatLiveListeners);
 }
 
 /** One person: a browser context of their own (nothing shared but the relay and the network). */
@@ -164,6 +184,6 @@ async function inCall(p) {
 }
 
 module.exports = {
-  FUNCTIONS, PKG, WAIT_MS, startSite, openPage, install, describe, until,
+  FUNCTIONS, PKG, WAIT_MS, copyPackage, liveListeners, startSite, openPage, install, describe, until,
   login, waitListed, call, waitVideo, waitClosed, inCall,
 };

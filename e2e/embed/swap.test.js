@@ -9,7 +9,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { launch } = require('../lib/browser');
-const { FUNCTIONS, startSite, openPage, install, describe, until, login, waitListed, call, waitVideo, waitClosed } = require('./lib');
+const { FUNCTIONS, liveListeners, startSite, openPage, install, describe, until, login, waitListed, call, waitVideo, waitClosed } = require('./lib');
 
 /** What a call with chat runs on both sides; the others only run on failures. */
 const EXERCISED = new Set(FUNCTIONS.filter((f) => !['handleRemoveTrackEvent', 'handleGetUserMediaError', 'reportError', 'log_error'].includes(f)));
@@ -71,7 +71,7 @@ async function callStep(browser, site, step, attempt) {
     await until(bob, people, 'the chat line arrives', (x) => document.querySelector('.chatbox').textContent.includes(x), `hello from ${a}`);
 
     const baseline = [];
-    for (const p of people) baseline.push(await p.page.evaluate(() => window.__embed.module.liveListeners()));
+    for (const p of people) baseline.push(await liveListeners(p));
 
     // The call: alice clicks bob's name.
     await call(alice, bob);
@@ -94,7 +94,7 @@ async function callStep(browser, site, step, attempt) {
     // Our closeVideoCall removes every listener the call added (ours and the page's `on*`).
     if (step.swap.includes('closeVideoCall')) {
       for (const [i, p] of people.entries()) {
-        const live = await p.page.evaluate(() => window.__embed.module.liveListeners());
+        const live = await liveListeners(p);
         assert.equal(live, baseline[i], `${p.label}: listeners after the call = before it\n${await describe(people)}`);
       }
     }

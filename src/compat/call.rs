@@ -1,18 +1,19 @@
 //! The call: `invite`, `createPeerConnection`, the four call messages, `hangUpCall`,
 //! `closeVideoCall`.
 
-use chat_core::call::is_polite;
+use chat_core::call::{is_polite, SignalingState::Stable};
 use chat_core::protocol::IceCandidate;
+use chat_core::rules::{offer_collision, OfferCollision};
 use chat_core::Message;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlMediaElement, MediaStream, MediaStreamConstraints, Node, RtcPeerConnection};
+use web_sys::{MediaStream, Node, RtcPeerConnection};
 
 use super::events::{candidate_failed, flush, watch_flush, watch_remote};
-use super::{by_id, call_page, decode, globals, log, log_error, notify, pc, registry, send};
+use super::{call_page, decode, globals, log, log_error, notify, pc, registry, send, video};
 use crate::config::Config;
 use crate::live;
+use crate::rtc;
 
 /// The tutorial's handlers, by the event that calls them. Ours look the handler up on `window`
 /// when the event fires (the tutorial's `createPeerConnection` stores the function itself), so
@@ -32,8 +33,8 @@ const HANDLERS: [(&str, &str); 6] = [
     ("track", "handleTrackEvent"),
 ];
 
-// Creates `myPeerConnection` with the page's ICE configuration (the page contract's `ice` /
-// `turn` / JSON block; default the tutorial's TURN server on the page's host) and its handlers.
+/// Creates `myPeerConnection` with the page's ICE configuration (the page contract's `ice` /
+/// `turn` / JSON block; default the tutorial's TURN server on the page's host) and its handlers.
 #[wasm_bindgen(js_name = createPeerConnection)]
 pub fn create_peer_connection() -> Result<(), JsValue> {
     log("Setting up a connection...");
@@ -67,7 +68,7 @@ fn first_stream(event: &JsValue) -> Option<MediaStream> {
     Reflect::get(&streams, &0.into()).ok()?.dyn_into().ok()
 }
 
-// A click on a name in the user list: call that user.
+/// A click on a name in the user list: call that user.
 #[wasm_bindgen]
 pub async fn invite(#[wasm_bindgen(unchecked_param_type = "Event")] evt: JsValue) {
     log("Starting to prepare an invitation");
@@ -105,21 +106,8 @@ pub async fn invite(#[wasm_bindgen(unchecked_param_type = "Event")] evt: JsValue
 /// a stream that arrives after the call ended (hung up during the permission prompt) is
 /// stopped at once, so the camera does not stay on for nothing.
 async fn local_media(pc: &RtcPeerConnection) -> Option<MediaStream> {
-    let result = async {
-        let devices = web_sys::window()
-            .ok_or_else(|| JsValue::from_str("no window"))?
-            .navigator()
-            .media_devices()?;
-        let constraints = globals::media_constraints().unwrap_or_else(|| {
-            let c = MediaStreamConstraints::new();
-            c.set_audio(&JsValue::TRUE);
-            c.set_video(&JsValue::TRUE);
-            c.into()
-        });
-        let promise = devices.get_user_media_with_constraints(constraints.unchecked_ref())?;
-        JsFuture::from(promise).await?.dyn_into::<MediaStream>()
-    }
-    .await;
+    let constraints = globals::media_constraints();
+    let result = crate::media::get_user_media_thrown(constraints.as_ref()).await;
     match result {
         Err(e) => {
             call_page("handleGetUserMediaError", &[&e]);
@@ -136,7 +124,7 @@ async fn local_media(pc: &RtcPeerConnection) -> Option<MediaStream> {
 /// Shows the local stream and sends its tracks; `webcamStream` is where the tutorial keeps it.
 fn start_sending(pc: &RtcPeerConnection, stream: &MediaStream) {
     globals::set(globals::WEBCAM_STREAM, stream);
-    if let Some(v) = by_id("local_video").and_then(|v| v.dyn_into::<HtmlMediaElement>().ok()) {
+    if let Some(v) = video("local_video") {
         v.set_src_object(Some(stream));
     }
     if let Err(e) = pc::add_tracks(pc, stream) {
@@ -144,11 +132,11 @@ fn start_sending(pc: &RtcPeerConnection, stream: &MediaStream) {
     }
 }
 
-// An offer: a new call, or a renegotiation (or glare) of the current one.
-//
-// Perfect negotiation instead of the tutorial's rollback (which deadlocked when both called
-// at once, bug 3): on a collision the impolite side ignores the offer and the polite side
-// applies it (the browser rolls its own offer back) and answers. Roles by the core's rule.
+/// An offer: a new call, or a renegotiation (or glare) of the current one.
+///
+/// Perfect negotiation instead of the tutorial's rollback (which deadlocked when both called
+/// at once, bug 3): on a collision the impolite side ignores the offer and the polite side
+/// applies it (the browser rolls its own offer back) and answers. Roles by the core's rule.
 #[wasm_bindgen(js_name = handleVideoOfferMsg)]
 pub async fn handle_video_offer_msg(
     #[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue,
@@ -176,16 +164,19 @@ pub async fn handle_video_offer_msg(
         }
     }
     let Some(pc) = globals::peer() else { return };
-    let stable = pc::signaling_state(&pc) == "stable";
-    let collision = registry::with(&pc, |s| s.making_offer || (!stable && !s.answer_pending))
-        .unwrap_or(!stable);
-    let ignore = collision && !is_polite(&me, &name);
-    registry::with(&pc, |s| s.ignore_offer = ignore);
-    if ignore {
+    let state = crate::states::signaling(&pc::signaling_state(&pc)).unwrap_or(Stable);
+    let polite = is_polite(&me, &name);
+    let check = |making, answering| offer_collision(polite, making, state, answering);
+    let collision = registry::with(&pc, |s| {
+        let c = check(s.making_offer, s.answer_pending);
+        s.ignore_offer = c == OfferCollision::Ignore;
+        c
+    });
+    if collision.unwrap_or_else(|| check(false, false)) == OfferCollision::Ignore {
         return log("  - Offer collision: ignoring it (we are the impolite peer)");
     }
     log("  - Setting remote description");
-    if let Err(e) = pc::set_remote(&pc, &sdp).await {
+    if let Err(e) = pc::done(rtc::set_remote_description(&pc, &sdp)).await {
         return super::report(&e);
     }
     flush(&pc);
@@ -200,10 +191,10 @@ pub async fn handle_video_offer_msg(
         return;
     }
     log("---> Creating and sending answer to caller");
-    if let Err(e) = pc::set_local(&pc).await {
+    if let Err(e) = pc::done(rtc::js(&pc).set_local_description_implicit()).await {
         return super::report(&e);
     }
-    if let Some(sdp) = pc::local_description(&pc) {
+    if let Some(sdp) = rtc::local_description(&pc) {
         send(&Message::VideoAnswer {
             name: me,
             target: name,
@@ -228,7 +219,7 @@ pub async fn handle_video_answer_msg(
         return log(&["ignored an answer from ", &name, ": not our peer"].concat());
     }
     registry::with(&pc, |s| s.answer_pending = true);
-    let result = pc::set_remote(&pc, &sdp).await;
+    let result = pc::done(rtc::set_remote_description(&pc, &sdp)).await;
     registry::with(&pc, |s| s.answer_pending = false);
     match result {
         Ok(()) => flush(&pc),
@@ -236,8 +227,8 @@ pub async fn handle_video_answer_msg(
     }
 }
 
-// A remote candidate: applied now if the connection can take it, else kept until it can
-// (the tutorial lost it or threw, bug 6). Only from the current peer.
+/// A remote candidate: applied now if the connection can take it, else kept until it can
+/// (the tutorial lost it or threw, bug 6). Only from the current peer.
 #[wasm_bindgen(js_name = handleNewICECandidateMsg)]
 pub async fn handle_new_ice_candidate_msg(
     #[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue,
@@ -260,7 +251,7 @@ pub async fn handle_new_ice_candidate_msg(
             add(&pc, &candidate).await;
         }
         pc => {
-            if !registry::keep_early(name, candidate) {
+            if !registry::early(|b| b.push(name, None, candidate)) {
                 log_error("too many early ICE candidates: dropped one");
             }
             if let Some(pc) = pc {
@@ -271,13 +262,13 @@ pub async fn handle_new_ice_candidate_msg(
 }
 
 async fn add(pc: &RtcPeerConnection, candidate: &IceCandidate) {
-    if let Err(e) = pc::add_candidate(pc, candidate).await {
+    if let Err(e) = pc::done(rtc::add_ice_candidate(pc, candidate)).await {
         candidate_failed(pc, &e);
     }
 }
 
-// The peer hung up. Only the current peer can end the call: a hang-up from anyone else (the
-// sample's server broadcasts a tutorial client's untargeted one, bug 1) is ignored.
+/// The peer hung up. Only the current peer can end the call: a hang-up from anyone else (the
+/// sample's server broadcasts a tutorial client's untargeted one, bug 1) is ignored.
 #[wasm_bindgen(js_name = handleHangUpMsg)]
 pub fn handle_hang_up_msg(#[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue) {
     let Some(Message::HangUp { name, reason, .. }) = decode(&msg) else {
@@ -290,28 +281,23 @@ pub fn handle_hang_up_msg(#[wasm_bindgen(unchecked_param_type = "SignalingMessag
         }
     }
     log("*** Received hang up notification from other peer");
-    let who = name.or(peer).unwrap_or_else(|| "The other side".into());
-    match reason.as_deref() {
-        Some("busy") => notify(&[&who, " is busy."].concat()),
-        Some("media") => notify(&[&who, " could not start their camera or microphone."].concat()),
-        _ => {}
+    // Only when there is a reason: the tutorial's page would `alert` a plain hang-up.
+    if reason.is_some() {
+        let who = name.or(peer).unwrap_or_else(|| "The other side".into());
+        notify(&chat_core::rules::hang_up_notice(&who, reason.as_deref()));
     }
     call_page("closeVideoCall", &[]);
 }
 
-// Hang Up: tells the peer first, with its name (the tutorial cleared the target before
-// sending, and the sample's server broadcast the hang-up to every call in the room, bug 1),
-// then closes.
+/// Hang Up: tells the peer first, with its name (the tutorial cleared the target before
+/// sending, and the sample's server broadcast the hang-up to every call in the room, bug 1),
+/// then closes.
 #[wasm_bindgen(js_name = hangUpCall)]
 pub fn hang_up_call() {
-    let target = globals::target();
-    if globals::peer().is_some_and(|pc| pc::peer_knows(&pc)) {
-        send(&hang_up(target, None));
-    }
-    call_page("closeVideoCall", &[]);
+    super::events::end_telling_peer(None);
 }
 
-fn hang_up(target: Option<String>, reason: Option<&str>) -> Message {
+pub(super) fn hang_up(target: Option<String>, reason: Option<&str>) -> Message {
     Message::HangUp {
         name: globals::my_username(),
         target,
@@ -320,8 +306,8 @@ fn hang_up(target: Option<String>, reason: Option<&str>) -> Message {
     }
 }
 
-// Ends the call on this side: every handler removed (ours, and all six `on*` properties a
-// JavaScript `createPeerConnection` set, bug 2), camera off, videos cleared, globals reset.
+/// Ends the call on this side: every handler removed (ours, and all six `on*` properties a
+/// JavaScript `createPeerConnection` set, bug 2), camera off, videos cleared, globals reset.
 #[wasm_bindgen(js_name = closeVideoCall)]
 pub fn close_video_call() {
     log("Closing the connection");
@@ -355,11 +341,7 @@ pub fn close_video_call() {
     }
     super::set_disabled("hangup-button", true);
     if let Some(peer) = globals::target() {
-        registry::forget_early(&peer);
+        registry::early(|b| b.forget(&peer));
     }
     globals::set_text(globals::TARGET_USERNAME, None);
-}
-
-fn video(id: &str) -> Option<HtmlMediaElement> {
-    by_id(id)?.dyn_into().ok()
 }

@@ -2,26 +2,25 @@
 //! `removetrack` watch on the remote stream, the flush of buffered candidates, the ICE grace
 //! period.
 
-use chat_core::call::ICE_DISCONNECTED_GRACE_MS;
 use chat_core::Message;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{HtmlMediaElement, MediaStream, MediaStreamTrack, RtcPeerConnection};
+use web_sys::{MediaStream, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcTrackEvent};
 
-use super::{by_id, call_page, globals, log, log_error, pc, registry, report, send};
-use crate::error::prop;
+use super::{call_page, globals, log, log_error, pc, registry, report, send, video};
 use crate::live;
+use crate::rtc;
 
 /// The handler of `event` when it fires on `target`: the connection it belongs to.
 fn connection_of(event: &JsValue) -> Option<RtcPeerConnection> {
     Reflect::get(event, &"target".into()).ok()?.dyn_into().ok()
 }
 
-// `negotiationneeded`: make and send an offer. Perfect negotiation
-// (https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Perfect_negotiation):
-// `makingOffer` is set while our offer is being made, so a colliding remote offer is seen as
-// such by `handleVideoOfferMsg`.
+/// `negotiationneeded`: make and send an offer. Perfect negotiation
+/// (https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Perfect_negotiation):
+/// `makingOffer` is set while our offer is being made, so a colliding remote offer is seen as
+/// such by `handleVideoOfferMsg`.
 #[wasm_bindgen(js_name = handleNegotiationNeededEvent)]
 pub async fn handle_negotiation_needed_event() {
     log("*** Negotiation needed");
@@ -33,7 +32,7 @@ pub async fn handle_negotiation_needed_event() {
         return log("     -- The connection isn't stable yet; postponing...");
     }
     registry::with(&pc, |s| s.making_offer = true);
-    let result = pc::set_local(&pc).await;
+    let result = pc::done(rtc::js(&pc).set_local_description_implicit()).await;
     registry::with(&pc, |s| s.making_offer = false);
     if let Err(e) = result {
         log("*** The following error occurred while handling the negotiationneeded event:");
@@ -42,7 +41,7 @@ pub async fn handle_negotiation_needed_event() {
     let (Some(me), Some(target)) = (globals::my_username(), globals::target()) else {
         return log_error("negotiation needed, but there is nobody to send an offer to");
     };
-    match pc::local_description(&pc) {
+    match rtc::local_description(&pc) {
         // Not an offer: a remote offer was applied meanwhile and this is its answer, which
         // `handleVideoOfferMsg` sends.
         Some(sdp) if sdp.kind == chat_core::SdpType::Offer && globals::is_current(&pc) => {
@@ -58,28 +57,20 @@ pub async fn handle_negotiation_needed_event() {
     }
 }
 
-// `icecandidate`: send it to the peer. Never without a target: the sample's server would
-// broadcast it.
+/// `icecandidate`: send it to the peer. Never without a target: the sample's server would
+/// broadcast it.
 #[wasm_bindgen(js_name = handleICECandidateEvent)]
 pub fn handle_ice_candidate_event(
     #[wasm_bindgen(unchecked_param_type = "RTCPeerConnectionIceEvent")] event: JsValue,
 ) {
-    let candidate = Reflect::get(&event, &"candidate".into()).unwrap_or(JsValue::NULL);
-    if candidate.is_null() || candidate.is_undefined() {
+    let candidate = event
+        .dyn_ref::<RtcPeerConnectionIceEvent>()
+        .and_then(|e| e.candidate());
+    let Some(candidate) = candidate.map(|c| rtc::candidate_of(&c)) else {
         return log("*** All local candidates sent");
-    }
+    };
     let Some(target) = globals::target() else {
         return log_error("a local candidate, but no target to send it to");
-    };
-    let text = |key: &str| prop(&candidate, key);
-    let candidate = chat_core::IceCandidate {
-        candidate: text("candidate").unwrap_or_default(),
-        sdp_mid: text("sdpMid"),
-        sdp_m_line_index: Reflect::get(&candidate, &"sdpMLineIndex".into())
-            .ok()
-            .and_then(|i| i.as_f64())
-            .map(|i| i as u16),
-        username_fragment: text("usernameFragment"),
     };
     log(&["*** Outgoing ICE candidate: ", &candidate.candidate].concat());
     send(&Message::NewIceCandidate {
@@ -90,37 +81,20 @@ pub fn handle_ice_candidate_event(
     });
 }
 
-// `track`: show the remote stream. Fires once per track (audio, video): idempotent (bug 7).
+/// `track`: show the remote stream. Fires once per track (audio, video): idempotent (bug 7).
 #[wasm_bindgen(js_name = handleTrackEvent)]
 pub fn handle_track_event(#[wasm_bindgen(unchecked_param_type = "RTCTrackEvent")] event: JsValue) {
     log("*** Track event");
-    let Some(video) = by_id("received_video").and_then(|v| v.dyn_into::<HtmlMediaElement>().ok())
-    else {
+    let Some(video) = video("received_video") else {
         return;
     };
     let shown = video
         .src_object()
         .and_then(|s| s.dyn_into::<MediaStream>().ok());
-    let stream = Reflect::get(&event, &"streams".into())
-        .ok()
-        .and_then(|s| Reflect::get(&s, &0.into()).ok())
-        .and_then(|s| s.dyn_into::<MediaStream>().ok());
-    let stream = match stream {
-        Some(stream) => stream,
-        // A sender that gave no stream (no msid): collect its tracks in one of our own.
-        None => {
-            let Some(track) = Reflect::get(&event, &"track".into())
-                .ok()
-                .and_then(|t| t.dyn_into::<MediaStreamTrack>().ok())
-            else {
-                return;
-            };
-            let Some(own) = shown.clone().or_else(|| MediaStream::new().ok()) else {
-                return;
-            };
-            own.add_track(&track);
-            own
-        }
+    let Some(stream) =
+        (event.dyn_ref::<RtcTrackEvent>()).and_then(|e| rtc::stream_of(e, shown.clone()))
+    else {
+        return;
     };
     if shown.as_ref().map(MediaStream::id) != Some(stream.id()) {
         video.set_src_object(Some(&stream));
@@ -146,13 +120,12 @@ pub(super) fn watch_remote(pc: &RtcPeerConnection, stream: &MediaStream) {
     });
 }
 
-// The remote stream lost a track: the call is over once it has none left.
+/// The remote stream lost a track: the call is over once it has none left.
 #[wasm_bindgen(js_name = handleRemoveTrackEvent)]
 pub fn handle_remove_track_event(
     #[wasm_bindgen(unchecked_param_type = "MediaStreamTrackEvent")] _event: JsValue,
 ) {
-    let tracks = by_id("received_video")
-        .and_then(|v| v.dyn_into::<HtmlMediaElement>().ok())
+    let tracks = video("received_video")
         .and_then(|v| v.src_object())
         .and_then(|s| s.dyn_into::<MediaStream>().ok())
         .map_or(0, |s| s.get_tracks().length());
@@ -161,8 +134,8 @@ pub fn handle_remove_track_event(
     }
 }
 
-// `iceconnectionstatechange`. `disconnected` often recovers by itself (a Wi-Fi blip): the
-// call gets [`ICE_DISCONNECTED_GRACE_MS`] before it ends (the tutorial hung up at once, bug 4).
+/// `iceconnectionstatechange`. `disconnected` often recovers by itself (a Wi-Fi blip): the
+/// call gets the core's grace period before it ends (the tutorial hung up at once, bug 4).
 #[wasm_bindgen(js_name = handleICEConnectionStateChangeEvent)]
 pub fn handle_ice_connection_state_change_event(
     #[wasm_bindgen(unchecked_param_type = "Event")] _event: JsValue,
@@ -170,23 +143,22 @@ pub fn handle_ice_connection_state_change_event(
     let Some(pc) = globals::peer() else { return };
     let state = pc::ice_connection_state(&pc);
     log(&["*** ICE connection state changed to ", &state].concat());
+    if let Some(ice) = crate::states::ice_connection(&state) {
+        let watched = pc.clone();
+        registry::with(&pc, move |s| match s.grace.ice_state(ice) {
+            Some(ms) => {
+                s.grace_timer = Some(live::timeout(ms, move || {
+                    let over = registry::with(&watched, |s| s.grace.over());
+                    if over == Some(true) && globals::is_current(&watched) {
+                        end_failed();
+                    }
+                }))
+            }
+            None if !s.grace.waiting() => s.grace_timer = None,
+            None => {}
+        });
+    }
     match state.as_str() {
-        "connected" | "completed" => {
-            registry::with(&pc, |s| s.grace = None);
-        }
-        "disconnected" => {
-            let watched = pc.clone();
-            registry::with(&pc, move |s| {
-                if s.grace.is_none() {
-                    s.grace = Some(live::timeout(ICE_DISCONNECTED_GRACE_MS, move || {
-                        let state = pc::ice_connection_state(&watched);
-                        if globals::is_current(&watched) && state == "disconnected" {
-                            end_failed();
-                        }
-                    }));
-                }
-            });
-        }
         "failed" => end_failed(),
         "closed" => call_page("closeVideoCall", &[]),
         _ => {}
@@ -195,21 +167,15 @@ pub fn handle_ice_connection_state_change_event(
 
 /// The connection is lost: tell the peer, then close.
 fn end_failed() {
-    end_telling_peer("failed");
+    end_telling_peer(Some("failed"));
 }
 
-/// Ends the call on our side: tells the peer why (addressed by name, never a broadcast), if it
-/// knows about the call, then closes through the page's `closeVideoCall`.
-pub(super) fn end_telling_peer(reason: &str) {
-    if let (Some(pc), Some(target)) = (globals::peer(), globals::target()) {
-        if pc::peer_knows(&pc) {
-            send(&Message::HangUp {
-                name: globals::my_username(),
-                target: Some(target),
-                call: None,
-                reason: Some(reason.into()),
-            });
-        }
+/// Ends the call on our side: tells the peer (why, if `reason`), addressed by name (never a
+/// broadcast) if it knows about the call, then closes through the page's `closeVideoCall`.
+pub(super) fn end_telling_peer(reason: Option<&str>) {
+    let target = globals::target();
+    if target.is_some() && globals::peer().is_some_and(|pc| pc::peer_knows(&pc)) {
+        send(&super::call::hang_up(target, reason));
     }
     call_page("closeVideoCall", &[]);
 }
@@ -259,7 +225,8 @@ pub(super) fn flush(pc: &RtcPeerConnection) {
     if !pc::has_remote_description(pc) || !globals::is_current(pc) {
         return;
     }
-    let candidates = registry::take_early(globals::target().as_deref());
+    let peer = globals::target();
+    let candidates = registry::early(|b| b.take(peer.as_deref(), None));
     if candidates.is_empty() {
         return;
     }
@@ -270,7 +237,7 @@ pub(super) fn flush(pc: &RtcPeerConnection) {
     let pc = pc.clone();
     spawn_local(async move {
         for candidate in candidates {
-            if let Err(e) = pc::add_candidate(&pc, &candidate).await {
+            if let Err(e) = pc::done(rtc::add_ice_candidate(&pc, &candidate)).await {
                 candidate_failed(&pc, &e);
             }
         }

@@ -14,15 +14,16 @@
 //!   belongs to, and is dropped when the page moves on to another connection, even if a
 //!   JavaScript `closeVideoCall` that knows nothing of it closed the old one.
 //!
+//! - The call's rules are the core's (`chat_core::rules`: offer collision, the early-candidate
+//!   buffer, the reconnect backoff, the ICE grace period; `is_polite`), and the configuration
+//!   is read as `mount` reads it (crate::config): this module only adapts them to the page.
+//!
 //! Ours keep our fixes (docs/protocol.md's known bugs), each without breaking a JavaScript
 //! neighbour: the hang-up goes out with its target (1); every handler is removed on close (2);
 //! perfect negotiation instead of the rollback deadlock (3); ICE `disconnected` gets a grace
 //! period (4); `NotAllowedError` is recognised and the peer told (5); early candidates are
 //! buffered (6); `track` handling is idempotent (7); `removetrack` is watched on the remote
 //! stream (8); chat text is text (9); the socket reconnects (10); no `Closure::forget` (11).
-
-// Comments on the exports are `//`, not `///`: wasm-bindgen copies doc comments into the JS
-// glue (src/api.rs does the same). README, "Embed in your chat page", documents them.
 
 mod call;
 mod errors;
@@ -73,6 +74,11 @@ fn document() -> Option<Document> {
 /// The tutorial's elements are found by id in the whole document (it has one client a page).
 fn by_id(id: &str) -> Option<Element> {
     document()?.get_element_by_id(id)
+}
+
+/// The tutorial's `<video>` elements (`local_video`, `received_video`).
+fn video(id: &str) -> Option<web_sys::HtmlMediaElement> {
+    by_id(id)?.dyn_into().ok()
 }
 
 /// `disabled` of an `<input>` or `<button>` (both have the property).

@@ -1,18 +1,16 @@
-//! The `RTCPeerConnection` members we use that web-sys lacks or types too narrowly, and the
-//! async operations as futures of `Result<_, JsValue>` (the thrown value is kept whole: the
-//! page's `reportError` and `handleGetUserMediaError` read its `name` and `message`).
+//! The `RTCPeerConnection` members only the tutorial-compatible functions use (the others are
+//! in crate::rtc), and its operations as futures of `Result<_, JsValue>` (the thrown value is
+//! kept whole: the page's `reportError` and `handleGetUserMediaError` read its `name`).
 
-use chat_core::protocol::{IceCandidate, SdpType, SessionDescription};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamTrack, RtcPeerConnection};
 
-use super::{globals, to_js};
-use crate::error::prop;
+use super::globals;
 use crate::rtc::{js, Pc};
 
-// Members only the tutorial-compatible functions need, on the shared `Pc` (crate::rtc).
+/// Members only the tutorial-compatible functions need, on the shared `Pc` (crate::rtc).
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(method, getter, js_name = remoteDescription)]
@@ -53,39 +51,9 @@ pub(super) fn peer_knows(pc: &RtcPeerConnection) -> bool {
     has_remote_description(pc) || !js(pc).local_description_plain().is_null()
 }
 
-pub(super) fn local_description(pc: &RtcPeerConnection) -> Option<SessionDescription> {
-    let desc = js(pc).local_description_plain();
-    Some(SessionDescription {
-        kind: SdpType::parse(&prop(&desc, "type")?)?,
-        sdp: prop(&desc, "sdp").unwrap_or_default(),
-    })
-}
-
-pub(super) async fn set_local(pc: &RtcPeerConnection) -> Result<(), JsValue> {
-    JsFuture::from(js(pc).set_local_description_implicit())
-        .await
-        .map(drop)
-}
-
-/// Also the implicit rollback of a local offer, when the polite side applies a colliding one.
-pub(super) async fn set_remote(
-    pc: &RtcPeerConnection,
-    desc: &SessionDescription,
-) -> Result<(), JsValue> {
-    let desc = to_js(&desc.to_value());
-    JsFuture::from(js(pc).set_remote_description_plain(&desc))
-        .await
-        .map(drop)
-}
-
-pub(super) async fn add_candidate(
-    pc: &RtcPeerConnection,
-    candidate: &IceCandidate,
-) -> Result<(), JsValue> {
-    let init = to_js(&candidate.to_value());
-    JsFuture::from(js(pc).add_ice_candidate_plain(&init))
-        .await
-        .map(drop)
+/// Awaits one of the connection's operations, keeping what it threw whole.
+pub(super) async fn done(promise: js_sys::Promise) -> Result<(), JsValue> {
+    JsFuture::from(promise).await.map(drop)
 }
 
 /// Sends every track of the local stream. `addTrack` (rather than the tutorial's

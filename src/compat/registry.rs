@@ -6,23 +6,19 @@
 //!   never outlive the page's move to a new connection, even when a JavaScript `closeVideoCall`
 //!   that knows nothing of them closed the old one (a closed connection fires no events, so
 //!   the listeners could not run meanwhile anyway).
-//! - remote candidates that arrived before they could be applied, by sender (PROTOCOL bug 6).
+//! - remote candidates that arrived before they could be applied, by sender (PROTOCOL bug 6),
+//!   in the core's `CandidateBuffer`.
 //!
 //! The cells are only borrowed inside this module, never across a call into the page, so a
 //! page function that calls back into us cannot meet a borrowed cell.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 
-use chat_core::protocol::IceCandidate;
+use chat_core::rules::{CandidateBuffer, GracePeriod};
 use web_sys::RtcPeerConnection;
 
 use super::globals;
 use crate::live::{Listener, Timer};
-
-/// Most candidates kept per sender (a real peer sends a handful to a few dozen), and overall.
-const MAX_PER_SENDER: usize = 100;
-const MAX_TOTAL: usize = 4 * MAX_PER_SENDER;
 
 #[derive(Default)]
 pub(super) struct Slots {
@@ -32,8 +28,9 @@ pub(super) struct Slots {
     pub remote: Option<(String, Listener)>,
     /// Applies buffered candidates once a remote description is set.
     pub flush: Option<Listener>,
-    /// ICE `disconnected`: the call ends if this fires first.
-    pub grace: Option<Timer>,
+    /// ICE `disconnected`: the core's grace period, and its timer.
+    pub grace: GracePeriod,
+    pub grace_timer: Option<Timer>,
     /// MDN's `makingOffer`: our `setLocalDescription()` for an offer is under way.
     pub making_offer: bool,
     /// MDN's `isSettingRemoteAnswerPending`.
@@ -47,15 +44,9 @@ struct Entry {
     slots: Slots,
 }
 
-struct Early {
-    /// `None`: the tutorial's clients send candidates without a `name`.
-    sender: Option<String>,
-    candidate: IceCandidate,
-}
-
 thread_local! {
     static PEER: RefCell<Option<Entry>> = const { RefCell::new(None) };
-    static EARLY: RefCell<VecDeque<Early>> = const { RefCell::new(VecDeque::new()) };
+    static EARLY: RefCell<CandidateBuffer> = const { RefCell::new(CandidateBuffer::new()) };
 }
 
 /// Runs `f` on the slots of `pc`. They are created when `pc` is the page's current connection
@@ -96,46 +87,12 @@ pub(super) fn release() {
     drop(entry);
 }
 
-/// Keeps a candidate until it can be applied; `false` if its sender has too many waiting.
-pub(super) fn keep_early(sender: Option<String>, candidate: IceCandidate) -> bool {
+/// Early candidates (the core's buffer, PROTOCOL bug 6), by sender; `f` must not call into
+/// the page.
+pub(super) fn early<R: Default>(f: impl FnOnce(&mut CandidateBuffer) -> R) -> R {
     EARLY.with(|cell| {
-        let Ok(mut early) = cell.try_borrow_mut() else {
-            return false;
-        };
-        if early.iter().filter(|e| e.sender == sender).count() >= MAX_PER_SENDER {
-            return false;
-        }
-        if early.len() >= MAX_TOTAL {
-            early.pop_front();
-        }
-        early.push_back(Early { sender, candidate });
-        true
+        cell.try_borrow_mut()
+            .map(|mut b| f(&mut b))
+            .unwrap_or_default()
     })
-}
-
-/// Takes, in arrival order, the candidates that may be from `peer` (those without a sender
-/// too); the others wait for their own call.
-pub(super) fn take_early(peer: Option<&str>) -> Vec<IceCandidate> {
-    EARLY.with(|cell| {
-        let Ok(mut early) = cell.try_borrow_mut() else {
-            return Vec::new();
-        };
-        let (taken, kept) = early
-            .drain(..)
-            .partition::<Vec<_>, _>(|e| match (&e.sender, peer) {
-                (Some(sender), Some(peer)) => sender == peer,
-                _ => true,
-            });
-        early.extend(kept);
-        taken.into_iter().map(|e| e.candidate).collect()
-    })
-}
-
-/// Forgets what `peer` sent for a call that is over.
-pub(super) fn forget_early(peer: &str) {
-    EARLY.with(|cell| {
-        if let Ok(mut early) = cell.try_borrow_mut() {
-            early.retain(|e| e.sender.as_deref().is_some_and(|s| s != peer));
-        }
-    });
 }

@@ -3,11 +3,11 @@
 
 use std::cell::{Cell, RefCell};
 
-use chat_core::call::{RECONNECT_MAX_MS, RECONNECT_MIN_MS};
+use chat_core::rules::Backoff;
 use chat_core::{Input, Message};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
-use web_sys::{Event, HtmlInputElement, KeyboardEvent, MessageEvent, UrlSearchParams, WebSocket};
+use web_sys::{Event, HtmlInputElement, KeyboardEvent, MessageEvent, WebSocket};
 
 use super::{
     by_id, call_page, decode, document, globals, is_disabled, json_parse, log, log_error, notify,
@@ -15,18 +15,9 @@ use super::{
 };
 use crate::live::{self, Listener, Timer};
 
-/// The sample's server refuses a connection that does not ask for this subprotocol.
-const SUBPROTOCOL: &str = "json";
-/// Where the tutorial's server listens, on the page's host.
-const TUTORIAL_PORT: &str = "6503";
-/// Messages that belong to a call: routed by `target`, and broadcast by the sample's server
-/// when it is missing.
-const CALL_KINDS: [&str; 4] = [
-    "video-offer",
-    "video-answer",
-    "new-ice-candidate",
-    "hang-up",
-];
+// The subprotocol the sample's server demands, and the messages that belong to a call (routed
+// by `target`, broadcast by the sample's server when it is missing): the protocol crate's.
+use chat_core::protocol::{CALL_KINDS, SUBPROTOCOL};
 
 /// Our socket and its listeners; dropping it removes them, then closes the socket.
 struct Socket {
@@ -43,70 +34,38 @@ impl Drop for Socket {
 }
 
 thread_local! {
-    static SOCKET: RefCell<Option<Socket>> = const { RefCell::new(None) };
-    static BACKOFF_MS: Cell<u32> = const { Cell::new(RECONNECT_MIN_MS) };
+    static SOCKET: Cell<Option<Socket>> = const { Cell::new(None) };
+    static BACKOFF: RefCell<Backoff> = const { RefCell::new(Backoff::new()) };
     /// Click listeners of the user list, replaced with the list.
-    static USER_LIST: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
+    static USER_LIST: Cell<Vec<Listener>> = const { Cell::new(Vec::new()) };
     /// The peer of the call messages last sent (see `sendToServer`).
-    static LAST_PEER: RefCell<Option<String>> = const { RefCell::new(None) };
+    static LAST_PEER: Cell<Option<String>> = const { Cell::new(None) };
 }
 
-/// The signaling URL: the page contract's `signal` (query parameter, JSON config block, or
-/// `data-signal` on `<body>`), else the tutorial's `ws(s)://<page host>:6503`.
-fn signal_url() -> String {
-    let location = web_sys::window().map(|w| w.location());
-    let query = location
-        .as_ref()
-        .and_then(|l| l.search().ok())
-        .and_then(|s| UrlSearchParams::new_with_str(&s).ok())
-        .and_then(|q| q.get("signal"));
-    let block = || {
-        let text = document()?
-            .query_selector("script#webrtc-chat-config")
-            .ok()??
-            .text_content()?;
-        let config = json_parse(&text.into()).ok()?;
-        Reflect::get(&config, &"signal".into()).ok()?.as_string()
-    };
-    let attr = || document()?.body()?.get_attribute("data-signal");
-    let url = query.or_else(block).or_else(attr).filter(|u| !u.is_empty());
-    url.unwrap_or_else(|| {
-        let secure = location.as_ref().and_then(|l| l.protocol().ok()).as_deref() == Some("https:");
-        let host = location
-            .and_then(|l| l.hostname().ok())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "localhost".into());
-        let scheme = if secure { "wss://" } else { "ws://" };
-        [scheme, &host, ":", TUTORIAL_PORT].concat()
-    })
-}
-
-// Opens the signaling socket (`connection`). Unlike the tutorial's, it reconnects when the
-// socket closes (bug 10), and a second call replaces the first socket instead of leaking it.
+/// Opens the signaling socket (`connection`). Unlike the tutorial's, it reconnects when the
+/// socket closes (bug 10), and a second call replaces the first socket instead of leaking it.
 #[wasm_bindgen]
 pub fn connect() -> Result<(), JsValue> {
-    let url = signal_url();
+    let url = crate::config::compat_signal_url();
     log(&["Connecting to server: ", &url].concat());
     let ws = WebSocket::new_with_str(&url, SUBPROTOCOL)?;
     globals::set(globals::CONNECTION, &ws);
     let closed = ws.clone();
     let listeners = [
         live::listen(&ws, "open", |_| {
-            BACKOFF_MS.set(RECONNECT_MIN_MS);
+            BACKOFF.with_borrow_mut(Backoff::reset);
             set_disabled("text", false);
             set_disabled("send", false);
         }),
         live::listen(&ws, "message", on_message),
         live::listen(&ws, "close", move |_| on_close(&closed)),
     ];
-    let old = SOCKET.with(|s| {
-        s.try_borrow_mut().ok()?.replace(Socket {
-            ws,
-            _listeners: listeners,
-            reconnect: None,
-        })
-    });
-    drop(old);
+    // The old socket goes (listeners removed, closed) once the new one is in place.
+    drop(SOCKET.replace(Some(Socket {
+        ws,
+        _listeners: listeners,
+        reconnect: None,
+    })));
     Ok(())
 }
 
@@ -173,17 +132,16 @@ fn on_close(ws: &WebSocket) {
     if globals::my_username().is_none() {
         return log("The connection to the server closed");
     }
-    let ms = BACKOFF_MS.get();
-    BACKOFF_MS.set(ms.saturating_mul(2).min(RECONNECT_MAX_MS));
+    let ms = BACKOFF.with_borrow_mut(Backoff::next_delay);
     log(&format!(
         "The connection to the server closed; reconnecting in {ms} ms"
     ));
     let timer = live::timeout(ms, || call_page("connect", &[]));
-    SOCKET.with(|s| {
-        if let Some(socket) = s.try_borrow_mut().ok().as_mut().and_then(|s| s.as_mut()) {
-            socket.reconnect = Some(timer);
-        }
-    });
+    let mut socket = SOCKET.take();
+    if let Some(socket) = socket.as_mut() {
+        socket.reconnect = Some(timer);
+    }
+    SOCKET.set(socket);
 }
 
 /// One chat line, as text (the tutorial inserted HTML and trusted the server to strip tags,
@@ -217,23 +175,22 @@ fn chat_line(name: Option<&str>, text: &str, date: f64) {
     chat_box.set_scroll_top(chat_box.scroll_height() - chat_box.client_height());
 }
 
-// Sends a message object as JSON on `connection`. Never a call message without a target
-// (the sample's server would broadcast it to everyone): a tutorial `hangUpCall`, which sends
-// after clearing the target (bug 1), gets the peer its last call messages went to.
+/// Sends a message object as JSON on `connection`. Never a call message without a target
+/// (the sample's server would broadcast it to everyone): a tutorial `hangUpCall`, which sends
+/// after clearing the target (bug 1), gets the peer its last call messages went to.
 #[wasm_bindgen(js_name = sendToServer)]
 pub fn send_to_server(#[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue) {
     let kind = crate::error::prop(&msg, "type").unwrap_or_default();
     let mut msg = msg;
     if CALL_KINDS.contains(&kind.as_str()) {
         let target = crate::error::prop(&msg, "target").filter(|t| !t.is_empty());
-        let peer = LAST_PEER.with(|p| p.try_borrow().ok().and_then(|p| p.clone()));
-        match (target, peer) {
-            (Some(target), _) => LAST_PEER.with(|p| {
-                if let Ok(mut p) = p.try_borrow_mut() {
-                    *p = Some(target);
-                }
-            }),
-            (None, Some(peer)) if kind == "hang-up" => {
+        let hang_up = kind == "hang-up";
+        let last = LAST_PEER.take();
+        // A hang-up ends the call: no last peer after it.
+        LAST_PEER.set(target.clone().or(last.clone()).filter(|_| !hang_up));
+        match (target, last) {
+            (Some(_), _) => {}
+            (None, Some(peer)) if hang_up => {
                 let copy = Object::assign(&Object::new(), msg.unchecked_ref());
                 let _ = Reflect::set(&copy, &"target".into(), &peer.into());
                 msg = copy.into();
@@ -243,13 +200,6 @@ pub fn send_to_server(#[wasm_bindgen(unchecked_param_type = "SignalingMessage")]
                     &["not sending a \"", &kind, "\" message without a target"].concat(),
                 )
             }
-        }
-        if kind == "hang-up" {
-            LAST_PEER.with(|p| {
-                if let Ok(mut p) = p.try_borrow_mut() {
-                    *p = None;
-                }
-            });
         }
     }
     let text = match js_sys::JSON::stringify(&msg) {
@@ -272,7 +222,7 @@ fn input(id: &str) -> Option<HtmlInputElement> {
     by_id(id)?.dyn_into().ok()
 }
 
-// Logs in with the name in `#name` (after the server's `id`).
+/// Logs in with the name in `#name` (after the server's `id`).
 #[wasm_bindgen(js_name = setUsername)]
 pub fn set_username() {
     let name = input("name").map(|i| i.value()).unwrap_or_default();
@@ -288,7 +238,7 @@ pub fn set_username() {
     });
 }
 
-// Sends the chat text in `#text`.
+/// Sends the chat text in `#text`.
 #[wasm_bindgen(js_name = handleSendButton)]
 pub fn handle_send_button() {
     let Some(field) = input("text") else { return };
@@ -305,7 +255,7 @@ pub fn handle_send_button() {
     field.set_value("");
 }
 
-// Enter in the chat field sends.
+/// Enter in the chat field sends.
 #[wasm_bindgen(js_name = handleKey)]
 pub fn handle_key(#[wasm_bindgen(unchecked_param_type = "KeyboardEvent")] evt: JsValue) {
     let Some(evt) = evt.dyn_ref::<KeyboardEvent>() else {
@@ -317,8 +267,8 @@ pub fn handle_key(#[wasm_bindgen(unchecked_param_type = "KeyboardEvent")] evt: J
     }
 }
 
-// Shows the user list: one `<li>` per named user (the server lists connections without a
-// name as `null`; the tutorial showed "null"), as text; a click calls the page's `invite`.
+/// Shows the user list: one `<li>` per named user (the server lists connections without a
+/// name as `null`; the tutorial showed "null"), as text; a click calls the page's `invite`.
 #[wasm_bindgen(js_name = handleUserlistMsg)]
 pub fn handle_userlist_msg(
     #[wasm_bindgen(unchecked_param_type = "SignalingMessage")] msg: JsValue,
@@ -346,9 +296,5 @@ pub fn handle_userlist_msg(
         listeners.push(live::listen(&item, "click", |e| call_page("invite", &[e])));
         let _ = list.append_child(&item);
     }
-    let old = USER_LIST.with(|l| {
-        l.try_borrow_mut()
-            .map(|mut l| std::mem::replace(&mut *l, listeners))
-    });
-    drop(old);
+    drop(USER_LIST.replace(listeners));
 }

@@ -11,9 +11,10 @@
 
 use crate::call::{
     Action, CallId, CallPhase, EndReason, IceConnectionState, IceGatheringState, Input, PeerOp,
-    SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS,
+    SignalingState, Timer, CONNECT_TIMEOUT_MS,
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
+use crate::rules::{offer_collision, GracePeriod, OfferCollision};
 
 use super::candidates::MAX_PER_SENDER;
 
@@ -105,10 +106,8 @@ pub(super) struct Call {
     remote_set: bool,
     /// Remote candidates waiting for the remote description, in arrival order.
     pending_candidates: Vec<IceCandidate>,
-    /// ICE is `disconnected`, its grace timer running (cleared when it recovers). No time is
-    /// kept: each disconnection starts the timer afresh, which replaces (cancels) an earlier
-    /// one ([`Action::StartTimer`]), so the timer that fires is always this period's.
-    disconnected: bool,
+    /// ICE is `disconnected`, its grace timer running (cleared when it recovers).
+    grace: GracePeriod,
     /// `ShowRemoteStream` was emitted (`track` fires once per track: PROTOCOL bug 7).
     remote_shown: bool,
     /// Local candidates gathered so far: none at the end of gathering means no path at all.
@@ -147,7 +146,7 @@ impl Call {
             awaiting_answer: false,
             remote_set: false,
             pending_candidates: Vec::new(),
-            disconnected: false,
+            grace: GracePeriod::default(),
             remote_shown: false,
             local_candidates: 0,
             ice_error: None,
@@ -336,11 +335,14 @@ impl Call {
             )));
             return;
         }
-        // MDN: readyForOffer = !makingOffer && (stable || isSettingRemoteAnswerPending).
         let answer_pending = self.srd_pending.contains(&SdpType::Answer);
-        let collision = self.making_offer
-            || (self.signaling_view() != SignalingState::Stable && !answer_pending);
-        self.ignore_offer = !self.polite && collision;
+        let collision = offer_collision(
+            self.polite,
+            self.making_offer,
+            self.signaling_view(),
+            answer_pending,
+        );
+        self.ignore_offer = collision == OfferCollision::Ignore;
         self.note_peer_token(token.clone());
         if self.ignore_offer {
             out.push(log(format!(
@@ -349,7 +351,7 @@ impl Call {
             )));
             return;
         }
-        if collision {
+        if collision == OfferCollision::RollBack {
             out.push(log(format!(
                 "offer collision: rolling back ours for {}'s (we are polite)",
                 self.peer
@@ -502,10 +504,17 @@ impl Call {
 
     fn ice_state(&mut self, state: IceConnectionState, out: &mut Vec<Action>) -> Flow {
         self.ice = Some(state);
+        // `disconnected` often recovers by itself (PROTOCOL bug 4: the tutorial hung up at once).
+        if let Some(ms) = self.grace.ice_state(state) {
+            self.phase = CallPhase::Reconnecting;
+            out.push(Action::StartTimer {
+                timer: Timer::IceDisconnected(self.id),
+                ms,
+            });
+        }
         match state {
             IceConnectionState::Connected | IceConnectionState::Completed => {
                 self.phase = CallPhase::Connected;
-                self.disconnected = false;
                 if !self.started {
                     self.started = true;
                     out.push(Action::CallStarted {
@@ -514,17 +523,7 @@ impl Call {
                     });
                 }
             }
-            // Often recovers by itself (PROTOCOL bug 4: the tutorial hung up at once).
-            IceConnectionState::Disconnected => {
-                if !self.disconnected {
-                    self.disconnected = true;
-                    self.phase = CallPhase::Reconnecting;
-                    out.push(Action::StartTimer {
-                        timer: Timer::IceDisconnected(self.id),
-                        ms: ICE_DISCONNECTED_GRACE_MS,
-                    });
-                }
-            }
+            IceConnectionState::Disconnected => {}
             IceConnectionState::Failed | IceConnectionState::Closed => {
                 let text = format!("The connection to {} failed.", self.peer);
                 return Flow::End(Ending::failure(text, EndReason::Failed));
@@ -568,7 +567,7 @@ impl Call {
 
     /// The grace timer fired: end the call if ICE has not recovered since.
     fn grace_over(&self) -> Flow {
-        if !self.disconnected {
+        if !self.grace.over() {
             return Flow::Continue;
         }
         let text = format!("The connection to {} was lost.", self.peer);

@@ -76,7 +76,9 @@ impl Client {
         token: Option<String>,
     ) {
         let Some(me) = self.name.clone() else { return };
-        let early = self.early.take_for(&from, token.as_deref());
+        let early = self.early.take(Some(&from), token.as_deref());
+        // The rest were for another call, whatever it was.
+        self.early.clear();
         let uses_tokens = token.is_some();
         let token = token.unwrap_or_else(|| self.tokens.next_token());
         let mut call = Call::new(self.next_call_id(), me, from, token);
@@ -166,25 +168,7 @@ impl Client {
             let from = from.as_deref().unwrap_or("someone");
             return self.log(format!("ignored a hang-up from {from}"));
         }
-        let peer = &call.peer;
-        let (reason, notice) = match reason.as_deref() {
-            Some("busy") => (EndReason::PeerBusy, format!("{peer} is busy.")),
-            Some("declined") => (
-                EndReason::PeerDeclined,
-                format!("{peer} declined the call."),
-            ),
-            Some("media") => (
-                EndReason::PeerMedia,
-                format!("{peer} could not start their camera or microphone."),
-            ),
-            Some("lost" | "failed" | "error") => (
-                EndReason::PeerFailed,
-                format!("The call with {peer} failed."),
-            ),
-            // Our relay's hang-up for a peer whose connection closed (tab closed, network gone).
-            Some("gone") => (EndReason::PeerLeft, format!("{peer} left.")),
-            _ => (EndReason::PeerHungUp, format!("{peer} hung up.")),
-        };
+        let (reason, notice) = crate::rules::hang_up_ending(&call.peer, reason.as_deref());
         self.end_call(Ending::peer(reason, notice));
     }
 }
