@@ -8,8 +8,10 @@ pub mod json;
 pub mod media;
 mod number;
 pub mod protocol;
+pub mod unreachable;
 
 pub use call::{Action, CallId, Input, Millis};
 pub use client::Client;
 pub use json::Value;
 pub use protocol::{DecodeError, IceCandidate, Message, SdpType, SessionDescription};
+pub use unreachable::Unreachable;
