@@ -93,6 +93,9 @@ impl App {
             view.show_name(name);
         }
         let mut client = Client::new(seed());
+        if let TransportConfig::Socket { url } = &config.transport {
+            client.set_server(url.as_str());
+        }
         // `autoAccept: false`: an incoming call rings (`incoming-call` event) until the host
         // calls `accept()` or `decline()`. Default true, as the tutorial.
         if crate::config::get(options, "autoAccept").and_then(|a| a.as_bool()) == Some(false) {

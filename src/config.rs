@@ -2,7 +2,8 @@
 //!
 //! Priority, highest first: the page's query parameters, the `options` given to `mount`, the
 //! JSON block `<script type="application/json" id="webrtc-chat-config">`, the root's `data-*`
-//! attributes, then defaults (the page's own origin for signaling, the tutorial's TURN server).
+//! attributes, then defaults (for signaling the page's own origin, or in a development build
+//! the tutorial's `<page host>:6503`; the tutorial's TURN server).
 
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
@@ -200,13 +201,21 @@ impl Config {
     }
 }
 
-/// The page's own origin with the ws/wss scheme and path `/signal`.
+/// Where a development build's page finds the relay: its default port, on the page's host.
+pub(crate) const DEV_SIGNAL_PORT: &str = "6503";
+
+/// A release build: the page's own origin (the relay serves page and socket on one port), with
+/// the ws/wss scheme and path `/signal`. A development build (`trunk serve`, whose dev server
+/// is on another port): the relay's default port on the page's host, as the tutorial's own
+/// page does. Not through Trunk's `[[proxy]] ws = true`: Trunk 0.21 forwards the upgrade but
+/// not the subprotocol the relay chose, and browsers then refuse a socket that asked for `json`.
 fn default_signal_url(location: Option<&web_sys::Location>) -> String {
-    let (protocol, host) = location
+    let (protocol, host, hostname) = location
         .map(|l| {
             (
                 l.protocol().unwrap_or_default(),
                 l.host().unwrap_or_default(),
+                l.hostname().unwrap_or_default(),
             )
         })
         .unwrap_or_default();
@@ -215,7 +224,11 @@ fn default_signal_url(location: Option<&web_sys::Location>) -> String {
     } else {
         "ws://"
     };
-    [scheme, &host, "/signal"].concat()
+    if cfg!(debug_assertions) {
+        [scheme, &hostname, ":", DEV_SIGNAL_PORT, "/signal"].concat()
+    } else {
+        [scheme, &host, "/signal"].concat()
+    }
 }
 
 /// The tutorial's: one TURN server on the web server's host.
@@ -314,7 +327,13 @@ mod tests {
     fn defaults_are_the_pages_origin_and_the_tutorials_turn() {
         let c = Config::read(&root(&[], None), &JsValue::UNDEFINED);
         let loc = web_sys::window().unwrap().location();
-        assert_eq!(url(&c), format!("ws://{}/signal", loc.host().unwrap()));
+        // These tests run in a development build: the relay's port on the page's host.
+        let want = if cfg!(debug_assertions) {
+            format!("ws://{}:{DEV_SIGNAL_PORT}/signal", loc.hostname().unwrap())
+        } else {
+            format!("ws://{}/signal", loc.host().unwrap())
+        };
+        assert_eq!(url(&c), want);
         assert_eq!(
             servers(&c),
             format!(
