@@ -67,8 +67,10 @@ test('a page says which server it cannot reach, retries, and recovers on its own
   for (const c of cases) {
     c.url = `ws://127.0.0.1:${c.port}/signal`;
     c.user = await w.user(c.name, { query: { signal: c.url }, login: false });
+    await c.user.until('the app mounted (its status line rendered)', () => document.querySelector('#status').hasAttribute('data-unreachable'));
     const before = await c.user.page.evaluate(statusInPage);
     assert.equal(before.unreachable, '', `${c.name}: nothing to report before login`);
+    assert.equal(before.text, 'Not connected');
     await c.user.login(c.name);
   }
 

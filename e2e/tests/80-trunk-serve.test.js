@@ -20,8 +20,15 @@ test('trunk serve: two pages from Trunk log in, chat and call', { timeout: 60000
   // Live reload is on: Trunk injected its reload script.
   assert.match(w.trunk.html, /\.well-known\/trunk\/ws/, 'the page has Trunk\'s live-reload script');
 
-  const alice = await w.user('alice');
-  const bob = await w.user('bob');
+  // The development build's wasm is large: log in once the app has mounted, not before.
+  const open = async (name) => {
+    const u = await w.user(name, { login: false });
+    await u.until('the app mounted (its status line rendered)', () => document.querySelector('#status').hasAttribute('data-unreachable'));
+    await u.login(name);
+    return u;
+  };
+  const alice = await open('alice');
+  const bob = await open('bob');
   await alice.waitUsers(['alice', 'bob']);
   await bob.waitUsers(['alice', 'bob']);
   for (const u of [alice, bob]) {
