@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests: the release page served by the real relay, one Chromium per test file with
-# a browser context per person, coturn for TURN, and a naive sample-like signaling server.
+# a browser context per person, coturn for TURN, and a naive sample-like signaling server; and
+# `trunk serve`'s development page (tests/80-trunk-serve.test.js builds it on its own).
 # Called by scripts/test.sh (after scripts/install.sh test has installed chromium and coturn).
 #
 #   e2e/run.sh                               # everything

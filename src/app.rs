@@ -8,7 +8,7 @@ use chat_core::{Client, Input};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
-use crate::config::Config;
+use crate::config::{Config, TransportConfig};
 use crate::error::MountError;
 use crate::executor::{refresh_ice, Executor};
 use crate::host::Host;
@@ -41,6 +41,9 @@ impl App {
             view.show_name(name);
         }
         let mut client = Client::new(seed());
+        if let TransportConfig::Socket { url } = &config.transport {
+            client.set_server(url.as_str());
+        }
         // `autoAccept: false`: an incoming call rings (`incoming-call` event) until the host
         // calls `accept()` or `decline()`. Default true, as the tutorial.
         if crate::config::get(options, "autoAccept").and_then(|a| a.as_bool()) == Some(false) {

@@ -2,7 +2,8 @@
 //!
 //! Priority, highest first: the page's query parameters, the `options` given to `mount`, the
 //! JSON block `<script type="application/json" id="webrtc-chat-config">`, the root's `data-*`
-//! attributes, then defaults (the page's own origin for signaling, the tutorial's TURN server).
+//! attributes, then defaults (for signaling the page's own origin, or in a development build
+//! the tutorial's `<page host>:6503`; the tutorial's TURN server).
 
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
@@ -164,7 +165,7 @@ impl Level<'_> {
 impl Config {
     /// Never fails: whatever is missing or malformed falls back to the next source.
     pub fn read(root: &Element, options: &JsValue) -> Config {
-        Config::read_with(root, options, |l| ws_url(l, "", "/signal"))
+        Config::read_with(root, options, default_signal_url)
     }
 
     /// [`Config::read`] with another default signaling URL (for the tutorial's pages).
@@ -259,6 +260,22 @@ fn ws_url(location: Option<&web_sys::Location>, port: &str, path: &str) -> Strin
     let host = host.filter(|h| !h.is_empty() || port.is_empty());
     let scheme = if secure { "wss://" } else { "ws://" };
     [scheme, host.as_deref().unwrap_or("localhost"), port, path].concat()
+}
+
+/// Where a development build's page finds the relay: its default port, on the page's host.
+pub(crate) const DEV_SIGNAL_PORT: &str = "6503";
+
+/// A release build: the page's own origin (the relay serves page and socket on one port), with
+/// the ws/wss scheme and path `/signal`. A development build (`trunk serve`, whose dev server
+/// is on another port): the relay's default port on the page's host, as the tutorial's own
+/// page does. Not through Trunk's `[[proxy]] ws = true`: Trunk 0.21 forwards the upgrade but
+/// not the subprotocol the relay chose, and browsers then refuse a socket that asked for `json`.
+fn default_signal_url(location: Option<&web_sys::Location>) -> String {
+    if cfg!(debug_assertions) {
+        ws_url(location, &[":", DEV_SIGNAL_PORT].concat(), "/signal")
+    } else {
+        ws_url(location, "", "/signal")
+    }
 }
 
 /// The tutorial's: one TURN server on the web server's host.
@@ -357,7 +374,13 @@ mod tests {
     fn defaults_are_the_pages_origin_and_the_tutorials_turn() {
         let c = Config::read(&root(&[], None), &JsValue::UNDEFINED);
         let loc = web_sys::window().unwrap().location();
-        assert_eq!(url(&c), format!("ws://{}/signal", loc.host().unwrap()));
+        // These tests run in a development build: the relay's port on the page's host.
+        let want = if cfg!(debug_assertions) {
+            format!("ws://{}:{DEV_SIGNAL_PORT}/signal", loc.hostname().unwrap())
+        } else {
+            format!("ws://{}/signal", loc.host().unwrap())
+        };
+        assert_eq!(url(&c), want);
         assert_eq!(
             servers(&c),
             format!(

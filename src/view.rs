@@ -254,10 +254,28 @@ impl View {
                 ["Connection to ", peer, " interrupted, reconnecting…"].concat()
             }
         };
+        // The server cannot be reached: the core's notice (which server, the next try, what
+        // to check) replaces "Not connected", or follows what a call under way shows.
+        let text = match (&s.unreachable, s.call) {
+            (Some(u), CallPhase::Idle) => u.text.clone(),
+            (Some(u), _) => [&text, " · ", &u.text].concat(),
+            (None, _) => text,
+        };
         let el = &self.status;
         el.set_text_content(Some(&text));
+        let u = s.unreachable.as_ref();
+        let retry_at = u
+            .and_then(|u| u.retry_at)
+            .map(|t| js_sys::Date::new(&t.into()));
         let attrs = [
             ("data-socket", if s.connected { "open" } else { "closed" }),
+            ("data-unreachable", u.map_or("", |u| u.server.as_str())),
+            (
+                "data-retry-at",
+                &retry_at
+                    .map(|d| String::from(d.to_iso_string()))
+                    .unwrap_or_default(),
+            ),
             ("data-call", states::phase_str(s.call)),
             ("data-peer", peer),
             (

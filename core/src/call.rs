@@ -322,6 +322,9 @@ pub struct Status {
     pub ice_connection: Option<IceConnectionState>,
     pub ice_gathering: Option<IceGatheringState>,
     pub signaling: Option<SignalingState>,
+    /// The signaling socket keeps failing to open (`None` once it opens): shown instead of
+    /// a bare "not connected".
+    pub unreachable: Option<crate::Unreachable>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -15,6 +15,7 @@ mod token;
 use crate::call::{Action, CallId, CallPhase, EndReason, Input, Millis, Status, Timer};
 use crate::protocol::{Message, SessionDescription};
 use crate::rules::{Backoff, CandidateBuffer};
+use crate::Unreachable;
 
 use self::call::{Call, Ending, Flow};
 use self::token::TokenSource;
@@ -60,6 +61,10 @@ pub struct Client {
     users: Vec<String>,
     /// Delay before the next reconnection attempt.
     backoff: Backoff,
+    /// The signaling server's address, for the person (see [`Client::set_server`]).
+    server: String,
+    /// Set while attempts to open the socket fail; cleared when it opens.
+    unreachable: Option<Unreachable>,
     call: Option<Call>,
     /// Accept an incoming call at once (the tutorial's behaviour), or let it ring.
     auto_accept: bool,
@@ -89,6 +94,8 @@ impl Client {
             client_id: None,
             users: Vec::new(),
             backoff: Backoff::new(),
+            server: String::new(),
+            unreachable: None,
             call: None,
             auto_accept: true,
             ringing: None,
@@ -109,8 +116,9 @@ impl Client {
             Input::SocketOpen => {
                 self.socket = Socket::Open;
                 self.backoff.reset();
+                self.unreachable = None;
             }
-            Input::SocketClosed => self.socket_closed(),
+            Input::SocketClosed => self.socket_closed(now),
             Input::Server(message) => self.server(now, message),
             Input::BadFrame { error } => self.log(format!("ignored a bad frame: {error}")),
             Input::SendChat { text } => self.send_chat(now, text),
@@ -147,6 +155,12 @@ impl Client {
     /// [`Input::Decline`]. On (the default, as the tutorial): it is accepted at once.
     pub fn set_auto_accept(&mut self, on: bool) {
         self.auto_accept = on;
+    }
+
+    /// The signaling server's address (a WebSocket URL), named to the person when it cannot
+    /// be reached ([`Status::unreachable`]).
+    pub fn set_server(&mut self, url: impl Into<String>) {
+        self.server = url.into();
     }
 
     /// Who is calling us, while a call rings.
@@ -220,6 +234,9 @@ impl Client {
 
     fn connect(&mut self) {
         self.socket = Socket::Connecting;
+        if let Some(u) = &self.unreachable {
+            self.unreachable = Some(Unreachable::new(&self.server, u.failures, None));
+        }
         self.out.push(Action::Connect);
     }
 
@@ -247,6 +264,10 @@ impl Client {
             ice_connection: call.and_then(|c| c.ice),
             ice_gathering: call.and_then(|c| c.gathering),
             signaling: call.and_then(|c| c.signaling),
+            unreachable: self
+                .unreachable
+                .clone()
+                .filter(|_| self.socket != Socket::Open),
         }
     }
 
@@ -295,11 +316,12 @@ impl Client {
         }
     }
 
-    fn socket_closed(&mut self) {
+    fn socket_closed(&mut self, now: Millis) {
         // A failing socket may report both `error` and `close`: one reconnection per close.
         if self.socket == Socket::Closed {
             return;
         }
+        let never_opened = self.socket == Socket::Connecting;
         self.socket = Socket::Closed;
         self.client_id = None;
         // The call goes on: its media flows peer to peer (PROTOCOL bug 10: the tutorial never
@@ -307,6 +329,13 @@ impl Client {
         if self.name.is_some() {
             let ms = self.backoff.next_delay();
             self.log(format!("signaling socket closed; reconnecting in {ms} ms"));
+            if never_opened {
+                // Refused, a failed handshake, a wrong URL: the person is told, not only the
+                // console. (A socket that did open and then closed gets one quiet retry first.)
+                let failures = self.unreachable.as_ref().map_or(0, |u| u.failures) + 1;
+                let next = Some((now + Millis::from(ms), ms));
+                self.unreachable = Some(Unreachable::new(&self.server, failures, next));
+            }
             self.out.push(Action::StartTimer {
                 timer: Timer::Reconnect,
                 ms,

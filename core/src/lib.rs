@@ -8,6 +8,7 @@ pub mod media;
 pub mod quality;
 pub mod rules;
 pub mod sas;
+pub mod unreachable;
 
 /// The wire protocol (the `webrtc-chat-protocol` crate, shared with the relay), where it has
 /// always been for the core's users: `chat_core::protocol::Message`, `chat_core::json::Value`.
@@ -18,3 +19,4 @@ pub use call::{Action, CallId, EndReason, Input, Millis};
 pub use client::Client;
 pub use json::Value;
 pub use protocol::{DecodeError, IceCandidate, Message, SdpType, SessionDescription};
+pub use unreachable::Unreachable;

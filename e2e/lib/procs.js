@@ -16,13 +16,7 @@ const DIST = process.env.DIST_DIR || path.join(ROOT, 'dist');
 
 const live = new Set();
 function killAll() {
-  for (const p of live) {
-    try {
-      p.kill('SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
+  for (const p of live) p.signal('SIGKILL');
   live.clear();
 }
 process.on('exit', killAll);
@@ -74,9 +68,13 @@ async function waitListening(port, proc, what, timeoutMs = 15000) {
   }
 }
 
-/** Spawns a child whose output is kept (shown when a test fails) and registered for killing. */
-function startProcess(cmd, args, { name = cmd } = {}) {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns a child whose output is kept (shown when a test fails) and registered for killing.
+ * `group`: the child leads a process group of its own, and signals go to the whole group (for
+ * a child that runs children of its own, as `trunk serve` runs cargo).
+ */
+function startProcess(cmd, args, { name = cmd, group = false, cwd } = {}) {
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: group, cwd });
   const lines = [];
   const keep = (chunk) => {
     lines.push(chunk.toString());
@@ -86,24 +84,44 @@ function startProcess(cmd, args, { name = cmd } = {}) {
   proc.stderr.on('data', keep);
   proc.on('error', (e) => lines.push(`spawn error: ${e.message}\n`));
   proc.logText = () => `--- ${name} output ---\n${lines.join('')}`;
+  proc.signal = (sig) => {
+    try {
+      if (group && proc.pid) process.kill(-proc.pid, sig);
+      else proc.kill(sig);
+    } catch {
+      /* already gone */
+    }
+  };
   live.add(proc);
-  proc.on('exit', () => live.delete(proc));
+  // A group outlives its leader's exit (a cargo still building): it stays registered for the
+  // exit hooks until `stop`, which signals the group either way.
+  if (!group) proc.on('exit', () => live.delete(proc));
   proc.stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    live.delete(proc);
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      if (group) proc.signal('SIGKILL');
+      return;
+    }
     const gone = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    const t = setTimeout(() => proc.kill('SIGKILL'), 2000);
+    proc.signal('SIGTERM');
+    const t = setTimeout(() => proc.signal('SIGKILL'), 2000);
     await gone;
     clearTimeout(t);
+    if (group) proc.signal('SIGKILL');
   };
   return proc;
 }
 
-/** Our relay: page + signaling on one free port. Registers its own cleanup on `t`. */
-async function startRelay(t, { staticDir = DIST } = {}) {
+/**
+ * Our relay: page + signaling on one free port (or on `port`; no page for `staticDir: null`).
+ * Registers its own cleanup on `t`.
+ */
+async function startRelay(t, { staticDir = DIST, port = null } = {}) {
   if (!fs.existsSync(RELAY_BIN)) throw new Error(`relay binary missing: ${RELAY_BIN} (cargo build --release -p webrtc-chat-relay)`);
-  const port = await freePort();
-  const proc = startProcess(RELAY_BIN, ['--listen', `127.0.0.1:${port}`, '--static', staticDir], { name: 'relay' });
+  if (port === null) port = await freePort();
+  const args = ['--listen', `127.0.0.1:${port}`];
+  if (staticDir) args.push('--static', staticDir);
+  const proc = startProcess(RELAY_BIN, args, { name: 'relay' });
   if (t) t.after(() => proc.stop());
   await waitListening(port, proc, 'relay');
   return { port, url: `http://127.0.0.1:${port}/`, ws: `ws://127.0.0.1:${port}/signal`, proc };

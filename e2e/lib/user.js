@@ -66,6 +66,7 @@ class User {
   static async open(world, label, url) {
     const context = await world.browser.newContext({ viewport: { width: 800, height: 600 } });
     await context.addInitScript(PC_HOOK);
+    for (const script of world.initScripts || []) await context.addInitScript(script);
     const page = await context.newPage();
     const user = new User(world, label, context, page);
     await page.goto(url);

@@ -9,11 +9,13 @@ const { startRelay, startCoturn, DIST } = require('./procs');
 const { startStatic } = require('./static');
 const { User } = require('./user');
 const { startNaiveRelay } = require('../naive-relay');
+const { DEV_SIGNAL_PORT, startTrunkServe, socketMap } = require('./trunk');
 
 class World {
   /**
    * @param t node:test context (for cleanup)
    * @param opts.server 'relay' (ours, serves the page too) | 'naive' (naive-relay.js + static dist/)
+   *                    | 'trunk' (`trunk serve`'s development page, our relay for signaling)
    * @param opts.turn   start coturn; `true` or coturn options
    * @param opts.query  extra query parameters for every user's page (object)
    * @param opts.naive  options for naive-relay.js (`{crossOffers: ms}`)
@@ -22,6 +24,8 @@ class World {
     const w = new World();
     w.users = [];
     w.query = query;
+    /** Init scripts every user's page gets, after the recorder (`PC_HOOK`). */
+    w.initScripts = [];
     w.browser = await launch(t);
     if (server === 'relay') {
       w.relay = await startRelay(t);
@@ -34,6 +38,15 @@ class World {
       w.naive = relay;
       w.pageUrl = stat.url;
       w.signal = `ws://127.0.0.1:${relay.port}/`;
+    } else if (server === 'trunk') {
+      w.relay = await startRelay(t, { staticDir: null });
+      w.trunk = await startTrunkServe(t);
+      w.pageUrl = w.trunk.url;
+      // The page's own default (no `signal`): the relay at <page host>:6503. The test's relay
+      // cannot own that port (a developer's relay may), so that one address leads to it.
+      w.signal = null;
+      w.devSignal = `ws://127.0.0.1:${DEV_SIGNAL_PORT}/signal`;
+      w.initScripts.push(socketMap(w.devSignal, w.relay.ws));
     } else {
       throw new Error(`unknown server ${server}`);
     }
@@ -71,7 +84,7 @@ class World {
     for (const u of this.users) {
       parts.push(`[${u.label}] ${JSON.stringify(await u.snapshot())}\n  console: ${u.console.slice(-12).join('\n           ')}`);
     }
-    for (const p of [this.relay && this.relay.proc, this.coturn && this.coturn.proc]) {
+    for (const p of [this.relay && this.relay.proc, this.coturn && this.coturn.proc, this.trunk && this.trunk.proc]) {
       if (p) parts.push(p.logText().split('\n').slice(-15).join('\n'));
     }
     return parts.join('\n');
