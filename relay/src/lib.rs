@@ -4,11 +4,8 @@
 //! - [`room`]: the routing state, sans I/O (names, calls, limits); every decision is there.
 //! - [`ws`]: one task per WebSocket, and the hub that carries the room's effects to sockets.
 //! - [`server`]: HTTP: the upgrade checks (origin, subprotocol), static files, shutdown.
-//! - [`config`]: flags and environment. [`text`]: tag stripping. [`limit`]: token bucket.
+//! - [`config`]: flags and environment (clap). [`text`]: tag stripping. [`limit`]: token bucket.
 #![forbid(unsafe_code)]
-
-#[macro_use]
-pub mod log;
 
 pub mod config;
 pub mod limit;
@@ -17,5 +14,5 @@ pub mod server;
 pub mod text;
 pub mod ws;
 
-pub use config::{Command, Config};
+pub use config::{Cli, Config};
 pub use server::{bind, Server, StartError};

@@ -69,7 +69,7 @@ pub async fn bind(config: &Config) -> Result<Server, StartError> {
         match std::fs::metadata(dir) {
             Ok(meta) if meta.is_dir() => {
                 if !dir.join("index.html").is_file() {
-                    log_warn!("{} has no index.html; / will be 404", dir.display());
+                    tracing::warn!("{} has no index.html; / will be 404", dir.display());
                 }
             }
             Ok(_) => {
@@ -139,7 +139,7 @@ impl Server {
         let router = router(app, config.static_dir.clone());
         let signal = async move {
             shutdown.await;
-            log_info!("shutting down");
+            tracing::info!("shutting down");
             let _ = stop_tx.send(true);
         };
         let served = axum::serve(
@@ -153,7 +153,7 @@ impl Server {
             .await
             .is_err()
         {
-            log_warn!("some connections did not close within {SHUTDOWN_GRACE:?}");
+            tracing::warn!("some connections did not close within {SHUTDOWN_GRACE:?}");
         }
         served
     }
@@ -195,7 +195,7 @@ impl App {
             .map(|info| info.0);
         if !origin_allowed(&self.allow_origins, &parts.headers) {
             let origin = parts.headers.get(header::ORIGIN);
-            log_info!("refused WebSocket from origin {origin:?} ({peer:?})");
+            tracing::info!("refused WebSocket from origin {origin:?} ({peer:?})");
             return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
         }
         // The sample answers 500 here (WebSocket-Node throws from `accept`); 400 says what is
@@ -208,7 +208,7 @@ impl App {
                 .into_response();
         }
         if self.hub.len() >= self.max_connections {
-            log_warn!(
+            tracing::warn!(
                 "refused WebSocket: {} connections open",
                 self.max_connections
             );
@@ -225,7 +225,7 @@ impl App {
             .protocols([SUBPROTOCOL])
             .max_message_size(self.transport_cap)
             .max_frame_size(self.transport_cap)
-            .on_failed_upgrade(|e| log_debug!("WebSocket upgrade failed: {e}"))
+            .on_failed_upgrade(|e| tracing::debug!("WebSocket upgrade failed: {e}"))
             .on_upgrade(move |socket| ws::serve(socket, hub, stop, alive, peer))
     }
 }
@@ -271,8 +271,8 @@ pub fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static
         let mut terminate = signal(SignalKind::terminate())?;
         Ok(async move {
             tokio::select! {
-                _ = interrupt.recv() => log_info!("SIGINT"),
-                _ = terminate.recv() => log_info!("SIGTERM"),
+                _ = interrupt.recv() => tracing::info!("SIGINT"),
+                _ = terminate.recv() => tracing::info!("SIGTERM"),
             }
         })
     }

@@ -120,7 +120,7 @@ impl Inner {
                     }
                 }
                 Effect::Close { conn, code, reason } => {
-                    log_info!("connection {conn}: closing ({code} {reason})");
+                    tracing::info!("connection {conn}: closing ({code} {reason})");
                     self.push(conn, Outbound::Close(code, reason));
                 }
             }
@@ -136,7 +136,7 @@ impl Inner {
             Err(TrySendError::Full(_)) => {
                 // Dropping the sender ends the connection's task once it has written what
                 // is queued (see `serve`).
-                log_warn!("connection {id}: not reading its messages; disconnecting");
+                tracing::warn!("connection {id}: not reading its messages; disconnecting");
                 self.outboxes.remove(&id);
             }
         }
@@ -163,8 +163,8 @@ pub(crate) async fn serve(
     let (outbox, mut queued) = mpsc::channel(OUTBOX_FRAMES);
     let id = hub.connect(outbox);
     match peer {
-        Some(addr) => log_info!("connection {id}: open from {addr}"),
-        None => log_info!("connection {id}: open"),
+        Some(addr) => tracing::info!("connection {id}: open from {addr}"),
+        None => tracing::info!("connection {id}: open"),
     }
     let mut heard = Instant::now();
     let mut ping = time::interval_at(time::Instant::now() + PING_EVERY, PING_EVERY);
@@ -188,7 +188,7 @@ pub(crate) async fn serve(
                     Some(Err(e)) => {
                         // Includes frames over the transport cap (tungstenite refuses to
                         // buffer them and the stream cannot continue).
-                        log_debug!("connection {id}: read failed: {e}");
+                        tracing::debug!("connection {id}: read failed: {e}");
                         break End::Gone;
                     }
                     None => break End::Gone,
@@ -196,7 +196,7 @@ pub(crate) async fn serve(
                 out = queued.recv() => match out {
                     Some(Outbound::Frame(frame)) => {
                         if let Err(e) = send(&mut socket, Message::Text(frame)).await {
-                            log_info!("connection {id}: write failed: {e}");
+                            tracing::info!("connection {id}: write failed: {e}");
                             break End::Gone;
                         }
                     }
@@ -206,7 +206,7 @@ pub(crate) async fn serve(
                 _ = stop.changed() => break End::Close(CLOSE_GOING_AWAY, "server shutting down"),
                 _ = ping.tick() => {
                     if heard.elapsed() > SILENCE_LIMIT {
-                        log_info!("connection {id}: silent for {SILENCE_LIMIT:?}");
+                        tracing::info!("connection {id}: silent for {SILENCE_LIMIT:?}");
                         break End::Gone;
                     }
                     if send(&mut socket, Message::Ping(Default::default())).await.is_err() {
@@ -218,7 +218,7 @@ pub(crate) async fn serve(
     };
     // Tell the room first, so the peers hear at once, not after the close handshake.
     hub.disconnect(id);
-    log_info!("connection {id}: closed");
+    tracing::info!("connection {id}: closed");
     if let End::Close(code, reason) = end {
         close(socket, code, reason).await;
     }

@@ -190,7 +190,9 @@ async fn configured_from_the_environment_and_stopped_by_sigint() {
             .env("RELAY_LISTEN", "127.0.0.1:0")
             .env("RELAY_STATIC", &dir)
             .env("RELAY_ALLOW_ORIGIN", "http://allowed.example")
-            .env("RELAY_LOG", "warn"),
+            .env("RELAY_LOG", "warn")
+            // An empty variable counts as unset.
+            .env("RELAY_MAX_RATE", " "),
     );
     let addr = relay.addr;
     assert_eq!(http_get(addr, "/").await.0, 200);
