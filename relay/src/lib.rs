@@ -2,7 +2,7 @@
 //! also serves the page.
 //!
 //! - [`room`]: the routing state, sans I/O (names, calls, limits); every decision is there.
-//! - [`ws`]: one task per WebSocket, and the hub that carries the room's effects to sockets.
+//! - [`ws`]: one task per WebSocket, and the hub that carries each room's effects to sockets.
 //! - [`server`]: HTTP: the upgrade checks (origin, subprotocol), static files, shutdown.
 //! - [`config`]: flags and environment (clap). [`text`]: tag stripping. [`limit`]: token bucket.
 #![forbid(unsafe_code)]

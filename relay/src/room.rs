@@ -135,6 +135,12 @@ impl Room {
     pub fn connect(&mut self, now_ms: u64) -> (ConnId, Vec<Effect>) {
         let id = self.next_id;
         self.next_id += 1;
+        (id, self.connect_as(id, now_ms))
+    }
+
+    /// A new connection with an id chosen by the caller (unique across the relay's rooms,
+    /// and larger than every id already here, so the user list stays in connection order).
+    pub fn connect_as(&mut self, id: ConnId, now_ms: u64) -> Vec<Effect> {
         self.conns.insert(
             id,
             Conn {
@@ -143,7 +149,7 @@ impl Room {
                 bucket: TokenBucket::new(self.limits.rate, now_ms),
             },
         );
-        (id, vec![send(id, &Message::Id { id })])
+        vec![send(id, &Message::Id { id })]
     }
 
     /// A connection is gone: its call peers get a `hang-up` (reason `gone`) so they end the

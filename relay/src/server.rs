@@ -20,7 +20,6 @@ use tokio::time;
 use tower_http::services::ServeDir;
 
 use crate::config::{normalize_origin, Config};
-use crate::room::Room;
 use crate::ws::{self, Hub};
 
 /// The subprotocol the sample's server demands (`request.accept("json", …)`).
@@ -125,7 +124,7 @@ impl Server {
             .duration_since(UNIX_EPOCH)
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(0))
             .unwrap_or(0);
-        let hub = Arc::new(Hub::new(Room::new(first_id, config.limits)));
+        let hub = Arc::new(Hub::new(first_id, config.limits));
         let (stop_tx, stop_rx) = watch::channel(false);
         let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
         let app = Arc::new(App {
@@ -193,6 +192,13 @@ impl App {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0);
+        let Some(room) = room_of(parts.uri.path()).map(str::to_owned) else {
+            return (
+                StatusCode::BAD_REQUEST,
+                "room names are 1 to 64 letters, digits, '-' or '_'\n",
+            )
+                .into_response();
+        };
         if !origin_allowed(&self.allow_origins, &parts.headers) {
             let origin = parts.headers.get(header::ORIGIN);
             tracing::info!("refused WebSocket from origin {origin:?} ({peer:?})");
@@ -226,8 +232,32 @@ impl App {
             .max_message_size(self.transport_cap)
             .max_frame_size(self.transport_cap)
             .on_failed_upgrade(|e| tracing::debug!("WebSocket upgrade failed: {e}"))
-            .on_upgrade(move |socket| ws::serve(socket, hub, stop, alive, peer))
+            .on_upgrade(move |socket| ws::serve(socket, hub, room, stop, alive, peer))
     }
+}
+
+/// The default room's name: `/` and `/signal` (and, as in the sample, any path that does not
+/// name a room), so the tutorial's clients keep working unchanged.
+pub const DEFAULT_ROOM: &str = "";
+
+/// Longest room name, in characters.
+pub const MAX_ROOM_CHARS: usize = 64;
+
+/// The room a WebSocket path names: `/signal/<room>`, or the default room for any other path.
+/// `None` for a `/signal/…` path that is not a valid room name.
+pub fn room_of(path: &str) -> Option<&str> {
+    let Some(rest) = path.strip_prefix("/signal/") else {
+        return Some(DEFAULT_ROOM);
+    };
+    let room = rest.strip_suffix('/').unwrap_or(rest);
+    if room.is_empty() {
+        return Some(DEFAULT_ROOM);
+    }
+    let valid = room.len() <= MAX_ROOM_CHARS
+        && room
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    valid.then_some(room)
 }
 
 fn asks_for_websocket(headers: &HeaderMap) -> bool {
@@ -327,6 +357,26 @@ mod tests {
         ));
         assert!(!origin_allowed(&allowed, &headers(&[(o.clone(), "null")])));
         assert!(!origin_allowed(&allowed, &headers(&[])));
+    }
+
+    #[test]
+    fn rooms_from_paths() {
+        for path in ["/", "/signal", "/signal/", "/some/deep/path", "/signalx"] {
+            assert_eq!(room_of(path), Some(DEFAULT_ROOM), "{path}");
+        }
+        assert_eq!(room_of("/signal/team-a_1"), Some("team-a_1"));
+        assert_eq!(room_of("/signal/team/"), Some("team"));
+        let long = "r".repeat(MAX_ROOM_CHARS);
+        assert_eq!(room_of(&format!("/signal/{long}")), Some(long.as_str()));
+        for bad in [
+            format!("/signal/{long}r"),
+            "/signal/a/b".into(),
+            "/signal/a%20b".into(),
+            "/signal/ä".into(),
+            "/signal/a.b".into(),
+        ] {
+            assert_eq!(room_of(&bad), None, "{bad}");
+        }
     }
 
     #[test]

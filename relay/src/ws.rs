@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -11,7 +12,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, watch};
 use tokio::time;
 
-use crate::room::{ConnId, Effect, Room, CLOSE_POLICY_VIOLATION};
+use crate::room::{ConnId, Effect, Limits, Room, CLOSE_POLICY_VIOLATION};
 
 /// Frames queued for one connection. A client that lets this many pile up is not reading; it
 /// is dropped rather than allowed to grow the relay's memory.
@@ -36,9 +37,19 @@ enum Outbound {
     Close(u16, &'static str),
 }
 
-/// The room and the outboxes of its connections, under one lock so that every connection sees
-/// broadcasts in the same order.
+/// Every room's state, by room name. Rooms come into being with their first connection and
+/// go with their last, so their number is bounded by the connections'.
 pub struct Hub {
+    start: Instant,
+    limits: Limits,
+    /// Ids are unique across rooms (they count up from the start time, as in the sample).
+    next_id: AtomicU64,
+    rooms: Mutex<HashMap<String, Arc<RoomHub>>>,
+}
+
+/// One room and the outboxes of its connections, under one lock so that every connection in
+/// the room sees broadcasts in the same order. Rooms do not share a lock.
+pub struct RoomHub {
     start: Instant,
     inner: Mutex<Inner>,
 }
@@ -48,63 +59,105 @@ struct Inner {
     outboxes: HashMap<ConnId, mpsc::Sender<Outbound>>,
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Room code does not panic; if it ever did, keep serving the others with its state.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl Hub {
-    pub fn new(room: Room) -> Hub {
+    pub fn new(first_id: ConnId, limits: Limits) -> Hub {
         Hub {
             start: Instant::now(),
-            inner: Mutex::new(Inner {
-                room,
-                outboxes: HashMap::new(),
-            }),
+            limits,
+            next_id: AtomicU64::new(first_id),
+            rooms: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Open connections.
+    /// Open connections, in every room.
     pub fn len(&self) -> usize {
-        self.lock().room.len()
+        lock(&self.rooms).values().map(|r| r.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // Room code does not panic; if it ever did, keep serving the others with its state.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Rooms with at least one connection.
+    pub fn rooms(&self) -> usize {
+        lock(&self.rooms).len()
+    }
+
+    /// A new connection in `room`: its id and its room's state.
+    fn connect(&self, room: &str, outbox: mpsc::Sender<Outbound>) -> (ConnId, Arc<RoomHub>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        // The connection is added under the map's lock, so that `leave` cannot remove the
+        // room between its lookup here and the connection joining it.
+        let mut rooms = lock(&self.rooms);
+        let hub = rooms
+            .entry(room.to_owned())
+            .or_insert_with(|| {
+                Arc::new(RoomHub {
+                    start: self.start,
+                    inner: Mutex::new(Inner {
+                        room: Room::new(0, self.limits),
+                        outboxes: HashMap::new(),
+                    }),
+                })
+            })
+            .clone();
+        hub.connect(id, outbox);
+        drop(rooms);
+        (id, hub)
+    }
+
+    /// The connection is gone: its room hears of it, and is forgotten once empty.
+    fn leave(&self, room: &str, hub: &RoomHub, id: ConnId) {
+        let mut rooms = lock(&self.rooms);
+        if hub.disconnect(id) {
+            rooms.remove(room);
+        }
+    }
+}
+
+impl RoomHub {
+    fn len(&self) -> usize {
+        lock(&self.inner).room.len()
     }
 
     fn now_ms(&self) -> u64 {
         u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    fn connect(&self, outbox: mpsc::Sender<Outbound>) -> ConnId {
+    fn connect(&self, id: ConnId, outbox: mpsc::Sender<Outbound>) {
         let now = self.now_ms();
-        let mut inner = self.lock();
-        let (id, effects) = inner.room.connect(now);
+        let mut inner = lock(&self.inner);
+        let effects = inner.room.connect_as(id, now);
         inner.outboxes.insert(id, outbox);
         inner.apply(effects);
-        id
     }
 
     fn text(&self, id: ConnId, text: &str) {
         let now = self.now_ms();
-        let mut inner = self.lock();
+        let mut inner = lock(&self.inner);
         let effects = inner.room.receive_text(id, text, now);
         inner.apply(effects);
     }
 
     fn binary(&self, id: ConnId) {
         let now = self.now_ms();
-        let mut inner = self.lock();
+        let mut inner = lock(&self.inner);
         let effects = inner.room.receive_binary(id, now);
         inner.apply(effects);
     }
 
-    fn disconnect(&self, id: ConnId) {
-        let mut inner = self.lock();
+    /// True if the room is now empty.
+    fn disconnect(&self, id: ConnId) -> bool {
+        let mut inner = lock(&self.inner);
         inner.outboxes.remove(&id);
         let effects = inner.room.disconnect(id);
         inner.apply(effects);
+        inner.room.is_empty()
     }
 }
 
@@ -156,12 +209,13 @@ enum End {
 pub(crate) async fn serve(
     mut socket: WebSocket,
     hub: Arc<Hub>,
+    room: String,
     mut stop: watch::Receiver<bool>,
     _alive: mpsc::Sender<()>,
     peer: Option<SocketAddr>,
 ) {
     let (outbox, mut queued) = mpsc::channel(OUTBOX_FRAMES);
-    let id = hub.connect(outbox);
+    let (id, room_hub) = hub.connect(&room, outbox);
     match peer {
         Some(addr) => tracing::info!("connection {id}: open from {addr}"),
         None => tracing::info!("connection {id}: open"),
@@ -176,11 +230,11 @@ pub(crate) async fn serve(
                 incoming = socket.recv() => match incoming {
                     Some(Ok(Message::Text(text))) => {
                         heard = Instant::now();
-                        hub.text(id, text.as_str());
+                        room_hub.text(id, text.as_str());
                     }
                     Some(Ok(Message::Binary(_))) => {
                         heard = Instant::now();
-                        hub.binary(id);
+                        room_hub.binary(id);
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => heard = Instant::now(),
                     // tungstenite queues the reply; the next read sends it and ends the stream.
@@ -217,7 +271,7 @@ pub(crate) async fn serve(
         }
     };
     // Tell the room first, so the peers hear at once, not after the close handshake.
-    hub.disconnect(id);
+    hub.leave(&room, &room_hub, id);
     tracing::info!("connection {id}: closed");
     if let End::Close(code, reason) = end {
         close(socket, code, reason).await;

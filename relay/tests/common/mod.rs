@@ -78,9 +78,14 @@ impl Relay {
 
     /// Connects and logs in each name in turn; every client has read everything sent to it.
     pub async fn logins(&self, names: &[&str]) -> Vec<Client> {
+        self.logins_at("/", names).await
+    }
+
+    /// [`Relay::logins`] on a WebSocket path (`/signal/<room>`).
+    pub async fn logins_at(&self, path: &str, names: &[&str]) -> Vec<Client> {
         let mut clients: Vec<Client> = Vec::new();
         for name in names {
-            let mut client = self.client().await;
+            let mut client = Client::connect(&self.url(path)).await;
             client.send_username(name).await;
             let list = client.recv_kind("userlist").await;
             for other in &mut clients {
