@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use chat_core::protocol::MAX_FRAME_BYTES;
-use clap::{Args, Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::limit::Rate;
 use crate::room::Limits;
@@ -25,6 +25,8 @@ pub struct Config {
     pub limits: Limits,
     pub max_connections: usize,
     pub log: LogLevel,
+    /// With one, every WebSocket needs a join token signed with it (HS256).
+    pub token_secret: Option<String>,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             limits: Limits::default(),
             max_connections: DEFAULT_MAX_CONNECTIONS,
             log: LogLevel::Info,
+            token_secret: None,
         }
     }
 }
@@ -73,6 +76,25 @@ pub enum LogFormat {
 pub struct Cli {
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a join token (needs --token-secret or RELAY_TOKEN_SECRET), for operators'
+    /// scripts; a host's backend mints the same JWT (HS256, claims room, name, exp).
+    Token {
+        /// The room it admits to (`default`: the room of / and /signal).
+        #[arg(long, value_name = "ROOM")]
+        room: String,
+        /// The name its holder gets in that room.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// Seconds until it expires.
+        #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+        ttl: u64,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +140,18 @@ pub struct RunArgs {
           default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = at_least_one)]
     pub max_connections: usize,
 
+    /// Require a join token on every WebSocket (`?token=`, a JWT signed HS256 with this
+    /// secret, claims room, name, exp): without a valid one the upgrade gets 401; with one, the
+    /// client gets exactly the token's name. Use 32 random bytes or more.
+    #[arg(
+        long,
+        env = "RELAY_TOKEN_SECRET",
+        value_name = "SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub token_secret: Option<String>,
+
     /// Log level on stderr.
     #[arg(long, env = "RELAY_LOG", value_name = "LEVEL", value_enum, default_value_t = LogLevel::Info)]
     pub log: LogLevel,
@@ -153,6 +187,7 @@ impl RunArgs {
             },
             max_connections: self.max_connections,
             log: self.log,
+            token_secret: self.token_secret.clone(),
         }
     }
 }

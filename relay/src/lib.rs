@@ -12,6 +12,7 @@ pub mod limit;
 pub mod room;
 pub mod server;
 pub mod text;
+pub mod token;
 pub mod ws;
 
 pub use config::{Cli, Config};

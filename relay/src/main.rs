@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use relay::config::{Cli, Config, LogFormat, LogLevel};
+use relay::config::{Cli, Command, Config, LogFormat, LogLevel};
 use tracing::level_filters::LevelFilter;
 
 fn main() -> ExitCode {
@@ -19,6 +19,22 @@ fn main() -> ExitCode {
     }
     // Exits 0 for --help/--version, 2 with a message naming the flag or variable otherwise.
     let cli = Cli::parse();
+    if let Some(Command::Token { room, name, ttl }) = &cli.command {
+        let Some(secret) = &cli.run.token_secret else {
+            eprintln!("relay: token needs --token-secret or RELAY_TOKEN_SECRET");
+            return ExitCode::from(2);
+        };
+        return match relay::token::mint(secret.as_bytes(), room, name, *ttl) {
+            Ok(token) => {
+                println!("{token}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("relay: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     init_logs(cli.run.log, cli.run.log_format);
     run(cli.run.config())
 }

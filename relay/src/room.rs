@@ -85,6 +85,8 @@ struct CallLink {
 #[derive(Debug)]
 struct Conn {
     name: Option<String>,
+    /// From a join token: the only name this connection can have, reserved from the start.
+    fixed: Option<String>,
     call: Option<CallLink>,
     bucket: TokenBucket,
 }
@@ -141,15 +143,43 @@ impl Room {
     /// A new connection with an id chosen by the caller (unique across the relay's rooms,
     /// and larger than every id already here, so the user list stays in connection order).
     pub fn connect_as(&mut self, id: ConnId, now_ms: u64) -> Vec<Effect> {
+        self.connect_named(id, now_ms, None).unwrap_or_default()
+    }
+
+    /// True if a connection has, or has reserved (join token), this name.
+    pub fn name_in_use(&self, name: &str) -> bool {
+        self.holder(name).is_some()
+    }
+
+    fn holder(&self, name: &str) -> Option<ConnId> {
+        self.conns
+            .iter()
+            .find(|(_, c)| c.name.as_deref() == Some(name) || c.fixed.as_deref() == Some(name))
+            .map(|(&id, _)| id)
+    }
+
+    /// [`Room::connect_as`] for a connection that can only ever have the name `fixed` (a join
+    /// token's), reserved now so that nobody logging in first can take it. `None` if someone
+    /// here already has it.
+    pub fn connect_named(
+        &mut self,
+        id: ConnId,
+        now_ms: u64,
+        fixed: Option<String>,
+    ) -> Option<Vec<Effect>> {
+        if fixed.as_deref().is_some_and(|name| self.name_in_use(name)) {
+            return None;
+        }
         self.conns.insert(
             id,
             Conn {
                 name: None,
+                fixed,
                 call: None,
                 bucket: TokenBucket::new(self.limits.rate, now_ms),
             },
         );
-        vec![send(id, &Message::Id { id })]
+        Some(vec![send(id, &Message::Id { id })])
     }
 
     /// A connection is gone: its call peers get a `hang-up` (reason `gone`) so they end the
@@ -248,20 +278,20 @@ impl Room {
         let Some(requested) = text_field(frame, "name") else {
             return error(conn, "\"username\" message lacks \"name\"");
         };
-        let base = match clean_name(&requested) {
-            Ok(name) => name,
-            Err(e) => return error(conn, e.to_string()),
+        let fixed = self.conns.get(&conn).and_then(|c| c.fixed.clone());
+        let base = match fixed {
+            // Already checked and reserved: nobody else can hold it.
+            Some(fixed) => fixed,
+            None => match clean_name(&requested) {
+                Ok(name) => name,
+                Err(e) => return error(conn, e.to_string()),
+            },
         };
         // The sample: while the name is taken, try `base + counter` with one global counter.
         // Unlike the sample, a connection's own current name does not count as taken, so
         // sending the same name again is not a rename.
-        let taken = |name: &str| {
-            self.conns
-                .iter()
-                .any(|(&id, c)| id != conn && c.name.as_deref() == Some(name))
-        };
         let mut name = base.clone();
-        while taken(&name) {
+        while self.holder(&name).is_some_and(|id| id != conn) {
             name = format!("{base}{}", self.suffix);
             self.suffix += 1;
         }

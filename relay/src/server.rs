@@ -20,6 +20,7 @@ use tokio::time;
 use tower_http::services::ServeDir;
 
 use crate::config::{normalize_origin, Config};
+use crate::token;
 use crate::ws::{self, Hub};
 
 /// The subprotocol the sample's server demands (`request.accept("json", …)`).
@@ -101,6 +102,8 @@ pub async fn bind(config: &Config) -> Result<Server, StartError> {
 struct App {
     hub: Arc<Hub>,
     allow_origins: Vec<String>,
+    /// With one, every WebSocket needs a valid join token (see [`crate::token`]).
+    token_secret: Option<Vec<u8>>,
     max_connections: usize,
     transport_cap: usize,
     stop: watch::Receiver<bool>,
@@ -130,6 +133,7 @@ impl Server {
         let app = Arc::new(App {
             hub,
             allow_origins: config.allow_origins.clone(),
+            token_secret: config.token_secret.as_ref().map(|s| s.as_bytes().to_vec()),
             max_connections: config.max_connections,
             transport_cap: config.limits.max_frame_bytes * TRANSPORT_CAP_FACTOR,
             stop: stop_rx,
@@ -213,6 +217,35 @@ impl App {
             )
                 .into_response();
         }
+        // The token's name is this connection's, whatever it asks for later.
+        let fixed_name = match &self.token_secret {
+            None => None,
+            Some(secret) => {
+                let claims = token::from_query(parts.uri.query())
+                    .ok_or_else(|| "no token".to_owned())
+                    .and_then(|t| token::verify(secret, t, &room).map_err(|e| e.to_string()));
+                match claims {
+                    Ok(claims) => Some(claims.name),
+                    Err(e) => {
+                        tracing::info!(?peer, room, "refused WebSocket: {e}");
+                        return (
+                            StatusCode::UNAUTHORIZED,
+                            "a valid join token is required (?token=)\n",
+                        )
+                            .into_response();
+                    }
+                }
+            }
+        };
+        if let Some(name) = &fixed_name {
+            if self.hub.name_in_use(&room, name) {
+                return (
+                    StatusCode::CONFLICT,
+                    "this token's name is in use in the room\n",
+                )
+                    .into_response();
+            }
+        }
         if self.hub.len() >= self.max_connections {
             tracing::warn!(
                 "refused WebSocket: {} connections open",
@@ -232,13 +265,13 @@ impl App {
             .max_message_size(self.transport_cap)
             .max_frame_size(self.transport_cap)
             .on_failed_upgrade(|e| tracing::debug!("WebSocket upgrade failed: {e}"))
-            .on_upgrade(move |socket| ws::serve(socket, hub, room, stop, alive, peer))
+            .on_upgrade(move |socket| ws::serve(socket, hub, room, fixed_name, stop, alive, peer))
     }
 }
 
 /// The default room's name: `/` and `/signal` (and, as in the sample, any path that does not
 /// name a room), so the tutorial's clients keep working unchanged.
-pub const DEFAULT_ROOM: &str = "";
+pub const DEFAULT_ROOM: &str = "default";
 
 /// Longest room name, in characters.
 pub const MAX_ROOM_CHARS: usize = 64;
@@ -253,7 +286,13 @@ pub fn room_of(path: &str) -> Option<&str> {
     if room.is_empty() {
         return Some(DEFAULT_ROOM);
     }
-    let valid = room.len() <= MAX_ROOM_CHARS
+    room_of_name(room)
+}
+
+/// `room` if it is a valid room name.
+pub fn room_of_name(room: &str) -> Option<&str> {
+    let valid = !room.is_empty()
+        && room.len() <= MAX_ROOM_CHARS
         && room
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
@@ -366,6 +405,7 @@ mod tests {
         }
         assert_eq!(room_of("/signal/team-a_1"), Some("team-a_1"));
         assert_eq!(room_of("/signal/team/"), Some("team"));
+        assert_eq!(room_of("/signal/default"), Some(DEFAULT_ROOM));
         let long = "r".repeat(MAX_ROOM_CHARS);
         assert_eq!(room_of(&format!("/signal/{long}")), Some(long.as_str()));
         for bad in [

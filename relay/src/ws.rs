@@ -88,8 +88,23 @@ impl Hub {
         lock(&self.rooms).len()
     }
 
-    /// A new connection in `room`: its id and its room's state.
-    fn connect(&self, room: &str, outbox: mpsc::Sender<Outbound>) -> (ConnId, Arc<RoomHub>) {
+    /// True if someone in `room` holds or has reserved `name`.
+    pub fn name_in_use(&self, room: &str, name: &str) -> bool {
+        let Some(hub) = lock(&self.rooms).get(room).cloned() else {
+            return false;
+        };
+        let in_use = lock(&hub.inner).room.name_in_use(name);
+        in_use
+    }
+
+    /// A new connection in `room`: its id and its room's state. `None` if its fixed name
+    /// (from a join token) is in use there.
+    fn connect(
+        &self,
+        room: &str,
+        outbox: mpsc::Sender<Outbound>,
+        fixed_name: Option<String>,
+    ) -> Option<(ConnId, Arc<RoomHub>)> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         // The connection is added under the map's lock, so that `leave` cannot remove the
         // room between its lookup here and the connection joining it.
@@ -106,9 +121,12 @@ impl Hub {
                 })
             })
             .clone();
-        hub.connect(id, outbox);
+        let joined = hub.connect(id, outbox, fixed_name);
+        if !joined && hub.len() == 0 {
+            rooms.remove(room);
+        }
         drop(rooms);
-        (id, hub)
+        joined.then_some((id, hub))
     }
 
     /// The connection is gone: its room hears of it, and is forgotten once empty.
@@ -129,12 +147,15 @@ impl RoomHub {
         u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    fn connect(&self, id: ConnId, outbox: mpsc::Sender<Outbound>) {
+    fn connect(&self, id: ConnId, outbox: mpsc::Sender<Outbound>, fixed: Option<String>) -> bool {
         let now = self.now_ms();
         let mut inner = lock(&self.inner);
-        let effects = inner.room.connect_as(id, now);
+        let Some(effects) = inner.room.connect_named(id, now, fixed) else {
+            return false;
+        };
         inner.outboxes.insert(id, outbox);
         inner.apply(effects);
+        true
     }
 
     fn text(&self, id: ConnId, text: &str) {
@@ -210,12 +231,17 @@ pub(crate) async fn serve(
     mut socket: WebSocket,
     hub: Arc<Hub>,
     room: String,
+    fixed_name: Option<String>,
     mut stop: watch::Receiver<bool>,
     _alive: mpsc::Sender<()>,
     peer: Option<SocketAddr>,
 ) {
     let (outbox, mut queued) = mpsc::channel(OUTBOX_FRAMES);
-    let (id, room_hub) = hub.connect(&room, outbox);
+    let Some((id, room_hub)) = hub.connect(&room, outbox, fixed_name) else {
+        // Another connection took the token's name since the upgrade was checked.
+        close(socket, CLOSE_POLICY_VIOLATION, "name in use").await;
+        return;
+    };
     match peer {
         Some(addr) => tracing::info!("connection {id}: open from {addr}"),
         None => tracing::info!("connection {id}: open"),

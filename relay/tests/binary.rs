@@ -122,6 +122,27 @@ fn help_documents_every_flag_and_variable() {
 }
 
 #[test]
+fn token_prints_a_join_token() {
+    let out = Command::new(BIN)
+        .args(["token", "--room", "team", "--name", "bob", "--ttl", "60"])
+        .env("RELAY_TOKEN_SECRET", "s3cret")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let claims = relay::token::verify(b"s3cret", &token, "team").expect("valid");
+    assert_eq!(claims.name, "bob");
+    // Without a secret: an error, not an unsigned token.
+    let out = Command::new(BIN)
+        .args(["token", "--room", "team", "--name", "bob"])
+        .env_remove("RELAY_TOKEN_SECRET")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
 fn bad_configuration_exits_with_an_error() {
     let out = Command::new(BIN).arg("--bogus").output().expect("run");
     assert_eq!(out.status.code(), Some(2));

@@ -638,3 +638,28 @@ fn sample_client_call_end_to_end() {
         assert!(to(&effects, c).is_empty());
     }
 }
+
+#[test]
+fn a_join_tokens_name_is_reserved_before_its_holder_logs_in() {
+    let mut f = Fixture::new();
+    let holder = T0 + 100;
+    assert!(f
+        .room
+        .connect_named(holder, 0, Some("bob".into()))
+        .is_some());
+    // Someone without a fixed name asks for it first: it is taken.
+    let other = f.connect();
+    let effects = f.send(other, r#"{"type":"username","name":"bob"}"#);
+    let reject = to(&effects, other);
+    assert_eq!(kind(&reject[0]), "rejectusername");
+    assert_ne!(str_of(&reject[0], "name"), Some("bob"));
+    // A second holder of the same name cannot join.
+    assert!(f
+        .room
+        .connect_named(T0 + 101, 0, Some("bob".into()))
+        .is_none());
+    // The holder gets it whatever it asks for.
+    let effects = f.send(holder, r#"{"type":"username","name":"root"}"#);
+    let reject = to(&effects, holder);
+    assert_eq!(str_of(&reject[0], "name"), Some("bob"));
+}
