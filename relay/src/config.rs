@@ -27,7 +27,20 @@ pub struct Config {
     pub log: LogLevel,
     /// With one, every WebSocket needs a join token signed with it (HS256).
     pub token_secret: Option<String>,
+    /// With it, `GET /ice-servers` hands out time-limited TURN credentials.
+    pub turn: Option<TurnConfig>,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnConfig {
+    /// coturn's `static-auth-secret`.
+    pub secret: String,
+    pub urls: Vec<String>,
+    /// Seconds the credentials stay valid.
+    pub ttl: u64,
+}
+
+pub const DEFAULT_TURN_TTL: u64 = 86_400;
 
 impl Default for Config {
     fn default() -> Config {
@@ -39,6 +52,7 @@ impl Default for Config {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             log: LogLevel::Info,
             token_secret: None,
+            turn: None,
         }
     }
 }
@@ -152,6 +166,34 @@ pub struct RunArgs {
     )]
     pub token_secret: Option<String>,
 
+    /// Serve time-limited TURN credentials at GET /ice-servers, signed with this secret:
+    /// coturn's `static-auth-secret` (run it with `use-auth-secret`). Needs --turn-urls.
+    #[arg(
+        long,
+        env = "RELAY_TURN_SECRET",
+        value_name = "SECRET",
+        requires = "turn_urls",
+        hide_env_values = true
+    )]
+    pub turn_secret: Option<String>,
+
+    /// The TURN server URLs the credentials are for, comma-separated, e.g.
+    /// turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349.
+    #[arg(
+        long,
+        env = "RELAY_TURN_URLS",
+        value_name = "URLS",
+        value_delimiter = ',',
+        requires = "turn_secret"
+    )]
+    pub turn_urls: Vec<String>,
+
+    /// Seconds the TURN credentials stay valid (coturn refuses them afterwards, also for
+    /// refreshing a running call's allocation, so keep it longer than a call).
+    #[arg(long, env = "RELAY_TURN_TTL", value_name = "SECONDS", default_value_t = DEFAULT_TURN_TTL,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub turn_ttl: u64,
+
     /// Log level on stderr.
     #[arg(long, env = "RELAY_LOG", value_name = "LEVEL", value_enum, default_value_t = LogLevel::Info)]
     pub log: LogLevel,
@@ -188,6 +230,16 @@ impl RunArgs {
             max_connections: self.max_connections,
             log: self.log,
             token_secret: self.token_secret.clone(),
+            turn: self.turn_secret.as_ref().map(|secret| TurnConfig {
+                secret: secret.clone(),
+                urls: self
+                    .turn_urls
+                    .iter()
+                    .map(|u| u.trim().to_owned())
+                    .filter(|u| !u.is_empty())
+                    .collect(),
+                ttl: self.turn_ttl,
+            }),
         }
     }
 }
@@ -317,6 +369,35 @@ mod tests {
         assert!(run(&["--allow-origin", "http://x,*"])
             .allow_origins
             .is_empty());
+    }
+
+    #[test]
+    fn turn_needs_secret_and_urls() {
+        let c = run(&[
+            "--turn-secret",
+            "s",
+            "--turn-urls",
+            "turn:a:3478, turns:b:5349",
+        ]);
+        assert_eq!(
+            c.turn,
+            Some(TurnConfig {
+                secret: "s".into(),
+                urls: vec!["turn:a:3478".into(), "turns:b:5349".into()],
+                ttl: DEFAULT_TURN_TTL
+            })
+        );
+        assert!(parse(&["--turn-secret", "s"]).is_err());
+        assert!(parse(&["--turn-urls", "turn:a"]).is_err());
+        assert!(parse(&[
+            "--turn-secret",
+            "s",
+            "--turn-urls",
+            "turn:a",
+            "--turn-ttl",
+            "0"
+        ])
+        .is_err());
     }
 
     #[test]

@@ -9,10 +9,12 @@
 
 pub mod config;
 pub mod limit;
+pub mod metrics;
 pub mod room;
 pub mod server;
 pub mod text;
 pub mod token;
+pub mod turn;
 pub mod ws;
 
 pub use config::{Cli, Config};

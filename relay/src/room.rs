@@ -38,6 +38,9 @@ const CALL_KINDS: [&str; 4] = [
 /// Messages only the server sends.
 const SERVER_ONLY_KINDS: [&str; 4] = ["id", "userlist", "rejectusername", "error"];
 
+/// How every `error` frame starts (`Message::Error`'s encoding).
+const ERROR_PREFIX: &str = r#"{"type":"error""#;
+
 const NOT_LOGGED_IN: &str = "send a \"username\" message before anything else";
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,9 +94,33 @@ struct Conn {
     bucket: TokenBucket,
 }
 
+/// Counts for the relay's metrics, taken (and reset) by the I/O layer after each call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoomStats {
+    /// `username` messages accepted.
+    pub logins: u64,
+    /// Messages forwarded (once each, however many recipients).
+    pub routed: u64,
+    /// Messages not forwarded: over the rate limit.
+    pub dropped_rate_limited: u64,
+    /// Messages not forwarded: no user by the `target` name in the room.
+    pub dropped_unknown_target: u64,
+    /// Untargeted call messages not forwarded: no call peer known.
+    pub dropped_no_peer: u64,
+    /// Frames refused over the rate limit (each is a strike, see [`TokenBucket`]).
+    pub rate_limit_strikes: u64,
+    /// Connections closed for persistent abuse of the rate limit.
+    pub rate_limit_closes: u64,
+    /// Frames answered with an `error` (malformed, too large, binary, not logged in, ...).
+    pub rejected_frames: u64,
+}
+
 #[derive(Debug)]
 pub struct Room {
     limits: Limits,
+    stats: RoomStats,
+    /// Set by `admit` when the rate limit refused the current frame.
+    limited: bool,
     next_id: ConnId,
     /// The sample's `appendToMakeUnique`: one counter for the server's lifetime.
     suffix: u64,
@@ -105,6 +132,8 @@ impl Room {
     pub fn new(first_id: ConnId, limits: Limits) -> Room {
         Room {
             limits,
+            stats: RoomStats::default(),
+            limited: false,
             next_id: first_id,
             suffix: 1,
             conns: BTreeMap::new(),
@@ -113,6 +142,11 @@ impl Room {
 
     pub fn len(&self) -> usize {
         self.conns.len()
+    }
+
+    /// The counts since the last call.
+    pub fn take_stats(&mut self) -> RoomStats {
+        std::mem::take(&mut self.stats)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -212,11 +246,25 @@ impl Room {
         if let Err(early) = self.admit(conn, now_ms) {
             return early;
         }
+        self.stats.rejected_frames += 1;
         error(conn, "binary frames are not supported: send JSON text")
     }
 
     /// A text frame from `conn`.
     pub fn receive_text(&mut self, conn: ConnId, text: &str, now_ms: u64) -> Vec<Effect> {
+        let effects = self.handle_text(conn, text, now_ms);
+        // Every refusal is a single `error` reply to the sender (the rate limit's are counted
+        // apart, in `admit`).
+        if let [Effect::Send { to, frame }] = effects.as_slice() {
+            if to.as_slice() == [conn] && frame.starts_with(ERROR_PREFIX) && !self.limited {
+                self.stats.rejected_frames += 1;
+            }
+        }
+        self.limited = false;
+        effects
+    }
+
+    fn handle_text(&mut self, conn: ConnId, text: &str, now_ms: u64) -> Vec<Effect> {
         if let Err(early) = self.admit(conn, now_ms) {
             return early;
         }
@@ -256,7 +304,13 @@ impl Room {
         let Some(c) = self.conns.get_mut(&conn) else {
             return Err(Vec::new());
         };
-        match c.bucket.take(rate, now_ms) {
+        let verdict = c.bucket.take(rate, now_ms);
+        if verdict != Verdict::Allow {
+            self.limited = true;
+            self.stats.rate_limit_strikes += 1;
+            self.stats.dropped_rate_limited += 1;
+        }
+        match verdict {
             Verdict::Allow => Ok(()),
             Verdict::Drop { warn: true } => Err(error(
                 conn,
@@ -266,11 +320,14 @@ impl Room {
                 ),
             )),
             Verdict::Drop { warn: false } => Err(Vec::new()),
-            Verdict::Abuse => Err(vec![Effect::Close {
-                conn,
-                code: CLOSE_POLICY_VIOLATION,
-                reason: "too many messages",
-            }]),
+            Verdict::Abuse => Err({
+                self.stats.rate_limit_closes += 1;
+                vec![Effect::Close {
+                    conn,
+                    code: CLOSE_POLICY_VIOLATION,
+                    reason: "too many messages",
+                }]
+            }),
         }
     }
 
@@ -299,6 +356,7 @@ impl Room {
             return Vec::new();
         };
         c.name = Some(name.clone());
+        self.stats.logins += 1;
         let mut effects = Vec::new();
         if name != requested {
             let reject = Message::RejectUsername {
@@ -339,12 +397,18 @@ impl Room {
             Ok(Some(target)) => match self.find(&target) {
                 Some(id) => vec![id],
                 // The sample drops it silently.
-                None => return Vec::new(),
+                None => {
+                    self.stats.dropped_unknown_target += 1;
+                    return Vec::new();
+                }
             },
             Ok(None) => self.conns.keys().copied().collect(),
         };
         match encode(&frame) {
-            Ok(frame) => vec![Effect::Send { to, frame }],
+            Ok(frame) => {
+                self.stats.routed += 1;
+                vec![Effect::Send { to, frame }]
+            }
             Err(text) => error(conn, text),
         }
     }
@@ -358,11 +422,15 @@ impl Room {
             Err(e) => return error(conn, e),
             Ok(Some(target)) => match self.find(&target) {
                 Some(id) => id,
-                None => return Vec::new(),
+                None => {
+                    self.stats.dropped_unknown_target += 1;
+                    return Vec::new();
+                }
             },
             // No target (a sample client's `hang-up`): the peer, if the relay knows one.
             Ok(None) => {
                 let Some(peer) = self.peer_of(conn) else {
+                    self.stats.dropped_no_peer += 1;
                     return Vec::new();
                 };
                 let Some(peer_name) = self.name_of(peer).map(str::to_owned) else {
@@ -385,6 +453,7 @@ impl Room {
         if to != conn {
             self.track(conn, to, &message);
         }
+        self.stats.routed += 1;
         vec![Effect::Send {
             to: vec![to],
             frame: encoded,

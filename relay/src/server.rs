@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -19,9 +19,11 @@ use tokio::sync::{mpsc, watch};
 use tokio::time;
 use tower_http::services::ServeDir;
 
+use crate::config::TurnConfig;
 use crate::config::{normalize_origin, Config};
-use crate::token;
+use crate::metrics::{Metrics, Rejected};
 use crate::ws::{self, Hub};
+use crate::{token, turn};
 
 /// The subprotocol the sample's server demands (`request.accept("json", …)`).
 pub const SUBPROTOCOL: &str = "json";
@@ -104,6 +106,8 @@ struct App {
     allow_origins: Vec<String>,
     /// With one, every WebSocket needs a valid join token (see [`crate::token`]).
     token_secret: Option<Vec<u8>>,
+    turn: Option<TurnConfig>,
+    metrics: Arc<Metrics>,
     max_connections: usize,
     transport_cap: usize,
     stop: watch::Receiver<bool>,
@@ -130,8 +134,11 @@ impl Server {
         let hub = Arc::new(Hub::new(first_id, config.limits));
         let (stop_tx, stop_rx) = watch::channel(false);
         let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
+        let metrics = Arc::clone(hub.metrics());
         let app = Arc::new(App {
             hub,
+            turn: config.turn.clone(),
+            metrics,
             allow_origins: config.allow_origins.clone(),
             token_secret: config.token_secret.as_ref().map(|s| s.as_bytes().to_vec()),
             max_connections: config.max_connections,
@@ -181,15 +188,96 @@ async fn no_page(uri: Uri) -> Response {
     (status, NO_PAGE).into_response()
 }
 
-/// WebSocket upgrades are taken on any path, as the sample does; everything else is a page.
+/// WebSocket upgrades are taken on any path, as the sample does; then the relay's own paths;
+/// everything else is a page.
 async fn upgrade_or_page(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    if !asks_for_websocket(request.headers()) {
-        return next.run(request).await;
+    if asks_for_websocket(request.headers()) {
+        return app.upgrade(request).await;
     }
-    app.upgrade(request).await
+    match request.uri().path() {
+        HEALTHZ => (StatusCode::OK, [NO_STORE], "ok\n").into_response(),
+        METRICS => (
+            StatusCode::OK,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                ),
+                NO_STORE,
+            ],
+            app.metrics.render(),
+        )
+            .into_response(),
+        ICE_SERVERS => app.ice_servers(&request),
+        _ => next.run(request).await,
+    }
 }
 
+/// Liveness: 200 "ok" while the relay accepts requests.
+pub const HEALTHZ: &str = "/healthz";
+/// Prometheus text format (see [`crate::metrics`]).
+pub const METRICS: &str = "/metrics";
+/// Time-limited TURN credentials as JSON `{iceServers, ttl}` (see [`crate::turn`]).
+pub const ICE_SERVERS: &str = "/ice-servers";
+
+const NO_STORE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-store");
+
 impl App {
+    /// `GET /ice-servers`: 404 without `--turn-secret`; with `--token-secret`, only for a
+    /// valid join token (`?token=`, any room), whose name becomes the TURN user.
+    fn ice_servers(&self, request: &Request) -> Response {
+        let Some(turn) = &self.turn else {
+            return (StatusCode::NOT_FOUND, "no TURN server configured\n").into_response();
+        };
+        let user = match &self.token_secret {
+            None => "webrtc-chat".to_owned(),
+            Some(secret) => {
+                let claims = token::from_query(request.uri().query())
+                    .ok_or_else(|| "no token".to_owned())
+                    .and_then(|t| token::verify_any_room(secret, t).map_err(|e| e.to_string()));
+                match claims {
+                    Ok(claims) => claims.name,
+                    Err(e) => {
+                        tracing::info!("refused /ice-servers: {e}");
+                        return (
+                            StatusCode::UNAUTHORIZED,
+                            "a valid join token is required (?token=)\n",
+                        )
+                            .into_response();
+                    }
+                }
+            }
+        };
+        let servers = turn::ice_servers(
+            turn.secret.as_bytes(),
+            &turn.urls,
+            &user,
+            token::now_secs(),
+            turn.ttl,
+        );
+        let body = serde_json::to_string(&servers).unwrap_or_default();
+        let mut headers = vec![(header::CONTENT_TYPE, "application/json".to_owned())];
+        headers.push((header::CACHE_CONTROL, "no-store".into()));
+        // A page served from another origin may fetch it too, if that origin may connect.
+        if let Some(origin) = request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+        {
+            if origin_allowed(&self.allow_origins, request.headers()) {
+                headers.push((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.to_owned()));
+                headers.push((header::VARY, "Origin".into()));
+            }
+        }
+        let mut response = (StatusCode::OK, body).into_response();
+        for (name, value) in headers {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        response
+    }
+
     async fn upgrade(&self, request: Request) -> Response {
         let (mut parts, _body) = request.into_parts();
         let peer = parts
@@ -197,6 +285,7 @@ impl App {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0);
         let Some(room) = room_of(parts.uri.path()).map(str::to_owned) else {
+            self.metrics.reject(Rejected::Room);
             return (
                 StatusCode::BAD_REQUEST,
                 "room names are 1 to 64 letters, digits, '-' or '_'\n",
@@ -205,12 +294,14 @@ impl App {
         };
         if !origin_allowed(&self.allow_origins, &parts.headers) {
             let origin = parts.headers.get(header::ORIGIN);
-            tracing::info!("refused WebSocket from origin {origin:?} ({peer:?})");
+            tracing::info!(?origin, ?peer, "refused WebSocket: origin");
+            self.metrics.reject(Rejected::Origin);
             return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
         }
         // The sample answers 500 here (WebSocket-Node throws from `accept`); 400 says what is
         // wrong, and a browser cannot tell the two apart (both fail the WebSocket).
         if !offers_subprotocol(&parts.headers) {
+            self.metrics.reject(Rejected::Subprotocol);
             return (
                 StatusCode::BAD_REQUEST,
                 "WebSocket subprotocol \"json\" required (Sec-WebSocket-Protocol: json)\n",
@@ -228,6 +319,7 @@ impl App {
                     Ok(claims) => Some(claims.name),
                     Err(e) => {
                         tracing::info!(?peer, room, "refused WebSocket: {e}");
+                        self.metrics.reject(Rejected::Token);
                         return (
                             StatusCode::UNAUTHORIZED,
                             "a valid join token is required (?token=)\n",
@@ -239,6 +331,7 @@ impl App {
         };
         if let Some(name) = &fixed_name {
             if self.hub.name_in_use(&room, name) {
+                self.metrics.reject(Rejected::NameInUse);
                 return (
                     StatusCode::CONFLICT,
                     "this token's name is in use in the room\n",
@@ -247,6 +340,7 @@ impl App {
             }
         }
         if self.hub.len() >= self.max_connections {
+            self.metrics.reject(Rejected::Capacity);
             tracing::warn!(
                 "refused WebSocket: {} connections open",
                 self.max_connections
@@ -358,7 +452,6 @@ pub fn shutdown_signal() -> io::Result<impl Future<Output = ()> + Send + 'static
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

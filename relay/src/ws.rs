@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, watch};
 use tokio::time;
 
+use crate::metrics::Metrics;
 use crate::room::{ConnId, Effect, Limits, Room, CLOSE_POLICY_VIOLATION};
 
 /// Frames queued for one connection. A client that lets this many pile up is not reading; it
@@ -45,6 +46,7 @@ pub struct Hub {
     /// Ids are unique across rooms (they count up from the start time, as in the sample).
     next_id: AtomicU64,
     rooms: Mutex<HashMap<String, Arc<RoomHub>>>,
+    metrics: Arc<Metrics>,
 }
 
 /// One room and the outboxes of its connections, under one lock so that every connection in
@@ -55,8 +57,13 @@ pub struct RoomHub {
 }
 
 struct Inner {
+    metrics: Arc<Metrics>,
     room: Room,
     outboxes: HashMap<ConnId, mpsc::Sender<Outbound>>,
+}
+
+fn set_gauge(gauge: &AtomicI64, n: usize) {
+    gauge.store(i64::try_from(n).unwrap_or(i64::MAX), Ordering::Relaxed);
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -71,7 +78,12 @@ impl Hub {
             limits,
             next_id: AtomicU64::new(first_id),
             rooms: Mutex::new(HashMap::new()),
+            metrics: Arc::default(),
         }
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// Open connections, in every room.
@@ -115,6 +127,7 @@ impl Hub {
                 Arc::new(RoomHub {
                     start: self.start,
                     inner: Mutex::new(Inner {
+                        metrics: Arc::clone(&self.metrics),
                         room: Room::new(0, self.limits),
                         outboxes: HashMap::new(),
                     }),
@@ -125,6 +138,7 @@ impl Hub {
         if !joined && hub.len() == 0 {
             rooms.remove(room);
         }
+        set_gauge(&self.metrics.rooms, rooms.len());
         drop(rooms);
         joined.then_some((id, hub))
     }
@@ -135,6 +149,7 @@ impl Hub {
         if hub.disconnect(id) {
             rooms.remove(room);
         }
+        set_gauge(&self.metrics.rooms, rooms.len());
     }
 }
 
@@ -184,17 +199,21 @@ impl RoomHub {
 
 impl Inner {
     fn apply(&mut self, effects: Vec<Effect>) {
+        self.metrics.absorb(self.room.take_stats());
         for effect in effects {
             match effect {
                 Effect::Send { to, frame } => {
                     // One shared buffer for every recipient of a broadcast.
                     let frame = Utf8Bytes::from(frame);
+                    self.metrics
+                        .frames_out
+                        .fetch_add(to.len() as u64, Ordering::Relaxed);
                     for id in to {
                         self.push(id, Outbound::Frame(frame.clone()));
                     }
                 }
                 Effect::Close { conn, code, reason } => {
-                    tracing::info!("connection {conn}: closing ({code} {reason})");
+                    tracing::info!(conn, code, reason, "closing");
                     self.push(conn, Outbound::Close(code, reason));
                 }
             }
@@ -210,7 +229,13 @@ impl Inner {
             Err(TrySendError::Full(_)) => {
                 // Dropping the sender ends the connection's task once it has written what
                 // is queued (see `serve`).
-                tracing::warn!("connection {id}: not reading its messages; disconnecting");
+                tracing::warn!(conn = id, "not reading its messages; disconnecting");
+                self.metrics
+                    .dropped_slow_reader
+                    .fetch_add(1, Ordering::Relaxed);
+                self.metrics
+                    .slow_readers_closed
+                    .fetch_add(1, Ordering::Relaxed);
                 self.outboxes.remove(&id);
             }
         }
@@ -242,10 +267,10 @@ pub(crate) async fn serve(
         close(socket, CLOSE_POLICY_VIOLATION, "name in use").await;
         return;
     };
-    match peer {
-        Some(addr) => tracing::info!("connection {id}: open from {addr}"),
-        None => tracing::info!("connection {id}: open"),
-    }
+    let metrics = Arc::clone(hub.metrics());
+    metrics.ws_opened.fetch_add(1, Ordering::Relaxed);
+    metrics.ws_connections.fetch_add(1, Ordering::Relaxed);
+    tracing::info!(conn = id, room, ?peer, "open");
     let mut heard = Instant::now();
     let mut ping = time::interval_at(time::Instant::now() + PING_EVERY, PING_EVERY);
     let end = if *stop.borrow_and_update() {
@@ -256,10 +281,12 @@ pub(crate) async fn serve(
                 incoming = socket.recv() => match incoming {
                     Some(Ok(Message::Text(text))) => {
                         heard = Instant::now();
+                        metrics.bytes_in.fetch_add(text.len() as u64, Ordering::Relaxed);
                         room_hub.text(id, text.as_str());
                     }
-                    Some(Ok(Message::Binary(_))) => {
+                    Some(Ok(Message::Binary(data))) => {
                         heard = Instant::now();
+                        metrics.bytes_in.fetch_add(data.len() as u64, Ordering::Relaxed);
                         room_hub.binary(id);
                     }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => heard = Instant::now(),
@@ -268,15 +295,16 @@ pub(crate) async fn serve(
                     Some(Err(e)) => {
                         // Includes frames over the transport cap (tungstenite refuses to
                         // buffer them and the stream cannot continue).
-                        tracing::debug!("connection {id}: read failed: {e}");
+                        tracing::debug!(conn = id, "read failed: {e}");
                         break End::Gone;
                     }
                     None => break End::Gone,
                 },
                 out = queued.recv() => match out {
                     Some(Outbound::Frame(frame)) => {
+                        metrics.bytes_out.fetch_add(frame.len() as u64, Ordering::Relaxed);
                         if let Err(e) = send(&mut socket, Message::Text(frame)).await {
-                            tracing::info!("connection {id}: write failed: {e}");
+                            tracing::info!(conn = id, "write failed: {e}");
                             break End::Gone;
                         }
                     }
@@ -286,7 +314,7 @@ pub(crate) async fn serve(
                 _ = stop.changed() => break End::Close(CLOSE_GOING_AWAY, "server shutting down"),
                 _ = ping.tick() => {
                     if heard.elapsed() > SILENCE_LIMIT {
-                        tracing::info!("connection {id}: silent for {SILENCE_LIMIT:?}");
+                        tracing::info!(conn = id, "silent for {SILENCE_LIMIT:?}");
                         break End::Gone;
                     }
                     if send(&mut socket, Message::Ping(Default::default())).await.is_err() {
@@ -298,7 +326,8 @@ pub(crate) async fn serve(
     };
     // Tell the room first, so the peers hear at once, not after the close handshake.
     hub.leave(&room, &room_hub, id);
-    tracing::info!("connection {id}: closed");
+    metrics.ws_connections.fetch_sub(1, Ordering::Relaxed);
+    tracing::info!(conn = id, room, "closed");
     if let End::Close(code, reason) = end {
         close(socket, code, reason).await;
     }
