@@ -12,13 +12,13 @@
 //!   so nobody can rewrite another client's user list or id;
 //! - forwarding needs a user name (sample clients always send one first).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chat_core::json::Value;
 use chat_core::protocol::{self, DecodeError, Message, MAX_FRAME_BYTES};
 
 use crate::limit::{Rate, TokenBucket, Verdict};
-use crate::text::{clean_name, strip_tags};
+use crate::text::{clean_name, name_key, strip_tags};
 
 /// A connection's id: also the `id` the client is told, counting up from the server's start
 /// time in milliseconds, as in the sample.
@@ -90,6 +90,9 @@ struct Conn {
     name: Option<String>,
     /// From a join token: the only name this connection can have, reserved from the start.
     fixed: Option<String>,
+    /// The last `video-offer` it sent went to this connection: only an answer from there
+    /// links a call (an unsolicited `video-answer` must not re-point anyone's call).
+    offered_to: Option<ConnId>,
     call: Option<CallLink>,
     bucket: TokenBucket,
 }
@@ -126,6 +129,30 @@ pub struct Room {
     suffix: u64,
     /// Ordered by id, i.e. by connection order, like the sample's `connectionArray`.
     conns: BTreeMap<ConnId, Conn>,
+    /// [`name_key`] of every name in use or reserved (join tokens) → its holder.
+    names: HashMap<String, ConnId>,
+    /// The encoded size of the room's `userlist` frame, kept as names come and go, so that a
+    /// login or connection that would make it larger than clients accept is refused.
+    list_bytes: usize,
+}
+
+/// Why a connection cannot join a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinError {
+    /// Its join token's name is held by another connection.
+    NameInUse,
+    /// The user list could not list one more connection within the frame limit.
+    RoomFull,
+}
+
+/// `{"type":"userlist","users":[]}`.
+const EMPTY_LIST_BYTES: usize = 30;
+/// A connection without a name is listed as `null`.
+const NULL_BYTES: usize = 4;
+
+/// The bytes `name` takes in the user list (a JSON string).
+fn listed_bytes(name: Option<&str>) -> usize {
+    name.map_or(NULL_BYTES, |n| Value::String(n.to_owned()).to_json().len())
 }
 
 impl Room {
@@ -137,6 +164,8 @@ impl Room {
             next_id: first_id,
             suffix: 1,
             conns: BTreeMap::new(),
+            names: HashMap::new(),
+            list_bytes: EMPTY_LIST_BYTES,
         }
     }
 
@@ -171,25 +200,34 @@ impl Room {
     pub fn connect(&mut self, now_ms: u64) -> (ConnId, Vec<Effect>) {
         let id = self.next_id;
         self.next_id += 1;
-        (id, self.connect_as(id, now_ms))
+        (id, self.connect_as(id, now_ms).unwrap_or_default())
     }
 
     /// A new connection with an id chosen by the caller (unique across the relay's rooms,
     /// and larger than every id already here, so the user list stays in connection order).
-    pub fn connect_as(&mut self, id: ConnId, now_ms: u64) -> Vec<Effect> {
-        self.connect_named(id, now_ms, None).unwrap_or_default()
+    pub fn connect_as(&mut self, id: ConnId, now_ms: u64) -> Result<Vec<Effect>, JoinError> {
+        self.connect_named(id, now_ms, None)
     }
 
-    /// True if a connection has, or has reserved (join token), this name.
+    /// True if a connection has, or has reserved (join token), this name or one that would
+    /// look the same (see [`name_key`]).
     pub fn name_in_use(&self, name: &str) -> bool {
         self.holder(name).is_some()
     }
 
     fn holder(&self, name: &str) -> Option<ConnId> {
-        self.conns
-            .iter()
-            .find(|(_, c)| c.name.as_deref() == Some(name) || c.fixed.as_deref() == Some(name))
-            .map(|(&id, _)| id)
+        self.names.get(&name_key(name)).copied()
+    }
+
+    /// The size of the `userlist` frame this room sends now.
+    pub fn list_bytes(&self) -> usize {
+        self.list_bytes
+    }
+
+    /// `list_bytes` with one entry of `entry` bytes more (its comma included).
+    fn list_with(&self, entry: usize) -> usize {
+        let comma = usize::from(!self.conns.is_empty());
+        self.list_bytes + entry + comma
     }
 
     /// [`Room::connect_as`] for a connection that can only ever have the name `fixed` (a join
@@ -200,20 +238,30 @@ impl Room {
         id: ConnId,
         now_ms: u64,
         fixed: Option<String>,
-    ) -> Option<Vec<Effect>> {
+    ) -> Result<Vec<Effect>, JoinError> {
         if fixed.as_deref().is_some_and(|name| self.name_in_use(name)) {
-            return None;
+            return Err(JoinError::NameInUse);
+        }
+        // Room for its `null` now, and for its longest possible name later is checked then.
+        let list_bytes = self.list_with(NULL_BYTES);
+        if list_bytes > MAX_FRAME_BYTES {
+            return Err(JoinError::RoomFull);
+        }
+        self.list_bytes = list_bytes;
+        if let Some(name) = &fixed {
+            self.names.insert(name_key(name), id);
         }
         self.conns.insert(
             id,
             Conn {
                 name: None,
                 fixed,
+                offered_to: None,
                 call: None,
                 bucket: TokenBucket::new(self.limits.rate, now_ms),
             },
         );
-        Some(vec![send(id, &Message::Id { id })])
+        Ok(vec![send(id, &Message::Id { id })])
     }
 
     /// A connection is gone: its call peers get a `hang-up` (reason `gone`) so they end the
@@ -222,6 +270,14 @@ impl Room {
         let Some(gone) = self.conns.remove(&conn) else {
             return Vec::new();
         };
+        let comma = usize::from(!self.conns.is_empty());
+        self.list_bytes -= listed_bytes(gone.name.as_deref()) + comma;
+        for name in [&gone.name, &gone.fixed].into_iter().flatten() {
+            let key = name_key(name);
+            if self.names.get(&key) == Some(&conn) {
+                self.names.remove(&key);
+            }
+        }
         let mut effects = Vec::new();
         for (&id, c) in &mut self.conns {
             if c.call.as_ref().is_some_and(|l| l.peer == conn) {
@@ -352,6 +408,25 @@ impl Room {
             name = format!("{base}{}", self.suffix);
             self.suffix += 1;
         }
+        let Some(c) = self.conns.get(&conn) else {
+            return Vec::new();
+        };
+        let old = c.name.clone();
+        let list_bytes = self.list_bytes - listed_bytes(old.as_deref()) + listed_bytes(Some(&name));
+        if list_bytes > MAX_FRAME_BYTES {
+            return error(
+                conn,
+                "the room's user list is full: try a shorter name, or another room",
+            );
+        }
+        self.list_bytes = list_bytes;
+        if let Some(old) = &old {
+            let key = name_key(old);
+            if self.names.get(&key) == Some(&conn) && c.fixed.is_none() {
+                self.names.remove(&key);
+            }
+        }
+        self.names.insert(name_key(&name), conn);
         let Some(c) = self.conns.get_mut(&conn) else {
             return Vec::new();
         };
@@ -464,6 +539,9 @@ impl Room {
     fn track(&mut self, from: ConnId, to: ConnId, message: &Message) {
         match message {
             Message::VideoOffer { call, .. } => {
+                if let Some(c) = self.conns.get_mut(&from) {
+                    c.offered_to = Some(to);
+                }
                 self.link(from, to, call);
                 // The callee's side too, unless it is in another call (it will decline; that
                 // call's peer must still get its hang-ups).
@@ -471,13 +549,22 @@ impl Room {
                     self.link(to, from, call);
                 }
             }
+            // Only an answer to an offer `to` sent to `from` makes (or confirms) a call.
             Message::VideoAnswer { call, .. } => {
-                self.link(from, to, call);
-                self.link(to, from, call);
+                if self.conns.get(&to).and_then(|c| c.offered_to) == Some(from) {
+                    self.link(from, to, call);
+                    self.link(to, from, call);
+                }
             }
             Message::HangUp { .. } => {
-                self.unlink(from, to);
-                self.unlink(to, from);
+                for (a, b) in [(from, to), (to, from)] {
+                    self.unlink(a, b);
+                    if let Some(c) = self.conns.get_mut(&a) {
+                        if c.offered_to == Some(b) {
+                            c.offered_to = None;
+                        }
+                    }
+                }
             }
             _ => {}
         }
@@ -510,12 +597,11 @@ impl Room {
         }
     }
 
-    /// The first connection with this name (names are unique, so the only one).
+    /// The connection with this name (names are unique up to [`name_key`]). A reserved
+    /// name whose holder has not logged in yet names nobody.
     fn find(&self, name: &str) -> Option<ConnId> {
-        self.conns
-            .iter()
-            .find(|(_, c)| c.name.as_deref() == Some(name))
-            .map(|(&id, _)| id)
+        let id = self.holder(name)?;
+        self.conns.get(&id)?.name.as_ref().map(|_| id)
     }
 
     fn userlist(&self) -> Option<Effect> {

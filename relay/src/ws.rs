@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time;
 
 use crate::metrics::Metrics;
-use crate::room::{ConnId, Effect, Limits, Room, CLOSE_POLICY_VIOLATION};
+use crate::room::{ConnId, Effect, JoinError, Limits, Room, CLOSE_POLICY_VIOLATION};
 
 /// Frames queued for one connection. A client that lets this many pile up is not reading; it
 /// is dropped rather than allowed to grow the relay's memory.
@@ -31,6 +31,7 @@ const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
 /// WebSocket close codes (RFC 6455, 7.4.1).
 const CLOSE_GOING_AWAY: u16 = 1001;
+const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
 
 #[derive(Debug)]
 enum Outbound {
@@ -109,14 +110,13 @@ impl Hub {
         in_use
     }
 
-    /// A new connection in `room`: its id and its room's state. `None` if its fixed name
-    /// (from a join token) is in use there.
+    /// A new connection in `room`: its id and its room's state.
     fn connect(
         &self,
         room: &str,
         outbox: mpsc::Sender<Outbound>,
         fixed_name: Option<String>,
-    ) -> Option<(ConnId, Arc<RoomHub>)> {
+    ) -> Result<(ConnId, Arc<RoomHub>), JoinError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         // The connection is added under the map's lock, so that `leave` cannot remove the
         // room between its lookup here and the connection joining it.
@@ -135,12 +135,12 @@ impl Hub {
             })
             .clone();
         let joined = hub.connect(id, outbox, fixed_name);
-        if !joined && hub.len() == 0 {
+        if joined.is_err() && hub.len() == 0 {
             rooms.remove(room);
         }
         set_gauge(&self.metrics.rooms, rooms.len());
         drop(rooms);
-        joined.then_some((id, hub))
+        joined.map(|()| (id, hub))
     }
 
     /// The connection is gone: its room hears of it, and is forgotten once empty.
@@ -162,15 +162,18 @@ impl RoomHub {
         u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    fn connect(&self, id: ConnId, outbox: mpsc::Sender<Outbound>, fixed: Option<String>) -> bool {
+    fn connect(
+        &self,
+        id: ConnId,
+        outbox: mpsc::Sender<Outbound>,
+        fixed: Option<String>,
+    ) -> Result<(), JoinError> {
         let now = self.now_ms();
         let mut inner = lock(&self.inner);
-        let Some(effects) = inner.room.connect_named(id, now, fixed) else {
-            return false;
-        };
+        let effects = inner.room.connect_named(id, now, fixed)?;
         inner.outboxes.insert(id, outbox);
         inner.apply(effects);
-        true
+        Ok(())
     }
 
     fn text(&self, id: ConnId, text: &str) {
@@ -262,10 +265,17 @@ pub(crate) async fn serve(
     peer: Option<SocketAddr>,
 ) {
     let (outbox, mut queued) = mpsc::channel(OUTBOX_FRAMES);
-    let Some((id, room_hub)) = hub.connect(&room, outbox, fixed_name) else {
+    let (id, room_hub) = match hub.connect(&room, outbox, fixed_name) {
+        Ok(joined) => joined,
         // Another connection took the token's name since the upgrade was checked.
-        close(socket, CLOSE_POLICY_VIOLATION, "name in use").await;
-        return;
+        Err(JoinError::NameInUse) => {
+            close(socket, CLOSE_POLICY_VIOLATION, "name in use").await;
+            return;
+        }
+        Err(JoinError::RoomFull) => {
+            close(socket, CLOSE_TRY_AGAIN_LATER, "room full").await;
+            return;
+        }
     };
     let metrics = Arc::clone(hub.metrics());
     metrics.ws_opened.fetch_add(1, Ordering::Relaxed);
