@@ -550,11 +550,11 @@ impl Room {
                 }
             }
             // Only an answer to an offer `to` sent to `from` makes (or confirms) a call.
-            Message::VideoAnswer { call, .. } => {
-                if self.conns.get(&to).and_then(|c| c.offered_to) == Some(from) {
-                    self.link(from, to, call);
-                    self.link(to, from, call);
-                }
+            Message::VideoAnswer { call, .. }
+                if self.conns.get(&to).and_then(|c| c.offered_to) == Some(from) =>
+            {
+                self.link(from, to, call);
+                self.link(to, from, call);
             }
             Message::HangUp { .. } => {
                 for (a, b) in [(from, to), (to, from)] {
