@@ -2,6 +2,7 @@
 //! through clap: `relay --help` lists every flag with its variable and default.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chat_core::protocol::MAX_FRAME_BYTES;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -29,7 +30,19 @@ pub struct Config {
     pub token_secret: Option<String>,
     /// With it, `GET /ice-servers` hands out time-limited TURN credentials.
     pub turn: Option<TurnConfig>,
+    /// Connections from one IP address at once (0: no limit).
+    pub max_connections_per_ip: usize,
+    /// Deadline for a request's headers (also for a connection that sends nothing).
+    pub header_timeout: Duration,
+    /// Deadline for a WebSocket's `username` message.
+    pub login_timeout: Duration,
+    /// After SIGTERM/SIGINT, how long connections get to close before the relay exits.
+    pub shutdown_grace: Duration,
 }
+
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
+pub const DEFAULT_LOGIN_TIMEOUT_SECS: u64 = 10;
+pub const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TurnConfig {
@@ -53,6 +66,10 @@ impl Default for Config {
             log: LogLevel::Info,
             token_secret: None,
             turn: None,
+            max_connections_per_ip: 0,
+            header_timeout: Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS),
+            login_timeout: Duration::from_secs(DEFAULT_LOGIN_TIMEOUT_SECS),
+            shutdown_grace: Duration::from_secs(DEFAULT_SHUTDOWN_GRACE_SECS),
         }
     }
 }
@@ -149,7 +166,7 @@ pub struct RunArgs {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub burst: u32,
 
-    /// WebSocket connections at once; more get 503.
+    /// Connections at once, WebSocket or plain HTTP; more get 503.
     #[arg(long, env = "RELAY_MAX_CONNECTIONS", value_name = "N",
           default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = at_least_one)]
     pub max_connections: usize,
@@ -193,6 +210,32 @@ pub struct RunArgs {
     #[arg(long, env = "RELAY_TURN_TTL", value_name = "SECONDS", default_value_t = DEFAULT_TURN_TTL,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub turn_ttl: u64,
+
+    /// Connections at once from one IP address; more get 429. 0: no limit. Behind a reverse
+    /// proxy every client has the proxy's address: leave it at 0 and limit in the proxy.
+    #[arg(
+        long,
+        env = "RELAY_MAX_CONNECTIONS_PER_IP",
+        value_name = "N",
+        default_value_t = 0
+    )]
+    pub max_connections_per_ip: usize,
+
+    /// Seconds a client has to send a request's headers (a connection that sends nothing is
+    /// closed after this too).
+    #[arg(long, env = "RELAY_HEADER_TIMEOUT", value_name = "SECONDS",
+          default_value_t = DEFAULT_HEADER_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+
+    /// Seconds a WebSocket has to send its `username` message; then it is closed (1008).
+    #[arg(long, env = "RELAY_LOGIN_TIMEOUT", value_name = "SECONDS",
+          default_value_t = DEFAULT_LOGIN_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub login_timeout: u64,
+
+    /// Seconds connections get to close after SIGTERM/SIGINT before the relay exits anyway.
+    #[arg(long, env = "RELAY_SHUTDOWN_GRACE", value_name = "SECONDS",
+          default_value_t = DEFAULT_SHUTDOWN_GRACE_SECS)]
+    pub shutdown_grace: u64,
 
     /// Log level on stderr.
     #[arg(long, env = "RELAY_LOG", value_name = "LEVEL", value_enum, default_value_t = LogLevel::Info)]
@@ -240,6 +283,10 @@ impl RunArgs {
                     .collect(),
                 ttl: self.turn_ttl,
             }),
+            max_connections_per_ip: self.max_connections_per_ip,
+            header_timeout: Duration::from_secs(self.header_timeout),
+            login_timeout: Duration::from_secs(self.login_timeout),
+            shutdown_grace: Duration::from_secs(self.shutdown_grace),
         }
     }
 }

@@ -9,9 +9,12 @@
 
 pub mod config;
 pub mod limit;
+pub mod listen;
 pub mod metrics;
+pub mod outbox;
 pub mod room;
 pub mod server;
+pub mod static_files;
 pub mod text;
 pub mod token;
 pub mod turn;

@@ -306,6 +306,19 @@ impl Room {
         error(conn, "binary frames are not supported: send JSON text")
     }
 
+    /// A ping or pong: counted against the rate limit (a flood of them is closed like any
+    /// other), otherwise nothing to do.
+    pub fn receive_control(&mut self, conn: ConnId, now_ms: u64) -> Vec<Effect> {
+        match self.admit(conn, now_ms) {
+            Ok(()) => Vec::new(),
+            // No error reply for a control frame: just the close, if it comes to that.
+            Err(early) => early
+                .into_iter()
+                .filter(|e| matches!(e, Effect::Close { .. }))
+                .collect(),
+        }
+    }
+
     /// A text frame from `conn`.
     pub fn receive_text(&mut self, conn: ConnId, text: &str, now_ms: u64) -> Vec<Effect> {
         let effects = self.handle_text(conn, text, now_ms);

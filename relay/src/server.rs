@@ -16,13 +16,16 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
 use tokio::time;
 use tower_http::services::ServeDir;
 
 use crate::config::TurnConfig;
 use crate::config::{normalize_origin, Config};
+use crate::listen::{self, Gate, Slot};
 use crate::metrics::{Metrics, Rejected};
-use crate::ws::{self, Hub};
+use crate::static_files;
+use crate::ws::{self, Hub, Session};
 use crate::{token, turn};
 
 /// The subprotocol the sample's server demands (`request.accept("json", …)`).
@@ -32,8 +35,10 @@ pub const SUBPROTOCOL: &str = "json";
 /// end the connection (tungstenite will not buffer them). Bounds memory per connection.
 pub const TRANSPORT_CAP_FACTOR: usize = 4;
 
-/// After a shutdown signal, how long to wait for connections to finish their close handshake.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// Largest write buffer per WebSocket: a frame (at most the client limit) and some pongs.
+/// tungstenite's default is unbounded, and a client that sends pings but never reads would
+/// grow it with pongs without end.
+const MAX_WRITE_BUFFER: usize = 512 * 1024;
 
 const NO_PAGE: &str = "webrtc-chat relay\n\n\
     No page is built here: this relay was started without --static DIR.\n\
@@ -63,16 +68,26 @@ impl std::error::Error for StartError {}
 pub struct Server {
     listener: TcpListener,
     config: Config,
+    /// `--static`, canonical (symlinks resolved), for [`static_files::check`].
+    static_root: Option<PathBuf>,
 }
 
 /// Binds the listening socket and checks the static directory.
 pub async fn bind(config: &Config) -> Result<Server, StartError> {
+    let mut static_root = None;
     if let Some(dir) = &config.static_dir {
         match std::fs::metadata(dir) {
             Ok(meta) if meta.is_dir() => {
                 if !dir.join("index.html").is_file() {
                     tracing::warn!("{} has no index.html; / will be 404", dir.display());
                 }
+                static_root =
+                    Some(
+                        std::fs::canonicalize(dir).map_err(|e| StartError::StaticDir {
+                            path: dir.clone(),
+                            reason: e.to_string(),
+                        })?,
+                    );
             }
             Ok(_) => {
                 return Err(StartError::StaticDir {
@@ -97,6 +112,7 @@ pub async fn bind(config: &Config) -> Result<Server, StartError> {
     Ok(Server {
         listener,
         config: config.clone(),
+        static_root,
     })
 }
 
@@ -108,7 +124,8 @@ struct App {
     token_secret: Option<Vec<u8>>,
     turn: Option<TurnConfig>,
     metrics: Arc<Metrics>,
-    max_connections: usize,
+    static_root: Option<PathBuf>,
+    login_timeout: Duration,
     transport_cap: usize,
     stop: watch::Receiver<bool>,
     /// Cloned into each connection; see [`ws::serve`].
@@ -120,12 +137,17 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then closes every WebSocket (1001) and returns.
+    /// Serves until `shutdown` completes, then closes every WebSocket (1001) and returns
+    /// within the configured grace period.
     pub async fn run<F>(self, shutdown: F) -> io::Result<()>
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        let Server { listener, config } = self;
+        let Server {
+            listener,
+            config,
+            static_root,
+        } = self;
         // Ids count up from the start time in milliseconds, like the sample's `Date.now()`.
         let first_id = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -138,34 +160,71 @@ impl Server {
         let app = Arc::new(App {
             hub,
             turn: config.turn.clone(),
-            metrics,
+            metrics: Arc::clone(&metrics),
+            static_root,
+            login_timeout: config.login_timeout,
             allow_origins: config.allow_origins.clone(),
             token_secret: config.token_secret.as_ref().map(|s| s.as_bytes().to_vec()),
-            max_connections: config.max_connections,
             transport_cap: config.limits.max_frame_bytes * TRANSPORT_CAP_FACTOR,
-            stop: stop_rx,
+            stop: stop_rx.clone(),
             alive: alive_tx,
         });
         let router = router(app, config.static_dir.clone());
-        let signal = async move {
-            shutdown.await;
-            tracing::info!("shutting down");
-            let _ = stop_tx.send(true);
-        };
-        let served = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(signal)
-        .await;
-        // The router (and its `alive` sender) is gone; the connections hold the rest.
-        if time::timeout(SHUTDOWN_GRACE, alive_rx.recv())
-            .await
-            .is_err()
-        {
-            tracing::warn!("some connections did not close within {SHUTDOWN_GRACE:?}");
+        let gate = Gate::new(config.max_connections, config.max_connections_per_ip);
+        let mut tasks = JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                accepted = listener.accept() => {
+                    // Forget finished connections.
+                    while tasks.try_join_next().is_some() {}
+                    let (stream, peer) = match accepted {
+                        Ok(accepted) => accepted,
+                        Err(e) => {
+                            // Out of file descriptors, usually: wait rather than spin.
+                            tracing::warn!("accept failed: {e}");
+                            time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    match gate.admit(peer.ip()) {
+                        Ok(permit) => {
+                            tasks.spawn(listen::serve_http(
+                                stream,
+                                peer,
+                                permit,
+                                router.clone(),
+                                config.header_timeout,
+                                stop_rx.clone(),
+                                Arc::clone(&metrics),
+                            ));
+                        }
+                        Err(why) => {
+                            metrics.reject(why);
+                            tracing::warn!(?peer, "refused connection: {why:?}");
+                            tasks.spawn(listen::refuse(stream, why));
+                        }
+                    }
+                }
+            }
         }
-        served
+        tracing::info!("shutting down");
+        drop(listener);
+        let _ = stop_tx.send(true);
+        // The router holds the last `alive` sender outside the connections.
+        drop(router);
+        let grace = config.shutdown_grace;
+        let all_closed = async {
+            while tasks.join_next().await.is_some() {}
+            alive_rx.recv().await;
+        };
+        if time::timeout(grace, all_closed).await.is_err() {
+            tracing::warn!("some connections did not close within {grace:?}");
+        }
+        tasks.shutdown().await;
+        Ok(())
     }
 }
 
@@ -209,7 +268,14 @@ async fn upgrade_or_page(State(app): State<Arc<App>>, request: Request, next: Ne
         )
             .into_response(),
         ICE_SERVERS => app.ice_servers(&request),
-        _ => next.run(request).await,
+        path => {
+            if let Some(root) = &app.static_root {
+                if let Err(status) = static_files::check(root, path).await {
+                    return (status, status.canonical_reason().unwrap_or_default()).into_response();
+                }
+            }
+            next.run(request).await
+        }
     }
 }
 
@@ -339,27 +405,29 @@ impl App {
                     .into_response();
             }
         }
-        if self.hub.len() >= self.max_connections {
-            self.metrics.reject(Rejected::Capacity);
-            tracing::warn!(
-                "refused WebSocket: {} connections open",
-                self.max_connections
-            );
-            return (StatusCode::SERVICE_UNAVAILABLE, "too many connections\n").into_response();
-        }
         let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
             Ok(upgrade) => upgrade,
             Err(rejection) => return rejection.into_response(),
         };
-        let hub = Arc::clone(&self.hub);
-        let stop = self.stop.clone();
-        let alive = self.alive.clone();
+        // The connection's place under the limits moves to the WebSocket, for its whole life.
+        let permit = parts.extensions.get::<Slot>().and_then(Slot::take);
+        let session = Session {
+            hub: Arc::clone(&self.hub),
+            room,
+            fixed_name,
+            stop: self.stop.clone(),
+            alive: self.alive.clone(),
+            peer,
+            permit,
+            login_timeout: self.login_timeout,
+        };
         upgrade
             .protocols([SUBPROTOCOL])
             .max_message_size(self.transport_cap)
             .max_frame_size(self.transport_cap)
+            .max_write_buffer_size(MAX_WRITE_BUFFER)
             .on_failed_upgrade(|e| tracing::debug!("WebSocket upgrade failed: {e}"))
-            .on_upgrade(move |socket| ws::serve(socket, hub, room, fixed_name, stop, alive, peer))
+            .on_upgrade(move |socket| ws::serve(socket, session))
     }
 }
 

@@ -8,16 +8,14 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, watch};
 use tokio::time;
 
+use crate::listen::Permit;
 use crate::metrics::Metrics;
+use crate::outbox::{Next, Outbox, Pushed};
 use crate::room::{ConnId, Effect, JoinError, Limits, Room, CLOSE_POLICY_VIOLATION};
 
-/// Frames queued for one connection. A client that lets this many pile up is not reading; it
-/// is dropped rather than allowed to grow the relay's memory.
-const OUTBOX_FRAMES: usize = 256;
 /// A write that takes longer than this means a stalled client.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Ping idle sockets: keeps proxies from timing out quiet connections (nginx closes after 60 s
@@ -31,13 +29,13 @@ const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
 /// WebSocket close codes (RFC 6455, 7.4.1).
 const CLOSE_GOING_AWAY: u16 = 1001;
+const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+const CLOSE_INVALID_DATA: u16 = 1007;
+const CLOSE_TOO_BIG: u16 = 1009;
 const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
 
-#[derive(Debug)]
-enum Outbound {
-    Frame(Utf8Bytes),
-    Close(u16, &'static str),
-}
+/// How every user list frame starts (`Message::UserList`'s encoding): those are coalesced.
+const USER_LIST_PREFIX: &str = r#"{"type":"userlist""#;
 
 /// Every room's state, by room name. Rooms come into being with their first connection and
 /// go with their last, so their number is bounded by the connections'.
@@ -60,7 +58,7 @@ pub struct RoomHub {
 struct Inner {
     metrics: Arc<Metrics>,
     room: Room,
-    outboxes: HashMap<ConnId, mpsc::Sender<Outbound>>,
+    outboxes: HashMap<ConnId, Arc<Outbox>>,
 }
 
 fn set_gauge(gauge: &AtomicI64, n: usize) {
@@ -114,7 +112,7 @@ impl Hub {
     fn connect(
         &self,
         room: &str,
-        outbox: mpsc::Sender<Outbound>,
+        outbox: Arc<Outbox>,
         fixed_name: Option<String>,
     ) -> Result<(ConnId, Arc<RoomHub>), JoinError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -165,7 +163,7 @@ impl RoomHub {
     fn connect(
         &self,
         id: ConnId,
-        outbox: mpsc::Sender<Outbound>,
+        outbox: Arc<Outbox>,
         fixed: Option<String>,
     ) -> Result<(), JoinError> {
         let now = self.now_ms();
@@ -181,6 +179,20 @@ impl RoomHub {
         let mut inner = lock(&self.inner);
         let effects = inner.room.receive_text(id, text, now);
         inner.apply(effects);
+    }
+
+    /// A ping or pong from the client: counted against the rate limit, nothing else.
+    fn control(&self, id: ConnId) {
+        let now = self.now_ms();
+        let mut inner = lock(&self.inner);
+        let effects = inner.room.receive_control(id, now);
+        if !effects.is_empty() {
+            inner.apply(effects);
+        }
+    }
+
+    fn logged_in(&self, id: ConnId) -> bool {
+        lock(&self.inner).room.name_of(id).is_some()
     }
 
     fn binary(&self, id: ConnId) {
@@ -206,41 +218,40 @@ impl Inner {
         for effect in effects {
             match effect {
                 Effect::Send { to, frame } => {
+                    let is_list = frame.starts_with(USER_LIST_PREFIX);
                     // One shared buffer for every recipient of a broadcast.
                     let frame = Utf8Bytes::from(frame);
                     self.metrics
                         .frames_out
                         .fetch_add(to.len() as u64, Ordering::Relaxed);
                     for id in to {
-                        self.push(id, Outbound::Frame(frame.clone()));
+                        self.push(id, frame.clone(), is_list);
                     }
                 }
                 Effect::Close { conn, code, reason } => {
                     tracing::info!(conn, code, reason, "closing");
-                    self.push(conn, Outbound::Close(code, reason));
+                    if let Some(outbox) = self.outboxes.get(&conn) {
+                        outbox.close(code, reason);
+                    }
                 }
             }
         }
     }
 
-    fn push(&mut self, id: ConnId, out: Outbound) {
+    fn push(&mut self, id: ConnId, frame: Utf8Bytes, is_list: bool) {
         let Some(outbox) = self.outboxes.get(&id) else {
             return;
         };
-        match outbox.try_send(out) {
-            Ok(()) | Err(TrySendError::Closed(_)) => {}
-            Err(TrySendError::Full(_)) => {
-                // Dropping the sender ends the connection's task once it has written what
-                // is queued (see `serve`).
-                tracing::warn!(conn = id, "not reading its messages; disconnecting");
-                self.metrics
-                    .dropped_slow_reader
-                    .fetch_add(1, Ordering::Relaxed);
-                self.metrics
-                    .slow_readers_closed
-                    .fetch_add(1, Ordering::Relaxed);
-                self.outboxes.remove(&id);
-            }
+        if outbox.push(frame, is_list) == Pushed::Overflow {
+            // Its task sees the overflow and closes the connection (1008).
+            tracing::warn!(conn = id, "not reading its messages; disconnecting");
+            self.metrics
+                .dropped_slow_reader
+                .fetch_add(1, Ordering::Relaxed);
+            self.metrics
+                .slow_readers_closed
+                .fetch_add(1, Ordering::Relaxed);
+            self.outboxes.remove(&id);
         }
     }
 }
@@ -253,19 +264,37 @@ enum End {
     Close(u16, &'static str),
 }
 
-/// Runs one WebSocket connection until either side ends it. `_alive` is dropped at the end,
-/// which is how the server knows when every connection has finished after a shutdown.
-pub(crate) async fn serve(
-    mut socket: WebSocket,
-    hub: Arc<Hub>,
-    room: String,
-    fixed_name: Option<String>,
-    mut stop: watch::Receiver<bool>,
-    _alive: mpsc::Sender<()>,
-    peer: Option<SocketAddr>,
-) {
-    let (outbox, mut queued) = mpsc::channel(OUTBOX_FRAMES);
-    let (id, room_hub) = match hub.connect(&room, outbox, fixed_name) {
+/// What one WebSocket connection runs with.
+pub(crate) struct Session {
+    pub hub: Arc<Hub>,
+    pub room: String,
+    /// From a join token: the only name this connection can have.
+    pub fixed_name: Option<String>,
+    pub stop: watch::Receiver<bool>,
+    /// Dropped at the end: how the server knows when every connection has finished.
+    pub alive: mpsc::Sender<()>,
+    pub peer: Option<SocketAddr>,
+    /// The connection's place under `--max-connections` (and the per-IP limit), held for
+    /// its whole life.
+    pub permit: Option<Permit>,
+    /// A connection that has not logged in by then is closed.
+    pub login_timeout: Duration,
+}
+
+/// Runs one WebSocket connection until either side ends it.
+pub(crate) async fn serve(mut socket: WebSocket, session: Session) {
+    let Session {
+        hub,
+        room,
+        fixed_name,
+        mut stop,
+        alive: _alive,
+        peer,
+        permit: _permit,
+        login_timeout,
+    } = session;
+    let outbox = Arc::new(Outbox::default());
+    let (id, room_hub) = match hub.connect(&room, Arc::clone(&outbox), fixed_name) {
         Ok(joined) => joined,
         // Another connection took the token's name since the upgrade was checked.
         Err(JoinError::NameInUse) => {
@@ -283,6 +312,9 @@ pub(crate) async fn serve(
     tracing::info!(conn = id, room, ?peer, "open");
     let mut heard = Instant::now();
     let mut ping = time::interval_at(time::Instant::now() + PING_EVERY, PING_EVERY);
+    let login_deadline = time::sleep(login_timeout);
+    tokio::pin!(login_deadline);
+    let mut awaiting_login = true;
     let end = if *stop.borrow_and_update() {
         End::Close(CLOSE_GOING_AWAY, "server shutting down")
     } else {
@@ -299,29 +331,42 @@ pub(crate) async fn serve(
                         metrics.bytes_in.fetch_add(data.len() as u64, Ordering::Relaxed);
                         room_hub.binary(id);
                     }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => heard = Instant::now(),
+                    // Control frames count against the rate limit too: a ping flood is a flood.
+                    Some(Ok(Message::Ping(data) | Message::Pong(data))) => {
+                        heard = Instant::now();
+                        metrics.bytes_in.fetch_add(data.len() as u64, Ordering::Relaxed);
+                        room_hub.control(id);
+                    }
                     // tungstenite queues the reply; the next read sends it and ends the stream.
                     Some(Ok(Message::Close(_))) => {}
                     Some(Err(e)) => {
-                        // Includes frames over the transport cap (tungstenite refuses to
-                        // buffer them and the stream cannot continue).
                         tracing::debug!(conn = id, "read failed: {e}");
-                        break End::Gone;
+                        break match close_code_for(e) {
+                            Some((code, reason)) => End::Close(code, reason),
+                            None => End::Gone,
+                        };
                     }
                     None => break End::Gone,
                 },
-                out = queued.recv() => match out {
-                    Some(Outbound::Frame(frame)) => {
+                out = outbox.next() => match out {
+                    Next::Frame(frame) => {
                         metrics.bytes_out.fetch_add(frame.len() as u64, Ordering::Relaxed);
                         if let Err(e) = send(&mut socket, Message::Text(frame)).await {
                             tracing::info!(conn = id, "write failed: {e}");
                             break End::Gone;
                         }
                     }
-                    Some(Outbound::Close(code, reason)) => break End::Close(code, reason),
-                    None => break End::Close(CLOSE_POLICY_VIOLATION, "not reading messages"),
+                    Next::Close(code, reason) => break End::Close(code, reason),
+                    Next::Overflow => break End::Close(CLOSE_POLICY_VIOLATION, "not reading messages"),
                 },
                 _ = stop.changed() => break End::Close(CLOSE_GOING_AWAY, "server shutting down"),
+                () = &mut login_deadline, if awaiting_login => {
+                    awaiting_login = false;
+                    if !room_hub.logged_in(id) {
+                        tracing::info!(conn = id, "no login within {login_timeout:?}");
+                        break End::Close(CLOSE_POLICY_VIOLATION, "no login");
+                    }
+                }
                 _ = ping.tick() => {
                     if heard.elapsed() > SILENCE_LIMIT {
                         tracing::info!(conn = id, "silent for {SILENCE_LIMIT:?}");
@@ -340,6 +385,22 @@ pub(crate) async fn serve(
     tracing::info!(conn = id, room, "closed");
     if let End::Close(code, reason) = end {
         close(socket, code, reason).await;
+    }
+}
+
+/// The close code a read error deserves (RFC 6455, 7.4.1), if the socket can still take one.
+fn close_code_for(e: axum::Error) -> Option<(u16, &'static str)> {
+    use tungstenite::error::{CapacityError, Error};
+    let inner = e.into_inner();
+    let e = inner.downcast_ref::<Error>()?;
+    match e {
+        Error::Capacity(CapacityError::MessageTooLong { .. }) => {
+            Some((CLOSE_TOO_BIG, "message too big"))
+        }
+        Error::Capacity(_) => Some((CLOSE_TOO_BIG, "frame too big")),
+        Error::Utf8(_) => Some((CLOSE_INVALID_DATA, "invalid UTF-8")),
+        Error::Protocol(_) => Some((CLOSE_PROTOCOL_ERROR, "protocol error")),
+        _ => None,
     }
 }
 
