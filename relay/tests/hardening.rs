@@ -67,103 +67,24 @@ async fn names_that_would_look_the_same_in_the_list_are_not_both_given() {
 use std::time::{Duration, Instant};
 
 use chat_core::json::Value;
-use common::{http_get, try_connect, Client, DEADLINE};
+use common::{frame, http_get, raw_close_code, raw_ws, try_connect, Client, DEADLINE};
 use relay::Config;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// A WebSocket handshake by hand; the stream is positioned after the 101 response.
-async fn raw_ws(relay: &Relay, path: &str) -> TcpStream {
-    let mut stream = TcpStream::connect(relay.addr).await.expect("connect");
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
-         Sec-WebSocket-Protocol: json\r\n\r\n",
-        relay.addr
-    );
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        stream.read_exact(&mut byte).await.expect("response");
-        head.push(byte[0]);
-    }
-    assert!(
-        head.starts_with(b"HTTP/1.1 101"),
-        "{}",
-        String::from_utf8_lossy(&head)
-    );
-    stream
-}
-
-/// One client frame: FIN, `opcode`, masked (as clients must) unless `masked` is false.
-fn frame(opcode: u8, payload: &[u8], masked: bool) -> Vec<u8> {
-    let mut out = vec![0x80 | opcode];
-    let mask_bit = if masked { 0x80 } else { 0 };
-    match payload.len() {
-        n if n < 126 => out.push(mask_bit | n as u8),
-        n if n < 65536 => {
-            out.push(mask_bit | 126);
-            out.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-        n => {
-            out.push(mask_bit | 127);
-            out.extend_from_slice(&(n as u64).to_be_bytes());
-        }
-    }
-    if masked {
-        let key = [0x12, 0x34, 0x56, 0x78];
-        out.extend_from_slice(&key);
-        out.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
-    } else {
-        out.extend_from_slice(payload);
-    }
-    out
-}
-
-/// Reads server frames until a close frame: its code (None: the stream ended without one).
-async fn raw_close_code(stream: &mut TcpStream) -> Option<u16> {
-    let read = async {
-        loop {
-            let mut head = [0u8; 2];
-            stream.read_exact(&mut head).await.ok()?;
-            let mut len = u64::from(head[1] & 0x7f);
-            if len == 126 {
-                let mut b = [0u8; 2];
-                stream.read_exact(&mut b).await.ok()?;
-                len = u64::from(u16::from_be_bytes(b));
-            } else if len == 127 {
-                let mut b = [0u8; 8];
-                stream.read_exact(&mut b).await.ok()?;
-                len = u64::from_be_bytes(b);
-            }
-            let mut payload = vec![0u8; len as usize];
-            stream.read_exact(&mut payload).await.ok()?;
-            if head[0] & 0x0f == 0x8 {
-                return payload
-                    .get(..2)
-                    .map(|code| u16::from_be_bytes([code[0], code[1]]));
-            }
-        }
-    };
-    tokio::time::timeout(DEADLINE, read)
-        .await
-        .expect("the relay ends the connection")
-}
 
 #[tokio::test]
 async fn protocol_errors_end_with_the_right_close_code() {
     let relay = Relay::start_default().await;
     // Text that is not UTF-8: 1007.
-    let mut s = raw_ws(&relay, "/").await;
+    let mut s = raw_ws(relay.addr, "/").await;
     s.write_all(&frame(0x1, b"\xff\xfe", true)).await.unwrap();
     assert_eq!(raw_close_code(&mut s).await, Some(1007));
     // An unmasked client frame: 1002.
-    let mut s = raw_ws(&relay, "/").await;
+    let mut s = raw_ws(relay.addr, "/").await;
     s.write_all(&frame(0x1, b"{}", false)).await.unwrap();
     assert_eq!(raw_close_code(&mut s).await, Some(1002));
     // A frame over the transport cap (4 × 64 KiB): 1009, announced before its payload.
-    let mut s = raw_ws(&relay, "/").await;
+    let mut s = raw_ws(relay.addr, "/").await;
     let mut huge = frame(0x1, &[], true);
     huge[1] = 0x80 | 127;
     huge.splice(2..2, (4u64 * 65536 + 1).to_be_bytes());
@@ -179,7 +100,7 @@ async fn a_ping_flood_from_a_socket_that_never_reads_is_cut_off() {
         ..Config::default()
     })
     .await;
-    let mut s = raw_ws(&relay, "/").await;
+    let mut s = raw_ws(relay.addr, "/").await;
     let ping = frame(0x9, &[b'p'; 125], true);
     let mut flood = Vec::new();
     for _ in 0..1000 {

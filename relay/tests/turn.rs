@@ -190,7 +190,10 @@ fn exchange(socket: &UdpSocket, request: &[u8]) -> Reply {
 fn allocate(coturn: &Coturn, username: &str, password: &str) -> Reply {
     let socket = udp(coturn);
     let transport = (ATTR_REQUESTED_TRANSPORT, vec![17, 0, 0, 0]);
-    let challenge = exchange(&socket, &message(ALLOCATE, std::slice::from_ref(&transport), None));
+    let challenge = exchange(
+        &socket,
+        &message(ALLOCATE, std::slice::from_ref(&transport), None),
+    );
     assert_eq!(challenge.kind, ALLOCATE_ERROR);
     assert_eq!(challenge.error_code(), Some(401));
     let realm = challenge.attr(ATTR_REALM).expect("realm").to_vec();
