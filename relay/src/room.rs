@@ -321,7 +321,14 @@ impl Room {
 
     /// A text frame from `conn`.
     pub fn receive_text(&mut self, conn: ConnId, text: &str, now_ms: u64) -> Vec<Effect> {
-        let effects = self.handle_text(conn, text, now_ms);
+        let parsed = parse_frame(text, self.limits.max_frame_bytes);
+        self.receive_parsed(conn, parsed, now_ms)
+    }
+
+    /// [`Room::receive_text`] for a frame already through [`parse_frame`], which needs no
+    /// room state: the I/O layer parses before taking the room's lock.
+    pub fn receive_parsed(&mut self, conn: ConnId, parsed: Parsed, now_ms: u64) -> Vec<Effect> {
+        let effects = self.handle_parsed(conn, parsed, now_ms);
         // Every refusal is a single `error` reply to the sender (the rate limit's are counted
         // apart, in `admit`).
         if let [Effect::Send { to, frame }] = effects.as_slice() {
@@ -333,27 +340,13 @@ impl Room {
         effects
     }
 
-    fn handle_text(&mut self, conn: ConnId, text: &str, now_ms: u64) -> Vec<Effect> {
+    fn handle_parsed(&mut self, conn: ConnId, parsed: Parsed, now_ms: u64) -> Vec<Effect> {
         if let Err(early) = self.admit(conn, now_ms) {
             return early;
         }
-        let limit = self.limits.max_frame_bytes;
-        if text.len() > limit {
-            let bytes = text.len();
-            return error(
-                conn,
-                format!("message too large ({bytes} bytes, limit {limit})"),
-            );
-        }
-        let frame = match protocol::parse(text) {
-            Ok(v) => v,
-            Err(e) => return error(conn, e.to_string()),
-        };
-        if !matches!(frame, Value::Object(_)) {
-            return error(conn, DecodeError::NotAnObject.to_string());
-        }
-        let Some(kind) = frame.get("type").and_then(Value::as_str).map(str::to_owned) else {
-            return error(conn, DecodeError::MissingType.to_string());
+        let (kind, frame) = match parsed {
+            Ok(parsed) => parsed,
+            Err(text) => return error(conn, text),
         };
         match kind.as_str() {
             "username" => self.username(conn, &frame),
@@ -640,6 +633,25 @@ fn send(to: ConnId, message: &Message) -> Effect {
 
 fn error(to: ConnId, text: impl Into<String>) -> Vec<Effect> {
     vec![send(to, &Message::Error { text: text.into() })]
+}
+
+/// A text frame parsed: its `type` and the object, or the error to answer with.
+pub type Parsed = Result<(String, Value), String>;
+
+/// Parses a text frame (no room state involved, so it runs outside the room's lock).
+pub fn parse_frame(text: &str, limit: usize) -> Parsed {
+    if text.len() > limit {
+        let bytes = text.len();
+        return Err(format!("message too large ({bytes} bytes, limit {limit})"));
+    }
+    let frame = protocol::parse(text).map_err(|e| e.to_string())?;
+    if !matches!(frame, Value::Object(_)) {
+        return Err(DecodeError::NotAnObject.to_string());
+    }
+    let Some(kind) = frame.get("type").and_then(Value::as_str).map(str::to_owned) else {
+        return Err(DecodeError::MissingType.to_string());
+    };
+    Ok((kind, frame))
 }
 
 /// The frame as text, refused if stamping the name made it larger than clients accept.

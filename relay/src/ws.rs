@@ -14,7 +14,7 @@ use tokio::time;
 use crate::listen::Permit;
 use crate::metrics::Metrics;
 use crate::outbox::{Next, Outbox, Pushed};
-use crate::room::{ConnId, Effect, JoinError, Limits, Room, CLOSE_POLICY_VIOLATION};
+use crate::room::{parse_frame, ConnId, Effect, JoinError, Limits, Room, CLOSE_POLICY_VIOLATION};
 
 /// A write that takes longer than this means a stalled client.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -52,6 +52,7 @@ pub struct Hub {
 /// the room sees broadcasts in the same order. Rooms do not share a lock.
 pub struct RoomHub {
     start: Instant,
+    limits: Limits,
     inner: Mutex<Inner>,
 }
 
@@ -124,6 +125,7 @@ impl Hub {
             .or_insert_with(|| {
                 Arc::new(RoomHub {
                     start: self.start,
+                    limits: self.limits,
                     inner: Mutex::new(Inner {
                         metrics: Arc::clone(&self.metrics),
                         room: Room::new(0, self.limits),
@@ -175,9 +177,12 @@ impl RoomHub {
     }
 
     fn text(&self, id: ConnId, text: &str) {
+        // Parsing needs no room state: done before taking the room's lock, so the connections
+        // of a room parse in parallel.
+        let parsed = parse_frame(text, self.limits.max_frame_bytes);
         let now = self.now_ms();
         let mut inner = lock(&self.inner);
-        let effects = inner.room.receive_text(id, text, now);
+        let effects = inner.room.receive_parsed(id, parsed, now);
         inner.apply(effects);
     }
 
