@@ -35,6 +35,12 @@ pub const SUBPROTOCOL: &str = "json";
 /// end the connection (tungstenite will not buffer them). Bounds memory per connection.
 pub const TRANSPORT_CAP_FACTOR: usize = 4;
 
+/// Per-WebSocket read chunk and write batch. tungstenite's defaults (128 KiB each, the read
+/// buffer allocated up front) cost an idle connection 130 KB; measured with relay-load, 1000
+/// idle connections took 139 MB. Larger messages still work (the buffers grow as needed).
+const READ_BUFFER: usize = 4 * 1024;
+const WRITE_BUFFER: usize = 4 * 1024;
+
 /// Largest write buffer per WebSocket: a frame (at most the client limit) and some pongs.
 /// tungstenite's default is unbounded, and a client that sends pings but never reads would
 /// grow it with pongs without end.
@@ -425,6 +431,8 @@ impl App {
             .protocols([SUBPROTOCOL])
             .max_message_size(self.transport_cap)
             .max_frame_size(self.transport_cap)
+            .read_buffer_size(READ_BUFFER)
+            .write_buffer_size(WRITE_BUFFER)
             .max_write_buffer_size(MAX_WRITE_BUFFER)
             .on_failed_upgrade(|e| tracing::debug!("WebSocket upgrade failed: {e}"))
             .on_upgrade(move |socket| ws::serve(socket, session))
