@@ -68,6 +68,9 @@ impl Default for Limits {
 pub enum Effect {
     /// Send this text frame to each connection in `to`, in order.
     Send { to: Vec<ConnId>, frame: String },
+    /// Send these connections the room's current user list (only with
+    /// [`Room::set_lazy_user_lists`]; otherwise lists are `Send`s like any frame).
+    UserList { to: Vec<ConnId> },
     /// Close this connection with a WebSocket close code. The I/O layer then calls
     /// [`Room::disconnect`].
     Close {
@@ -124,6 +127,8 @@ pub struct Room {
     stats: RoomStats,
     /// Set by `admit` when the rate limit refused the current frame.
     limited: bool,
+    /// See [`Room::set_lazy_user_lists`].
+    lazy_lists: bool,
     next_id: ConnId,
     /// The sample's `appendToMakeUnique`: one counter for the server's lifetime.
     suffix: u64,
@@ -161,6 +166,7 @@ impl Room {
             limits,
             stats: RoomStats::default(),
             limited: false,
+            lazy_lists: false,
             next_id: first_id,
             suffix: 1,
             conns: BTreeMap::new(),
@@ -614,13 +620,29 @@ impl Room {
         if self.conns.is_empty() {
             return None;
         }
-        let list = Message::UserList {
-            users: self.names(),
-        };
+        let to = self.conns.keys().copied().collect();
+        if self.lazy_lists {
+            return Some(Effect::UserList { to });
+        }
         Some(Effect::Send {
-            to: self.conns.keys().copied().collect(),
-            frame: list.to_json(),
+            to,
+            frame: self.user_list_frame(),
         })
+    }
+
+    /// The `userlist` frame as it stands now.
+    pub fn user_list_frame(&self) -> String {
+        Message::UserList {
+            users: self.names(),
+        }
+        .to_json()
+    }
+
+    /// From now on, user lists go out as [`Effect::UserList`] (encoded when a connection is
+    /// ready to write one, see [`Room::user_list_frame`]) rather than encoded on every change:
+    /// a login storm then costs a few encodings, not one per login.
+    pub fn set_lazy_user_lists(&mut self, lazy: bool) {
+        self.lazy_lists = lazy;
     }
 }
 

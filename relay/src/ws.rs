@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::SinkExt;
 use tokio::sync::{mpsc, watch};
 use tokio::time;
 
@@ -16,6 +17,8 @@ use crate::metrics::Metrics;
 use crate::outbox::{Next, Outbox, Pushed};
 use crate::room::{parse_frame, ConnId, Effect, JoinError, Limits, Room, CLOSE_POLICY_VIOLATION};
 
+/// Frames written per flush at most.
+const BATCH_FRAMES: usize = 64;
 /// A write that takes longer than this means a stalled client.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Ping idle sockets: keeps proxies from timing out quiet connections (nginx closes after 60 s
@@ -54,10 +57,15 @@ pub struct RoomHub {
     start: Instant,
     limits: Limits,
     inner: Mutex<Inner>,
+    /// Bumped (under the room's lock) whenever the user list changes.
+    list_version: Arc<AtomicU64>,
+    /// The user list frame last encoded, and its version: shared by every writer.
+    list_cache: Mutex<Option<(u64, Utf8Bytes)>>,
 }
 
 struct Inner {
     metrics: Arc<Metrics>,
+    list_version: Arc<AtomicU64>,
     room: Room,
     outboxes: HashMap<ConnId, Arc<Outbox>>,
 }
@@ -123,14 +131,20 @@ impl Hub {
         let hub = rooms
             .entry(room.to_owned())
             .or_insert_with(|| {
+                let list_version = Arc::new(AtomicU64::new(0));
+                let mut room = Room::new(0, self.limits);
+                room.set_lazy_user_lists(true);
                 Arc::new(RoomHub {
                     start: self.start,
                     limits: self.limits,
                     inner: Mutex::new(Inner {
                         metrics: Arc::clone(&self.metrics),
-                        room: Room::new(0, self.limits),
+                        list_version: Arc::clone(&list_version),
+                        room,
                         outboxes: HashMap::new(),
                     }),
+                    list_version,
+                    list_cache: Mutex::new(None),
                 })
             })
             .clone();
@@ -196,6 +210,24 @@ impl RoomHub {
         }
     }
 
+    /// The room's current user list, encoded once per change whoever asks.
+    fn list_frame(&self) -> Utf8Bytes {
+        let version = self.list_version.load(Ordering::Acquire);
+        let cached = lock(&self.list_cache)
+            .as_ref()
+            .filter(|(v, _)| *v == version)
+            .map(|(_, frame)| frame.clone());
+        if let Some(frame) = cached {
+            return frame;
+        }
+        let inner = lock(&self.inner);
+        let version = self.list_version.load(Ordering::Acquire);
+        let frame = Utf8Bytes::from(inner.room.user_list_frame());
+        drop(inner);
+        *lock(&self.list_cache) = Some((version, frame.clone()));
+        frame
+    }
+
     fn logged_in(&self, id: ConnId) -> bool {
         lock(&self.inner).room.name_of(id).is_some()
     }
@@ -233,6 +265,20 @@ impl Inner {
                         self.push(id, frame.clone(), is_list);
                     }
                 }
+                Effect::UserList { to } => {
+                    self.list_version.fetch_add(1, Ordering::AcqRel);
+                    self.metrics
+                        .frames_out
+                        .fetch_add(to.len() as u64, Ordering::Relaxed);
+                    for id in to {
+                        let Some(outbox) = self.outboxes.get(&id) else {
+                            continue;
+                        };
+                        if outbox.push_list() == Pushed::Overflow {
+                            self.overflowed(id);
+                        }
+                    }
+                }
                 Effect::Close { conn, code, reason } => {
                     tracing::info!(conn, code, reason, "closing");
                     if let Some(outbox) = self.outboxes.get(&conn) {
@@ -248,16 +294,20 @@ impl Inner {
             return;
         };
         if outbox.push(frame, is_list) == Pushed::Overflow {
-            // Its task sees the overflow and closes the connection (1008).
-            tracing::warn!(conn = id, "not reading its messages; disconnecting");
-            self.metrics
-                .dropped_slow_reader
-                .fetch_add(1, Ordering::Relaxed);
-            self.metrics
-                .slow_readers_closed
-                .fetch_add(1, Ordering::Relaxed);
-            self.outboxes.remove(&id);
+            self.overflowed(id);
         }
+    }
+
+    /// Its task sees the overflow and closes the connection (1008).
+    fn overflowed(&mut self, id: ConnId) {
+        tracing::warn!(conn = id, "not reading its messages; disconnecting");
+        self.metrics
+            .dropped_slow_reader
+            .fetch_add(1, Ordering::Relaxed);
+        self.metrics
+            .slow_readers_closed
+            .fetch_add(1, Ordering::Relaxed);
+        self.outboxes.remove(&id);
     }
 }
 
@@ -354,9 +404,8 @@ pub(crate) async fn serve(mut socket: WebSocket, session: Session) {
                     None => break End::Gone,
                 },
                 out = outbox.next() => match out {
-                    Next::Frame(frame) => {
-                        metrics.bytes_out.fetch_add(frame.len() as u64, Ordering::Relaxed);
-                        if let Err(e) = send(&mut socket, Message::Text(frame)).await {
+                    next @ (Next::Frame(_) | Next::List) => {
+                        if let Err(e) = send_batch(&mut socket, next, &outbox, &room_hub, &metrics).await {
                             tracing::info!(conn = id, "write failed: {e}");
                             break End::Gone;
                         }
@@ -406,6 +455,43 @@ fn close_code_for(e: axum::Error) -> Option<(u16, &'static str)> {
         Error::Utf8(_) => Some((CLOSE_INVALID_DATA, "invalid UTF-8")),
         Error::Protocol(_) => Some((CLOSE_PROTOCOL_ERROR, "protocol error")),
         _ => None,
+    }
+}
+
+/// Writes `first` and whatever frames are queued behind it (up to [`BATCH_FRAMES`]), then
+/// flushes once: under load, one write call for many frames rather than one each.
+async fn send_batch(
+    socket: &mut WebSocket,
+    first: Next,
+    outbox: &Outbox,
+    room: &RoomHub,
+    metrics: &Metrics,
+) -> Result<(), String> {
+    let write = async {
+        let mut next = Some(first);
+        let mut n = 0;
+        while let Some(item) = next.take() {
+            let f = match item {
+                Next::Frame(f) => f,
+                Next::List => room.list_frame(),
+                // `try_next_frame` returns neither.
+                Next::Close(..) | Next::Overflow => break,
+            };
+            metrics
+                .bytes_out
+                .fetch_add(f.len() as u64, Ordering::Relaxed);
+            socket.feed(Message::Text(f)).await?;
+            n += 1;
+            if n < BATCH_FRAMES {
+                next = outbox.try_next_frame();
+            }
+        }
+        socket.flush().await
+    };
+    match time::timeout(SEND_TIMEOUT, write).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no progress for {SEND_TIMEOUT:?}")),
     }
 }
 
