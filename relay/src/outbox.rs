@@ -26,8 +26,6 @@ pub const MAX_BYTES: usize = 8 << 20;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Next {
     Frame(Utf8Bytes),
-    /// The room's current user list (encoded by the caller when it gets here).
-    List,
     Close(u16, &'static str),
     /// The bound was passed: the client is not reading.
     Overflow,
@@ -50,8 +48,6 @@ enum Slot {
     Frame(Utf8Bytes),
     /// The newest user list, whatever it is when the writer gets here.
     List,
-    /// The room's user list as it is when the writer gets here (see [`Outbox::push_list`]).
-    Current,
 }
 
 #[derive(Debug, Default)]
@@ -60,8 +56,6 @@ struct State {
     bytes: usize,
     /// `Some` exactly when a `Slot::List` is queued.
     list: Option<Utf8Bytes>,
-    /// A `Slot::Current` is queued.
-    list_pending: bool,
     close: Option<(u16, &'static str)>,
     overflow: bool,
 }
@@ -77,31 +71,10 @@ impl Outbox {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues "the current user list", unless one is queued already (it will be current
-    /// when written).
-    pub fn push_list(&self) -> Pushed {
-        let mut s = self.lock();
-        if s.close.is_some() || s.overflow {
-            return Pushed::Ignored;
-        }
-        if s.list_pending {
-            return Pushed::Coalesced;
-        }
-        if s.queue.len() >= MAX_FRAMES {
-            return self.overflow(s);
-        }
-        s.list_pending = true;
-        s.queue.push_back(Slot::Current);
-        drop(s);
-        self.ready.notify_one();
-        Pushed::Queued
-    }
-
     fn overflow(&self, mut s: MutexGuard<'_, State>) -> Pushed {
         s.overflow = true;
         s.queue = VecDeque::new();
         s.list = None;
-        s.list_pending = false;
         s.bytes = 0;
         drop(s);
         self.ready.notify_one();
@@ -163,23 +136,22 @@ impl Outbox {
         let frame = match slot {
             Slot::Frame(frame) => frame,
             Slot::List => s.list.take().unwrap_or_default(),
-            Slot::Current => {
-                s.list_pending = false;
-                return Next::List;
-            }
         };
         s.bytes -= frame.len();
         Next::Frame(frame)
     }
 
-    /// The next queued frame or list, if the next thing is one (not a close or overflow).
-    pub fn try_next_frame(&self) -> Option<Next> {
+    /// The next queued frame, if the next thing is one (not a close or overflow).
+    pub fn try_next_frame(&self) -> Option<Utf8Bytes> {
         let mut s = self.lock();
         if s.overflow {
             return None;
         }
         let slot = s.queue.pop_front()?;
-        Some(Self::take(&mut s, slot))
+        match Self::take(&mut s, slot) {
+            Next::Frame(frame) => Some(frame),
+            _ => None,
+        }
     }
 
     /// The next thing to write; waits for one. Cancel-safe (for `select!`).
@@ -231,19 +203,6 @@ mod tests {
         assert_eq!(o.push(frame("late"), false), Pushed::Ignored);
         assert_eq!(o.next().await, Next::Frame(frame("list1000")));
         assert_eq!(o.next().await, Next::Close(1000, "bye"));
-    }
-
-    #[tokio::test]
-    async fn current_lists_are_queued_once_until_written() {
-        let o = Outbox::default();
-        assert_eq!(o.push_list(), Pushed::Queued);
-        assert_eq!(o.push(frame("a"), false), Pushed::Queued);
-        assert_eq!(o.push_list(), Pushed::Coalesced);
-        assert_eq!(o.next().await, Next::List);
-        assert_eq!(o.push_list(), Pushed::Queued);
-        assert_eq!(o.next().await, Next::Frame(frame("a")));
-        assert_eq!(o.try_next_frame(), Some(Next::List));
-        assert_eq!(o.try_next_frame(), None);
     }
 
     #[tokio::test]

@@ -57,15 +57,15 @@ pub struct RoomHub {
     start: Instant,
     limits: Limits,
     inner: Mutex<Inner>,
-    /// Bumped (under the room's lock) whenever the user list changes.
-    list_version: Arc<AtomicU64>,
-    /// The user list frame last encoded, and its version: shared by every writer.
-    list_cache: Mutex<Option<(u64, Utf8Bytes)>>,
 }
 
 struct Inner {
     metrics: Arc<Metrics>,
-    list_version: Arc<AtomicU64>,
+    /// The user list changed since it was last sent.
+    list_dirty: bool,
+    /// A task will send it at the end of the current [`LIST_WINDOW`].
+    list_scheduled: bool,
+    list_sent: Option<Instant>,
     room: Room,
     outboxes: HashMap<ConnId, Arc<Outbox>>,
 }
@@ -131,7 +131,6 @@ impl Hub {
         let hub = rooms
             .entry(room.to_owned())
             .or_insert_with(|| {
-                let list_version = Arc::new(AtomicU64::new(0));
                 let mut room = Room::new(0, self.limits);
                 room.set_lazy_user_lists(true);
                 Arc::new(RoomHub {
@@ -139,12 +138,12 @@ impl Hub {
                     limits: self.limits,
                     inner: Mutex::new(Inner {
                         metrics: Arc::clone(&self.metrics),
-                        list_version: Arc::clone(&list_version),
+                        list_dirty: false,
+                        list_scheduled: false,
+                        list_sent: None,
                         room,
                         outboxes: HashMap::new(),
                     }),
-                    list_version,
-                    list_cache: Mutex::new(None),
                 })
             })
             .clone();
@@ -158,7 +157,7 @@ impl Hub {
     }
 
     /// The connection is gone: its room hears of it, and is forgotten once empty.
-    fn leave(&self, room: &str, hub: &RoomHub, id: ConnId) {
+    fn leave(&self, room: &str, hub: &Arc<RoomHub>, id: ConnId) {
         let mut rooms = lock(&self.rooms);
         if hub.disconnect(id) {
             rooms.remove(room);
@@ -167,7 +166,39 @@ impl Hub {
     }
 }
 
+/// User lists go out at most once per window: the first change at once, later ones within the
+/// window together at its end. A login storm of hundreds of logins a second then costs each
+/// room a few dozen list encodings and fan-outs instead of one per login (and the outboxes
+/// coalesce what a slow reader has not written yet).
+const LIST_WINDOW: Duration = Duration::from_millis(25);
+
 impl RoomHub {
+    /// Sends the user list if it changed: now, or at the end of the window.
+    fn lists(self: &Arc<Self>, mut inner: MutexGuard<'_, Inner>) {
+        if !inner.list_dirty || inner.list_scheduled {
+            return;
+        }
+        let now = Instant::now();
+        let since = inner
+            .list_sent
+            .map_or(LIST_WINDOW, |t| now.duration_since(t));
+        if since >= LIST_WINDOW {
+            inner.send_list(now);
+            return;
+        }
+        inner.list_scheduled = true;
+        drop(inner);
+        let hub = Arc::clone(self);
+        tokio::spawn(async move {
+            time::sleep(LIST_WINDOW - since).await;
+            let mut inner = lock(&hub.inner);
+            inner.list_scheduled = false;
+            if inner.list_dirty {
+                inner.send_list(Instant::now());
+            }
+        });
+    }
+
     fn len(&self) -> usize {
         lock(&self.inner).room.len()
     }
@@ -177,7 +208,7 @@ impl RoomHub {
     }
 
     fn connect(
-        &self,
+        self: &Arc<Self>,
         id: ConnId,
         outbox: Arc<Outbox>,
         fixed: Option<String>,
@@ -187,10 +218,11 @@ impl RoomHub {
         let effects = inner.room.connect_named(id, now, fixed)?;
         inner.outboxes.insert(id, outbox);
         inner.apply(effects);
+        self.lists(inner);
         Ok(())
     }
 
-    fn text(&self, id: ConnId, text: &str) {
+    fn text(self: &Arc<Self>, id: ConnId, text: &str) {
         // Parsing needs no room state: done before taking the room's lock, so the connections
         // of a room parse in parallel.
         let parsed = parse_frame(text, self.limits.max_frame_bytes);
@@ -198,6 +230,7 @@ impl RoomHub {
         let mut inner = lock(&self.inner);
         let effects = inner.room.receive_parsed(id, parsed, now);
         inner.apply(effects);
+        self.lists(inner);
     }
 
     /// A ping or pong from the client: counted against the rate limit, nothing else.
@@ -208,24 +241,6 @@ impl RoomHub {
         if !effects.is_empty() {
             inner.apply(effects);
         }
-    }
-
-    /// The room's current user list, encoded once per change whoever asks.
-    fn list_frame(&self) -> Utf8Bytes {
-        let version = self.list_version.load(Ordering::Acquire);
-        let cached = lock(&self.list_cache)
-            .as_ref()
-            .filter(|(v, _)| *v == version)
-            .map(|(_, frame)| frame.clone());
-        if let Some(frame) = cached {
-            return frame;
-        }
-        let inner = lock(&self.inner);
-        let version = self.list_version.load(Ordering::Acquire);
-        let frame = Utf8Bytes::from(inner.room.user_list_frame());
-        drop(inner);
-        *lock(&self.list_cache) = Some((version, frame.clone()));
-        frame
     }
 
     fn logged_in(&self, id: ConnId) -> bool {
@@ -240,16 +255,34 @@ impl RoomHub {
     }
 
     /// True if the room is now empty.
-    fn disconnect(&self, id: ConnId) -> bool {
+    fn disconnect(self: &Arc<Self>, id: ConnId) -> bool {
         let mut inner = lock(&self.inner);
         inner.outboxes.remove(&id);
         let effects = inner.room.disconnect(id);
         inner.apply(effects);
-        inner.room.is_empty()
+        let empty = inner.room.is_empty();
+        self.lists(inner);
+        empty
     }
 }
 
 impl Inner {
+    fn send_list(&mut self, now: Instant) {
+        self.list_dirty = false;
+        self.list_sent = Some(now);
+        if self.outboxes.is_empty() {
+            return;
+        }
+        let frame = Utf8Bytes::from(self.room.user_list_frame());
+        let to: Vec<ConnId> = self.outboxes.keys().copied().collect();
+        self.metrics
+            .frames_out
+            .fetch_add(to.len() as u64, Ordering::Relaxed);
+        for id in to {
+            self.push(id, frame.clone(), true);
+        }
+    }
+
     fn apply(&mut self, effects: Vec<Effect>) {
         self.metrics.absorb(self.room.take_stats());
         for effect in effects {
@@ -265,20 +298,8 @@ impl Inner {
                         self.push(id, frame.clone(), is_list);
                     }
                 }
-                Effect::UserList { to } => {
-                    self.list_version.fetch_add(1, Ordering::AcqRel);
-                    self.metrics
-                        .frames_out
-                        .fetch_add(to.len() as u64, Ordering::Relaxed);
-                    for id in to {
-                        let Some(outbox) = self.outboxes.get(&id) else {
-                            continue;
-                        };
-                        if outbox.push_list() == Pushed::Overflow {
-                            self.overflowed(id);
-                        }
-                    }
-                }
+                // Sent by `RoomHub::send_list` (to everyone in the room, which `to` is).
+                Effect::UserList { .. } => self.list_dirty = true,
                 Effect::Close { conn, code, reason } => {
                     tracing::info!(conn, code, reason, "closing");
                     if let Some(outbox) = self.outboxes.get(&conn) {
@@ -404,8 +425,8 @@ pub(crate) async fn serve(mut socket: WebSocket, session: Session) {
                     None => break End::Gone,
                 },
                 out = outbox.next() => match out {
-                    next @ (Next::Frame(_) | Next::List) => {
-                        if let Err(e) = send_batch(&mut socket, next, &outbox, &room_hub, &metrics).await {
+                    Next::Frame(frame) => {
+                        if let Err(e) = send_batch(&mut socket, frame, &outbox, &metrics).await {
                             tracing::info!(conn = id, "write failed: {e}");
                             break End::Gone;
                         }
@@ -462,21 +483,14 @@ fn close_code_for(e: axum::Error) -> Option<(u16, &'static str)> {
 /// flushes once: under load, one write call for many frames rather than one each.
 async fn send_batch(
     socket: &mut WebSocket,
-    first: Next,
+    first: Utf8Bytes,
     outbox: &Outbox,
-    room: &RoomHub,
     metrics: &Metrics,
 ) -> Result<(), String> {
     let write = async {
         let mut next = Some(first);
         let mut n = 0;
-        while let Some(item) = next.take() {
-            let f = match item {
-                Next::Frame(f) => f,
-                Next::List => room.list_frame(),
-                // `try_next_frame` returns neither.
-                Next::Close(..) | Next::Overflow => break,
-            };
+        while let Some(f) = next.take() {
             metrics
                 .bytes_out
                 .fetch_add(f.len() as u64, Ordering::Relaxed);
