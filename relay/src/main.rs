@@ -4,29 +4,62 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use relay::config::{help, Command, Config};
+use clap::Parser;
+use relay::config::{Cli, Command, Config, LogFormat, LogLevel};
+use tracing::level_filters::LevelFilter;
 
 fn main() -> ExitCode {
-    let command = Config::parse(std::env::args().skip(1), |key| std::env::var(key).ok());
-    match command {
-        Ok(Command::Help) => {
-            print!("{}", help());
-            ExitCode::SUCCESS
+    // An empty `RELAY_*` variable counts as unset (as a blank line in a systemd or compose file
+    // means "not configured"); clap would read it as an empty value. Single-threaded here.
+    for (key, value) in std::env::vars_os() {
+        let key_is_ours = key.to_str().is_some_and(|k| k.starts_with("RELAY_"));
+        if key_is_ours && value.to_str().is_some_and(|v| v.trim().is_empty()) {
+            std::env::remove_var(key);
         }
-        Ok(Command::Version) => {
-            println!("relay {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        Ok(Command::Run(config)) => run(config),
-        Err(e) => {
-            eprintln!("relay: {e}");
-            ExitCode::from(2)
-        }
+    }
+    // Exits 0 for --help/--version, 2 with a message naming the flag or variable otherwise.
+    let cli = Cli::parse();
+    if let Some(Command::Token { room, name, ttl }) = &cli.command {
+        let Some(secret) = &cli.run.token_secret else {
+            eprintln!("relay: token needs --token-secret or RELAY_TOKEN_SECRET");
+            return ExitCode::from(2);
+        };
+        return match relay::token::mint(secret.as_bytes(), room, name, *ttl) {
+            Ok(token) => {
+                println!("{token}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("relay: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    init_logs(cli.run.log, cli.run.log_format);
+    run(cli.run.config())
+}
+
+/// Structured logs on stderr (stdout carries only the "listening" line scripts wait for).
+fn init_logs(level: LogLevel, format: LogFormat) {
+    let filter = match level {
+        LogLevel::Off => LevelFilter::OFF,
+        LogLevel::Error => LevelFilter::ERROR,
+        LogLevel::Warn => LevelFilter::WARN,
+        LogLevel::Info => LevelFilter::INFO,
+        LogLevel::Debug => LevelFilter::DEBUG,
+        LogLevel::Trace => LevelFilter::TRACE,
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    match format {
+        LogFormat::Text => builder.with_ansi(false).init(),
+        LogFormat::Json => builder.json().init(),
     }
 }
 
 fn run(config: Config) -> ExitCode {
-    relay::log::set_level(config.log);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

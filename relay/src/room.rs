@@ -12,14 +12,14 @@
 //!   so nobody can rewrite another client's user list or id;
 //! - forwarding needs a user name (sample clients always send one first).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chat_protocol::json::Value;
 use chat_protocol::{self as protocol, number_to_string, DecodeError, Message, MAX_FRAME_BYTES};
 use chat_protocol::{CALL_KINDS, SERVER_ONLY_KINDS};
 
 use crate::limit::{Rate, TokenBucket, Verdict};
-use crate::text::{clean_name, strip_tags};
+use crate::text::{clean_name, name_key, strip_tags};
 
 /// A connection's id: also the `id` the client is told, counting up from the server's start
 /// time in milliseconds, as in the sample.
@@ -27,6 +27,9 @@ pub type ConnId = u64;
 
 /// WebSocket close code "policy violation" (RFC 6455, 7.4.1), used for rate-limit abuse.
 pub const CLOSE_POLICY_VIOLATION: u16 = 1008;
+
+/// How every `error` frame starts (`Message::Error`'s encoding).
+const ERROR_PREFIX: &str = r#"{"type":"error""#;
 
 const NOT_LOGGED_IN: &str = "send a \"username\" message before anything else";
 
@@ -55,6 +58,9 @@ impl Default for Limits {
 pub enum Effect {
     /// Send this text frame to each connection in `to`, in order.
     Send { to: Vec<ConnId>, frame: String },
+    /// Send these connections the room's current user list (only with
+    /// [`Room::set_lazy_user_lists`]; otherwise lists are `Send`s like any frame).
+    UserList { to: Vec<ConnId> },
     /// Close this connection with a WebSocket close code. The I/O layer then calls
     /// [`Room::disconnect`].
     Close {
@@ -75,32 +81,97 @@ struct CallLink {
 #[derive(Debug)]
 struct Conn {
     name: Option<String>,
+    /// From a join token: the only name this connection can have, reserved from the start.
+    fixed: Option<String>,
+    /// The last `video-offer` it sent went to this connection: only an answer from there
+    /// links a call (an unsolicited `video-answer` must not re-point anyone's call).
+    offered_to: Option<ConnId>,
     call: Option<CallLink>,
     bucket: TokenBucket,
+}
+
+/// Counts for the relay's metrics, taken (and reset) by the I/O layer after each call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoomStats {
+    /// `username` messages accepted.
+    pub logins: u64,
+    /// Messages forwarded (once each, however many recipients).
+    pub routed: u64,
+    /// Messages not forwarded: over the rate limit.
+    pub dropped_rate_limited: u64,
+    /// Messages not forwarded: no user by the `target` name in the room.
+    pub dropped_unknown_target: u64,
+    /// Untargeted call messages not forwarded: no call peer known.
+    pub dropped_no_peer: u64,
+    /// Frames refused over the rate limit (each is a strike, see [`TokenBucket`]).
+    pub rate_limit_strikes: u64,
+    /// Connections closed for persistent abuse of the rate limit.
+    pub rate_limit_closes: u64,
+    /// Frames answered with an `error` (malformed, too large, binary, not logged in, ...).
+    pub rejected_frames: u64,
 }
 
 #[derive(Debug)]
 pub struct Room {
     limits: Limits,
+    stats: RoomStats,
+    /// Set by `admit` when the rate limit refused the current frame.
+    limited: bool,
+    /// See [`Room::set_lazy_user_lists`].
+    lazy_lists: bool,
     next_id: ConnId,
     /// The sample's `appendToMakeUnique`: one counter for the server's lifetime.
     suffix: u64,
     /// Ordered by id, i.e. by connection order, like the sample's `connectionArray`.
     conns: BTreeMap<ConnId, Conn>,
+    /// [`name_key`] of every name in use or reserved (join tokens) → its holder.
+    names: HashMap<String, ConnId>,
+    /// The encoded size of the room's `userlist` frame, kept as names come and go, so that a
+    /// login or connection that would make it larger than clients accept is refused.
+    list_bytes: usize,
+}
+
+/// Why a connection cannot join a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinError {
+    /// Its join token's name is held by another connection.
+    NameInUse,
+    /// The user list could not list one more connection within the frame limit.
+    RoomFull,
+}
+
+/// `{"type":"userlist","users":[]}`.
+const EMPTY_LIST_BYTES: usize = 30;
+/// A connection without a name is listed as `null`.
+const NULL_BYTES: usize = 4;
+
+/// The bytes `name` takes in the user list (a JSON string).
+fn listed_bytes(name: Option<&str>) -> usize {
+    name.map_or(NULL_BYTES, |n| Value::String(n.to_owned()).to_json().len())
 }
 
 impl Room {
     pub fn new(first_id: ConnId, limits: Limits) -> Room {
         Room {
             limits,
+            stats: RoomStats::default(),
+            limited: false,
+            lazy_lists: false,
             next_id: first_id,
             suffix: 1,
             conns: BTreeMap::new(),
+            names: HashMap::new(),
+            list_bytes: EMPTY_LIST_BYTES,
         }
     }
 
     pub fn len(&self) -> usize {
         self.conns.len()
+    }
+
+    /// The counts since the last call.
+    pub fn take_stats(&mut self) -> RoomStats {
+        std::mem::take(&mut self.stats)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -125,15 +196,68 @@ impl Room {
     pub fn connect(&mut self, now_ms: u64) -> (ConnId, Vec<Effect>) {
         let id = self.next_id;
         self.next_id += 1;
+        (id, self.connect_as(id, now_ms).unwrap_or_default())
+    }
+
+    /// A new connection with an id chosen by the caller (unique across the relay's rooms,
+    /// and larger than every id already here, so the user list stays in connection order).
+    pub fn connect_as(&mut self, id: ConnId, now_ms: u64) -> Result<Vec<Effect>, JoinError> {
+        self.connect_named(id, now_ms, None)
+    }
+
+    /// True if a connection has, or has reserved (join token), this name or one that would
+    /// look the same (see [`name_key`]).
+    pub fn name_in_use(&self, name: &str) -> bool {
+        self.holder(name).is_some()
+    }
+
+    fn holder(&self, name: &str) -> Option<ConnId> {
+        self.names.get(&name_key(name)).copied()
+    }
+
+    /// The size of the `userlist` frame this room sends now.
+    pub fn list_bytes(&self) -> usize {
+        self.list_bytes
+    }
+
+    /// `list_bytes` with one entry of `entry` bytes more (its comma included).
+    fn list_with(&self, entry: usize) -> usize {
+        let comma = usize::from(!self.conns.is_empty());
+        self.list_bytes + entry + comma
+    }
+
+    /// [`Room::connect_as`] for a connection that can only ever have the name `fixed` (a join
+    /// token's), reserved now so that nobody logging in first can take it. `None` if someone
+    /// here already has it.
+    pub fn connect_named(
+        &mut self,
+        id: ConnId,
+        now_ms: u64,
+        fixed: Option<String>,
+    ) -> Result<Vec<Effect>, JoinError> {
+        if fixed.as_deref().is_some_and(|name| self.name_in_use(name)) {
+            return Err(JoinError::NameInUse);
+        }
+        // Room for its `null` now, and for its longest possible name later is checked then.
+        let list_bytes = self.list_with(NULL_BYTES);
+        if list_bytes > MAX_FRAME_BYTES {
+            return Err(JoinError::RoomFull);
+        }
+        self.list_bytes = list_bytes;
+        if let Some(name) = &fixed {
+            self.names.insert(name_key(name), id);
+        }
         self.conns.insert(
             id,
             Conn {
                 name: None,
+                fixed,
+                offered_to: None,
                 call: None,
                 bucket: TokenBucket::new(self.limits.rate, now_ms),
             },
         );
-        (id, vec![send(id, &Message::Id { id })])
+        Ok(vec![send(id, &Message::Id { id })])
     }
 
     /// A connection is gone: its call peers get a `hang-up` (reason `gone`) so they end the
@@ -142,6 +266,14 @@ impl Room {
         let Some(gone) = self.conns.remove(&conn) else {
             return Vec::new();
         };
+        let comma = usize::from(!self.conns.is_empty());
+        self.list_bytes -= listed_bytes(gone.name.as_deref()) + comma;
+        for name in [&gone.name, &gone.fixed].into_iter().flatten() {
+            let key = name_key(name);
+            if self.names.get(&key) == Some(&conn) {
+                self.names.remove(&key);
+            }
+        }
         let mut effects = Vec::new();
         for (&id, c) in &mut self.conns {
             if c.call.as_ref().is_some_and(|l| l.peer == conn) {
@@ -166,31 +298,51 @@ impl Room {
         if let Err(early) = self.admit(conn, now_ms) {
             return early;
         }
+        self.stats.rejected_frames += 1;
         error(conn, "binary frames are not supported: send JSON text")
+    }
+
+    /// A ping or pong: counted against the rate limit (a flood of them is closed like any
+    /// other), otherwise nothing to do.
+    pub fn receive_control(&mut self, conn: ConnId, now_ms: u64) -> Vec<Effect> {
+        match self.admit(conn, now_ms) {
+            Ok(()) => Vec::new(),
+            // No error reply for a control frame: just the close, if it comes to that.
+            Err(early) => early
+                .into_iter()
+                .filter(|e| matches!(e, Effect::Close { .. }))
+                .collect(),
+        }
     }
 
     /// A text frame from `conn`.
     pub fn receive_text(&mut self, conn: ConnId, text: &str, now_ms: u64) -> Vec<Effect> {
+        let parsed = parse_frame(text, self.limits.max_frame_bytes);
+        self.receive_parsed(conn, parsed, now_ms)
+    }
+
+    /// [`Room::receive_text`] for a frame already through [`parse_frame`], which needs no
+    /// room state: the I/O layer parses before taking the room's lock.
+    pub fn receive_parsed(&mut self, conn: ConnId, parsed: Parsed, now_ms: u64) -> Vec<Effect> {
+        let effects = self.handle_parsed(conn, parsed, now_ms);
+        // Every refusal is a single `error` reply to the sender (the rate limit's are counted
+        // apart, in `admit`).
+        if let [Effect::Send { to, frame }] = effects.as_slice() {
+            if to.as_slice() == [conn] && frame.starts_with(ERROR_PREFIX) && !self.limited {
+                self.stats.rejected_frames += 1;
+            }
+        }
+        self.limited = false;
+        effects
+    }
+
+    fn handle_parsed(&mut self, conn: ConnId, parsed: Parsed, now_ms: u64) -> Vec<Effect> {
         if let Err(early) = self.admit(conn, now_ms) {
             return early;
         }
-        let limit = self.limits.max_frame_bytes;
-        if text.len() > limit {
-            let bytes = text.len();
-            return error(
-                conn,
-                format!("message too large ({bytes} bytes, limit {limit})"),
-            );
-        }
-        let frame = match protocol::parse(text) {
-            Ok(v) => v,
-            Err(e) => return error(conn, e.to_string()),
-        };
-        if !matches!(frame, Value::Object(_)) {
-            return error(conn, DecodeError::NotAnObject.to_string());
-        }
-        let Some(kind) = frame.get("type").and_then(Value::as_str).map(str::to_owned) else {
-            return error(conn, DecodeError::MissingType.to_string());
+        let (kind, frame) = match parsed {
+            Ok(parsed) => parsed,
+            Err(text) => return error(conn, text),
         };
         match kind.as_str() {
             "username" => self.username(conn, &frame),
@@ -210,7 +362,13 @@ impl Room {
         let Some(c) = self.conns.get_mut(&conn) else {
             return Err(Vec::new());
         };
-        match c.bucket.take(rate, now_ms) {
+        let verdict = c.bucket.take(rate, now_ms);
+        if verdict != Verdict::Allow {
+            self.limited = true;
+            self.stats.rate_limit_strikes += 1;
+            self.stats.dropped_rate_limited += 1;
+        }
+        match verdict {
             Verdict::Allow => Ok(()),
             Verdict::Drop { warn: true } => Err(error(
                 conn,
@@ -220,11 +378,14 @@ impl Room {
                 ),
             )),
             Verdict::Drop { warn: false } => Err(Vec::new()),
-            Verdict::Abuse => Err(vec![Effect::Close {
-                conn,
-                code: CLOSE_POLICY_VIOLATION,
-                reason: "too many messages",
-            }]),
+            Verdict::Abuse => Err({
+                self.stats.rate_limit_closes += 1;
+                vec![Effect::Close {
+                    conn,
+                    code: CLOSE_POLICY_VIOLATION,
+                    reason: "too many messages",
+                }]
+            }),
         }
     }
 
@@ -232,27 +393,47 @@ impl Room {
         let Some(requested) = text_field(frame, "name") else {
             return error(conn, "\"username\" message lacks \"name\"");
         };
-        let base = match clean_name(&requested) {
-            Ok(name) => name,
-            Err(e) => return error(conn, e.to_string()),
+        let fixed = self.conns.get(&conn).and_then(|c| c.fixed.clone());
+        let base = match fixed {
+            // Already checked and reserved: nobody else can hold it.
+            Some(fixed) => fixed,
+            None => match clean_name(&requested) {
+                Ok(name) => name,
+                Err(e) => return error(conn, e.to_string()),
+            },
         };
         // The sample: while the name is taken, try `base + counter` with one global counter.
         // Unlike the sample, a connection's own current name does not count as taken, so
         // sending the same name again is not a rename.
-        let taken = |name: &str| {
-            self.conns
-                .iter()
-                .any(|(&id, c)| id != conn && c.name.as_deref() == Some(name))
-        };
         let mut name = base.clone();
-        while taken(&name) {
+        while self.holder(&name).is_some_and(|id| id != conn) {
             name = format!("{base}{}", self.suffix);
             self.suffix += 1;
         }
+        let Some(c) = self.conns.get(&conn) else {
+            return Vec::new();
+        };
+        let old = c.name.clone();
+        let list_bytes = self.list_bytes - listed_bytes(old.as_deref()) + listed_bytes(Some(&name));
+        if list_bytes > MAX_FRAME_BYTES {
+            return error(
+                conn,
+                "the room's user list is full: try a shorter name, or another room",
+            );
+        }
+        self.list_bytes = list_bytes;
+        if let Some(old) = &old {
+            let key = name_key(old);
+            if self.names.get(&key) == Some(&conn) && c.fixed.is_none() {
+                self.names.remove(&key);
+            }
+        }
+        self.names.insert(name_key(&name), conn);
         let Some(c) = self.conns.get_mut(&conn) else {
             return Vec::new();
         };
         c.name = Some(name.clone());
+        self.stats.logins += 1;
         let mut effects = Vec::new();
         if name != requested {
             let reject = Message::RejectUsername {
@@ -293,12 +474,18 @@ impl Room {
             Ok(Some(target)) => match self.find(&target) {
                 Some(id) => vec![id],
                 // The sample drops it silently.
-                None => return Vec::new(),
+                None => {
+                    self.stats.dropped_unknown_target += 1;
+                    return Vec::new();
+                }
             },
             Ok(None) => self.conns.keys().copied().collect(),
         };
         match encode(&frame) {
-            Ok(frame) => vec![Effect::Send { to, frame }],
+            Ok(frame) => {
+                self.stats.routed += 1;
+                vec![Effect::Send { to, frame }]
+            }
             Err(text) => error(conn, text),
         }
     }
@@ -312,11 +499,15 @@ impl Room {
             Err(e) => return error(conn, e),
             Ok(Some(target)) => match self.find(&target) {
                 Some(id) => id,
-                None => return Vec::new(),
+                None => {
+                    self.stats.dropped_unknown_target += 1;
+                    return Vec::new();
+                }
             },
             // No target (a sample client's `hang-up`): the peer, if the relay knows one.
             Ok(None) => {
                 let Some(peer) = self.peer_of(conn) else {
+                    self.stats.dropped_no_peer += 1;
                     return Vec::new();
                 };
                 let Some(peer_name) = self.name_of(peer).map(str::to_owned) else {
@@ -339,6 +530,7 @@ impl Room {
         if to != conn {
             self.track(conn, to, &message);
         }
+        self.stats.routed += 1;
         vec![Effect::Send {
             to: vec![to],
             frame: encoded,
@@ -349,6 +541,9 @@ impl Room {
     fn track(&mut self, from: ConnId, to: ConnId, message: &Message) {
         match message {
             Message::VideoOffer { call, .. } => {
+                if let Some(c) = self.conns.get_mut(&from) {
+                    c.offered_to = Some(to);
+                }
                 self.link(from, to, call);
                 // The callee's side too, unless it is in another call (it will decline; that
                 // call's peer must still get its hang-ups).
@@ -356,13 +551,22 @@ impl Room {
                     self.link(to, from, call);
                 }
             }
-            Message::VideoAnswer { call, .. } => {
+            // Only an answer to an offer `to` sent to `from` makes (or confirms) a call.
+            Message::VideoAnswer { call, .. }
+                if self.conns.get(&to).and_then(|c| c.offered_to) == Some(from) =>
+            {
                 self.link(from, to, call);
                 self.link(to, from, call);
             }
             Message::HangUp { .. } => {
-                self.unlink(from, to);
-                self.unlink(to, from);
+                for (a, b) in [(from, to), (to, from)] {
+                    self.unlink(a, b);
+                    if let Some(c) = self.conns.get_mut(&a) {
+                        if c.offered_to == Some(b) {
+                            c.offered_to = None;
+                        }
+                    }
+                }
             }
             _ => {}
         }
@@ -395,25 +599,40 @@ impl Room {
         }
     }
 
-    /// The first connection with this name (names are unique, so the only one).
+    /// The connection with this name (names are unique up to [`name_key`]). A reserved
+    /// name whose holder has not logged in yet names nobody.
     fn find(&self, name: &str) -> Option<ConnId> {
-        self.conns
-            .iter()
-            .find(|(_, c)| c.name.as_deref() == Some(name))
-            .map(|(&id, _)| id)
+        let id = self.holder(name)?;
+        self.conns.get(&id)?.name.as_ref().map(|_| id)
     }
 
     fn userlist(&self) -> Option<Effect> {
         if self.conns.is_empty() {
             return None;
         }
-        let list = Message::UserList {
-            users: self.names(),
-        };
+        let to = self.conns.keys().copied().collect();
+        if self.lazy_lists {
+            return Some(Effect::UserList { to });
+        }
         Some(Effect::Send {
-            to: self.conns.keys().copied().collect(),
-            frame: list.to_json(),
+            to,
+            frame: self.user_list_frame(),
         })
+    }
+
+    /// The `userlist` frame as it stands now.
+    pub fn user_list_frame(&self) -> String {
+        Message::UserList {
+            users: self.names(),
+        }
+        .to_json()
+    }
+
+    /// From now on, user lists go out as [`Effect::UserList`] (encoded when a connection is
+    /// ready to write one, see [`Room::user_list_frame`]) rather than encoded on every change:
+    /// a login storm then costs a few encodings, not one per login.
+    pub fn set_lazy_user_lists(&mut self, lazy: bool) {
+        self.lazy_lists = lazy;
     }
 }
 
@@ -426,6 +645,25 @@ fn send(to: ConnId, message: &Message) -> Effect {
 
 fn error(to: ConnId, text: impl Into<String>) -> Vec<Effect> {
     vec![send(to, &Message::Error { text: text.into() })]
+}
+
+/// A text frame parsed: its `type` and the object, or the error to answer with.
+pub type Parsed = Result<(String, Value), String>;
+
+/// Parses a text frame (no room state involved, so it runs outside the room's lock).
+pub fn parse_frame(text: &str, limit: usize) -> Parsed {
+    if text.len() > limit {
+        let bytes = text.len();
+        return Err(format!("message too large ({bytes} bytes, limit {limit})"));
+    }
+    let frame = protocol::parse(text).map_err(|e| e.to_string())?;
+    if !matches!(frame, Value::Object(_)) {
+        return Err(DecodeError::NotAnObject.to_string());
+    }
+    let Some(kind) = frame.get("type").and_then(Value::as_str).map(str::to_owned) else {
+        return Err(DecodeError::MissingType.to_string());
+    };
+    Ok((kind, frame))
 }
 
 /// The frame as text, refused if stamping the name made it larger than clients accept.

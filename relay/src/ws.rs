@@ -3,19 +3,22 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use tokio::sync::mpsc::error::TrySendError;
+use futures_util::SinkExt;
 use tokio::sync::{mpsc, watch};
 use tokio::time;
 
-use crate::room::{ConnId, Effect, Room, CLOSE_POLICY_VIOLATION};
+use crate::listen::Permit;
+use crate::metrics::Metrics;
+use crate::outbox::{Next, Outbox, Pushed};
+use crate::room::{parse_frame, ConnId, Effect, JoinError, Limits, Room, CLOSE_POLICY_VIOLATION};
 
-/// Frames queued for one connection. A client that lets this many pile up is not reading; it
-/// is dropped rather than allowed to grow the relay's memory.
-const OUTBOX_FRAMES: usize = 256;
+/// Frames written per flush at most.
+const BATCH_FRAMES: usize = 64;
 /// A write that takes longer than this means a stalled client.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Ping idle sockets: keeps proxies from timing out quiet connections (nginx closes after 60 s
@@ -29,117 +32,303 @@ const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
 /// WebSocket close codes (RFC 6455, 7.4.1).
 const CLOSE_GOING_AWAY: u16 = 1001;
+const CLOSE_PROTOCOL_ERROR: u16 = 1002;
+const CLOSE_INVALID_DATA: u16 = 1007;
+const CLOSE_TOO_BIG: u16 = 1009;
+const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
 
-#[derive(Debug)]
-enum Outbound {
-    Frame(Utf8Bytes),
-    Close(u16, &'static str),
-}
+/// How every user list frame starts (`Message::UserList`'s encoding): those are coalesced.
+const USER_LIST_PREFIX: &str = r#"{"type":"userlist""#;
 
-/// The room and the outboxes of its connections, under one lock so that every connection sees
-/// broadcasts in the same order.
+/// Every room's state, by room name. Rooms come into being with their first connection and
+/// go with their last, so their number is bounded by the connections'.
 pub struct Hub {
     start: Instant,
+    limits: Limits,
+    /// Ids are unique across rooms (they count up from the start time, as in the sample).
+    next_id: AtomicU64,
+    rooms: Mutex<HashMap<String, Arc<RoomHub>>>,
+    metrics: Arc<Metrics>,
+}
+
+/// One room and the outboxes of its connections, under one lock so that every connection in
+/// the room sees broadcasts in the same order. Rooms do not share a lock.
+pub struct RoomHub {
+    start: Instant,
+    limits: Limits,
     inner: Mutex<Inner>,
 }
 
 struct Inner {
+    metrics: Arc<Metrics>,
+    /// The user list changed since it was last sent.
+    list_dirty: bool,
+    /// A task will send it at the end of the current [`LIST_WINDOW`].
+    list_scheduled: bool,
+    list_sent: Option<Instant>,
     room: Room,
-    outboxes: HashMap<ConnId, mpsc::Sender<Outbound>>,
+    outboxes: HashMap<ConnId, Arc<Outbox>>,
+}
+
+fn set_gauge(gauge: &AtomicI64, n: usize) {
+    gauge.store(i64::try_from(n).unwrap_or(i64::MAX), Ordering::Relaxed);
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Room code does not panic; if it ever did, keep serving the others with its state.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Hub {
-    pub fn new(room: Room) -> Hub {
+    pub fn new(first_id: ConnId, limits: Limits) -> Hub {
         Hub {
             start: Instant::now(),
-            inner: Mutex::new(Inner {
-                room,
-                outboxes: HashMap::new(),
-            }),
+            limits,
+            next_id: AtomicU64::new(first_id),
+            rooms: Mutex::new(HashMap::new()),
+            metrics: Arc::default(),
         }
     }
 
-    /// Open connections.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Open connections, in every room.
     pub fn len(&self) -> usize {
-        self.lock().room.len()
+        lock(&self.rooms).values().map(|r| r.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // Room code does not panic; if it ever did, keep serving the others with its state.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Rooms with at least one connection.
+    pub fn rooms(&self) -> usize {
+        lock(&self.rooms).len()
+    }
+
+    /// True if someone in `room` holds or has reserved `name`.
+    pub fn name_in_use(&self, room: &str, name: &str) -> bool {
+        let Some(hub) = lock(&self.rooms).get(room).cloned() else {
+            return false;
+        };
+        let in_use = lock(&hub.inner).room.name_in_use(name);
+        in_use
+    }
+
+    /// A new connection in `room`: its id and its room's state.
+    fn connect(
+        &self,
+        room: &str,
+        outbox: Arc<Outbox>,
+        fixed_name: Option<String>,
+    ) -> Result<(ConnId, Arc<RoomHub>), JoinError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        // The connection is added under the map's lock, so that `leave` cannot remove the
+        // room between its lookup here and the connection joining it.
+        let mut rooms = lock(&self.rooms);
+        let hub = rooms
+            .entry(room.to_owned())
+            .or_insert_with(|| {
+                let mut room = Room::new(0, self.limits);
+                room.set_lazy_user_lists(true);
+                Arc::new(RoomHub {
+                    start: self.start,
+                    limits: self.limits,
+                    inner: Mutex::new(Inner {
+                        metrics: Arc::clone(&self.metrics),
+                        list_dirty: false,
+                        list_scheduled: false,
+                        list_sent: None,
+                        room,
+                        outboxes: HashMap::new(),
+                    }),
+                })
+            })
+            .clone();
+        let joined = hub.connect(id, outbox, fixed_name);
+        if joined.is_err() && hub.len() == 0 {
+            rooms.remove(room);
+        }
+        set_gauge(&self.metrics.rooms, rooms.len());
+        drop(rooms);
+        joined.map(|()| (id, hub))
+    }
+
+    /// The connection is gone: its room hears of it, and is forgotten once empty.
+    fn leave(&self, room: &str, hub: &Arc<RoomHub>, id: ConnId) {
+        let mut rooms = lock(&self.rooms);
+        if hub.disconnect(id) {
+            rooms.remove(room);
+        }
+        set_gauge(&self.metrics.rooms, rooms.len());
+    }
+}
+
+/// User lists go out at most once per window: the first change at once, later ones within the
+/// window together at its end. A login storm of hundreds of logins a second then costs each
+/// room a few dozen list encodings and fan-outs instead of one per login (and the outboxes
+/// coalesce what a slow reader has not written yet).
+const LIST_WINDOW: Duration = Duration::from_millis(25);
+
+impl RoomHub {
+    /// Sends the user list if it changed: now, or at the end of the window.
+    fn lists(self: &Arc<Self>, mut inner: MutexGuard<'_, Inner>) {
+        if !inner.list_dirty || inner.list_scheduled {
+            return;
+        }
+        let now = Instant::now();
+        let since = inner
+            .list_sent
+            .map_or(LIST_WINDOW, |t| now.duration_since(t));
+        if since >= LIST_WINDOW {
+            inner.send_list(now);
+            return;
+        }
+        inner.list_scheduled = true;
+        drop(inner);
+        let hub = Arc::clone(self);
+        tokio::spawn(async move {
+            time::sleep(LIST_WINDOW - since).await;
+            let mut inner = lock(&hub.inner);
+            inner.list_scheduled = false;
+            if inner.list_dirty {
+                inner.send_list(Instant::now());
+            }
+        });
+    }
+
+    fn len(&self) -> usize {
+        lock(&self.inner).room.len()
     }
 
     fn now_ms(&self) -> u64 {
         u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    fn connect(&self, outbox: mpsc::Sender<Outbound>) -> ConnId {
+    fn connect(
+        self: &Arc<Self>,
+        id: ConnId,
+        outbox: Arc<Outbox>,
+        fixed: Option<String>,
+    ) -> Result<(), JoinError> {
         let now = self.now_ms();
-        let mut inner = self.lock();
-        let (id, effects) = inner.room.connect(now);
+        let mut inner = lock(&self.inner);
+        let effects = inner.room.connect_named(id, now, fixed)?;
         inner.outboxes.insert(id, outbox);
         inner.apply(effects);
-        id
+        self.lists(inner);
+        Ok(())
     }
 
-    fn text(&self, id: ConnId, text: &str) {
+    fn text(self: &Arc<Self>, id: ConnId, text: &str) {
+        // Parsing needs no room state: done before taking the room's lock, so the connections
+        // of a room parse in parallel.
+        let parsed = parse_frame(text, self.limits.max_frame_bytes);
         let now = self.now_ms();
-        let mut inner = self.lock();
-        let effects = inner.room.receive_text(id, text, now);
+        let mut inner = lock(&self.inner);
+        let effects = inner.room.receive_parsed(id, parsed, now);
         inner.apply(effects);
+        self.lists(inner);
+    }
+
+    /// A ping or pong from the client: counted against the rate limit, nothing else.
+    fn control(&self, id: ConnId) {
+        let now = self.now_ms();
+        let mut inner = lock(&self.inner);
+        let effects = inner.room.receive_control(id, now);
+        if !effects.is_empty() {
+            inner.apply(effects);
+        }
+    }
+
+    fn logged_in(&self, id: ConnId) -> bool {
+        lock(&self.inner).room.name_of(id).is_some()
     }
 
     fn binary(&self, id: ConnId) {
         let now = self.now_ms();
-        let mut inner = self.lock();
+        let mut inner = lock(&self.inner);
         let effects = inner.room.receive_binary(id, now);
         inner.apply(effects);
     }
 
-    fn disconnect(&self, id: ConnId) {
-        let mut inner = self.lock();
+    /// True if the room is now empty.
+    fn disconnect(self: &Arc<Self>, id: ConnId) -> bool {
+        let mut inner = lock(&self.inner);
         inner.outboxes.remove(&id);
         let effects = inner.room.disconnect(id);
         inner.apply(effects);
+        let empty = inner.room.is_empty();
+        self.lists(inner);
+        empty
     }
 }
 
 impl Inner {
+    fn send_list(&mut self, now: Instant) {
+        self.list_dirty = false;
+        self.list_sent = Some(now);
+        if self.outboxes.is_empty() {
+            return;
+        }
+        let frame = Utf8Bytes::from(self.room.user_list_frame());
+        let to: Vec<ConnId> = self.outboxes.keys().copied().collect();
+        self.metrics
+            .frames_out
+            .fetch_add(to.len() as u64, Ordering::Relaxed);
+        for id in to {
+            self.push(id, frame.clone(), true);
+        }
+    }
+
     fn apply(&mut self, effects: Vec<Effect>) {
+        self.metrics.absorb(self.room.take_stats());
         for effect in effects {
             match effect {
                 Effect::Send { to, frame } => {
+                    let is_list = frame.starts_with(USER_LIST_PREFIX);
                     // One shared buffer for every recipient of a broadcast.
                     let frame = Utf8Bytes::from(frame);
+                    self.metrics
+                        .frames_out
+                        .fetch_add(to.len() as u64, Ordering::Relaxed);
                     for id in to {
-                        self.push(id, Outbound::Frame(frame.clone()));
+                        self.push(id, frame.clone(), is_list);
                     }
                 }
+                // Sent by `RoomHub::send_list` (to everyone in the room, which `to` is).
+                Effect::UserList { .. } => self.list_dirty = true,
                 Effect::Close { conn, code, reason } => {
-                    log_info!("connection {conn}: closing ({code} {reason})");
-                    self.push(conn, Outbound::Close(code, reason));
+                    tracing::info!(conn, code, reason, "closing");
+                    if let Some(outbox) = self.outboxes.get(&conn) {
+                        outbox.close(code, reason);
+                    }
                 }
             }
         }
     }
 
-    fn push(&mut self, id: ConnId, out: Outbound) {
+    fn push(&mut self, id: ConnId, frame: Utf8Bytes, is_list: bool) {
         let Some(outbox) = self.outboxes.get(&id) else {
             return;
         };
-        match outbox.try_send(out) {
-            Ok(()) | Err(TrySendError::Closed(_)) => {}
-            Err(TrySendError::Full(_)) => {
-                // Dropping the sender ends the connection's task once it has written what
-                // is queued (see `serve`).
-                log_warn!("connection {id}: not reading its messages; disconnecting");
-                self.outboxes.remove(&id);
-            }
+        if outbox.push(frame, is_list) == Pushed::Overflow {
+            self.overflowed(id);
         }
+    }
+
+    /// Its task sees the overflow and closes the connection (1008).
+    fn overflowed(&mut self, id: ConnId) {
+        tracing::warn!(conn = id, "not reading its messages; disconnecting");
+        self.metrics
+            .dropped_slow_reader
+            .fetch_add(1, Ordering::Relaxed);
+        self.metrics
+            .slow_readers_closed
+            .fetch_add(1, Ordering::Relaxed);
+        self.outboxes.remove(&id);
     }
 }
 
@@ -151,23 +340,57 @@ enum End {
     Close(u16, &'static str),
 }
 
-/// Runs one WebSocket connection until either side ends it. `_alive` is dropped at the end,
-/// which is how the server knows when every connection has finished after a shutdown.
-pub(crate) async fn serve(
-    mut socket: WebSocket,
-    hub: Arc<Hub>,
-    mut stop: watch::Receiver<bool>,
-    _alive: mpsc::Sender<()>,
-    peer: Option<SocketAddr>,
-) {
-    let (outbox, mut queued) = mpsc::channel(OUTBOX_FRAMES);
-    let id = hub.connect(outbox);
-    match peer {
-        Some(addr) => log_info!("connection {id}: open from {addr}"),
-        None => log_info!("connection {id}: open"),
-    }
+/// What one WebSocket connection runs with.
+pub(crate) struct Session {
+    pub hub: Arc<Hub>,
+    pub room: String,
+    /// From a join token: the only name this connection can have.
+    pub fixed_name: Option<String>,
+    pub stop: watch::Receiver<bool>,
+    /// Dropped at the end: how the server knows when every connection has finished.
+    pub alive: mpsc::Sender<()>,
+    pub peer: Option<SocketAddr>,
+    /// The connection's place under `--max-connections` (and the per-IP limit), held for
+    /// its whole life.
+    pub permit: Option<Permit>,
+    /// A connection that has not logged in by then is closed.
+    pub login_timeout: Duration,
+}
+
+/// Runs one WebSocket connection until either side ends it.
+pub(crate) async fn serve(mut socket: WebSocket, session: Session) {
+    let Session {
+        hub,
+        room,
+        fixed_name,
+        mut stop,
+        alive: _alive,
+        peer,
+        permit: _permit,
+        login_timeout,
+    } = session;
+    let outbox = Arc::new(Outbox::default());
+    let (id, room_hub) = match hub.connect(&room, Arc::clone(&outbox), fixed_name) {
+        Ok(joined) => joined,
+        // Another connection took the token's name since the upgrade was checked.
+        Err(JoinError::NameInUse) => {
+            close(socket, CLOSE_POLICY_VIOLATION, "name in use").await;
+            return;
+        }
+        Err(JoinError::RoomFull) => {
+            close(socket, CLOSE_TRY_AGAIN_LATER, "room full").await;
+            return;
+        }
+    };
+    let metrics = Arc::clone(hub.metrics());
+    metrics.ws_opened.fetch_add(1, Ordering::Relaxed);
+    metrics.ws_connections.fetch_add(1, Ordering::Relaxed);
+    tracing::info!(conn = id, room, ?peer, "open");
     let mut heard = Instant::now();
     let mut ping = time::interval_at(time::Instant::now() + PING_EVERY, PING_EVERY);
+    let login_deadline = time::sleep(login_timeout);
+    tokio::pin!(login_deadline);
+    let mut awaiting_login = true;
     let end = if *stop.borrow_and_update() {
         End::Close(CLOSE_GOING_AWAY, "server shutting down")
     } else {
@@ -176,37 +399,52 @@ pub(crate) async fn serve(
                 incoming = socket.recv() => match incoming {
                     Some(Ok(Message::Text(text))) => {
                         heard = Instant::now();
-                        hub.text(id, text.as_str());
+                        metrics.bytes_in.fetch_add(text.len() as u64, Ordering::Relaxed);
+                        room_hub.text(id, text.as_str());
                     }
-                    Some(Ok(Message::Binary(_))) => {
+                    Some(Ok(Message::Binary(data))) => {
                         heard = Instant::now();
-                        hub.binary(id);
+                        metrics.bytes_in.fetch_add(data.len() as u64, Ordering::Relaxed);
+                        room_hub.binary(id);
                     }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => heard = Instant::now(),
+                    // Control frames count against the rate limit too: a ping flood is a flood.
+                    Some(Ok(Message::Ping(data) | Message::Pong(data))) => {
+                        heard = Instant::now();
+                        metrics.bytes_in.fetch_add(data.len() as u64, Ordering::Relaxed);
+                        room_hub.control(id);
+                    }
                     // tungstenite queues the reply; the next read sends it and ends the stream.
                     Some(Ok(Message::Close(_))) => {}
                     Some(Err(e)) => {
-                        // Includes frames over the transport cap (tungstenite refuses to
-                        // buffer them and the stream cannot continue).
-                        log_debug!("connection {id}: read failed: {e}");
-                        break End::Gone;
+                        tracing::debug!(conn = id, "read failed: {e}");
+                        break match close_code_for(e) {
+                            Some((code, reason)) => End::Close(code, reason),
+                            None => End::Gone,
+                        };
                     }
                     None => break End::Gone,
                 },
-                out = queued.recv() => match out {
-                    Some(Outbound::Frame(frame)) => {
-                        if let Err(e) = send(&mut socket, Message::Text(frame)).await {
-                            log_info!("connection {id}: write failed: {e}");
+                out = outbox.next() => match out {
+                    Next::Frame(frame) => {
+                        if let Err(e) = send_batch(&mut socket, frame, &outbox, &metrics).await {
+                            tracing::info!(conn = id, "write failed: {e}");
                             break End::Gone;
                         }
                     }
-                    Some(Outbound::Close(code, reason)) => break End::Close(code, reason),
-                    None => break End::Close(CLOSE_POLICY_VIOLATION, "not reading messages"),
+                    Next::Close(code, reason) => break End::Close(code, reason),
+                    Next::Overflow => break End::Close(CLOSE_POLICY_VIOLATION, "not reading messages"),
                 },
                 _ = stop.changed() => break End::Close(CLOSE_GOING_AWAY, "server shutting down"),
+                () = &mut login_deadline, if awaiting_login => {
+                    awaiting_login = false;
+                    if !room_hub.logged_in(id) {
+                        tracing::info!(conn = id, "no login within {login_timeout:?}");
+                        break End::Close(CLOSE_POLICY_VIOLATION, "no login");
+                    }
+                }
                 _ = ping.tick() => {
                     if heard.elapsed() > SILENCE_LIMIT {
-                        log_info!("connection {id}: silent for {SILENCE_LIMIT:?}");
+                        tracing::info!(conn = id, "silent for {SILENCE_LIMIT:?}");
                         break End::Gone;
                     }
                     if send(&mut socket, Message::Ping(Default::default())).await.is_err() {
@@ -217,10 +455,57 @@ pub(crate) async fn serve(
         }
     };
     // Tell the room first, so the peers hear at once, not after the close handshake.
-    hub.disconnect(id);
-    log_info!("connection {id}: closed");
+    hub.leave(&room, &room_hub, id);
+    metrics.ws_connections.fetch_sub(1, Ordering::Relaxed);
+    tracing::info!(conn = id, room, "closed");
     if let End::Close(code, reason) = end {
         close(socket, code, reason).await;
+    }
+}
+
+/// The close code a read error deserves (RFC 6455, 7.4.1), if the socket can still take one.
+fn close_code_for(e: axum::Error) -> Option<(u16, &'static str)> {
+    use tungstenite::error::{CapacityError, Error};
+    let inner = e.into_inner();
+    let e = inner.downcast_ref::<Error>()?;
+    match e {
+        Error::Capacity(CapacityError::MessageTooLong { .. }) => {
+            Some((CLOSE_TOO_BIG, "message too big"))
+        }
+        Error::Capacity(_) => Some((CLOSE_TOO_BIG, "frame too big")),
+        Error::Utf8(_) => Some((CLOSE_INVALID_DATA, "invalid UTF-8")),
+        Error::Protocol(_) => Some((CLOSE_PROTOCOL_ERROR, "protocol error")),
+        _ => None,
+    }
+}
+
+/// Writes `first` and whatever frames are queued behind it (up to [`BATCH_FRAMES`]), then
+/// flushes once: under load, one write call for many frames rather than one each.
+async fn send_batch(
+    socket: &mut WebSocket,
+    first: Utf8Bytes,
+    outbox: &Outbox,
+    metrics: &Metrics,
+) -> Result<(), String> {
+    let write = async {
+        let mut next = Some(first);
+        let mut n = 0;
+        while let Some(f) = next.take() {
+            metrics
+                .bytes_out
+                .fetch_add(f.len() as u64, Ordering::Relaxed);
+            socket.feed(Message::Text(f)).await?;
+            n += 1;
+            if n < BATCH_FRAMES {
+                next = outbox.try_next_frame();
+            }
+        }
+        socket.flush().await
+    };
+    match time::timeout(SEND_TIMEOUT, write).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!("no progress for {SEND_TIMEOUT:?}")),
     }
 }
 

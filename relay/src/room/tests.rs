@@ -638,3 +638,120 @@ fn sample_client_call_end_to_end() {
         assert!(to(&effects, c).is_empty());
     }
 }
+
+#[test]
+fn a_join_tokens_name_is_reserved_before_its_holder_logs_in() {
+    let mut f = Fixture::new();
+    let holder = T0 + 100;
+    assert!(f.room.connect_named(holder, 0, Some("bob".into())).is_ok());
+    // Someone without a fixed name asks for it first: it is taken.
+    let other = f.connect();
+    let effects = f.send(other, r#"{"type":"username","name":"bob"}"#);
+    let reject = to(&effects, other);
+    assert_eq!(kind(&reject[0]), "rejectusername");
+    assert_ne!(str_of(&reject[0], "name"), Some("bob"));
+    // A second holder of the same name cannot join.
+    assert_eq!(
+        f.room.connect_named(T0 + 101, 0, Some("BOB".into())),
+        Err(JoinError::NameInUse)
+    );
+    // The holder gets it whatever it asks for.
+    let effects = f.send(holder, r#"{"type":"username","name":"root"}"#);
+    let reject = to(&effects, holder);
+    assert_eq!(str_of(&reject[0], "name"), Some("bob"));
+}
+
+#[test]
+fn names_differing_only_in_case_or_invisible_characters_are_one_name() {
+    let mut f = Fixture::new();
+    f.login("bob");
+    for lookalike in ["Bob", "BOB", "b\u{200B}ob", "\u{FF42}ob"] {
+        let id = f.connect();
+        let effects = f.send(
+            id,
+            &format!(r#"{{"type":"username","name":"{lookalike}"}}"#),
+        );
+        let reject = to(&effects, id);
+        assert_eq!(kind(&reject[0]), "rejectusername", "{lookalike}");
+        let given = str_of(&reject[0], "name").unwrap_or_default();
+        let key = crate::text::name_key(given);
+        assert!(key.starts_with("bob") && key != "bob", "{given}");
+    }
+}
+
+#[test]
+fn the_user_list_always_fits_the_client_frame_limit() {
+    let mut f = Fixture::with(Limits {
+        rate: Rate {
+            per_sec: 1e9,
+            burst: 1_000_000,
+        },
+        ..Limits::default()
+    });
+    // Longest names of 4-byte characters: each takes 258 bytes in the list.
+    let mut refused_login = false;
+    let mut refused_connect = false;
+    for i in 0..2_000u32 {
+        let Ok(effects) = f.room.connect_as(T0 + 10 + u64::from(i), 0) else {
+            refused_connect = true;
+            break;
+        };
+        let id = match delivered(&effects).first() {
+            Some((id, _)) => *id,
+            None => panic!("no id message"),
+        };
+        let name: String = std::iter::repeat_n('\u{1F600}', 63)
+            .chain(char::from_u32(0x1F300 + i % 64))
+            .collect();
+        let name = format!("{}{}", i, &name[..name.len() - 4 * i.to_string().len()]);
+        let effects = f.send(id, &format!(r#"{{"type":"username","name":"{name}"}}"#));
+        let mine = to(&effects, id);
+        if kind(&mine[0]) == "error" {
+            assert!(str_of(&mine[0], "text")
+                .unwrap()
+                .contains("user list is full"));
+            refused_login = true;
+            continue;
+        }
+        for effect in &effects {
+            if let Effect::Send { frame, .. } = effect {
+                assert!(frame.len() <= MAX_FRAME_BYTES, "{} bytes", frame.len());
+                if frame.starts_with(r#"{"type":"userlist""#) {
+                    assert_eq!(frame.len(), f.room.list_bytes());
+                }
+            }
+        }
+    }
+    assert!(
+        refused_login,
+        "long names filled the list without a refusal"
+    );
+    // Nameless connections still fit until the list is full, then are refused.
+    let _ = refused_connect;
+    assert!(f.room.list_bytes() <= MAX_FRAME_BYTES);
+}
+
+#[test]
+fn an_unsolicited_answer_does_not_re_point_a_call() {
+    let mut f = Fixture::new();
+    let alice = f.login("alice");
+    let bob = f.login("bob");
+    let mallory = f.login("mallory");
+    f.send(
+        alice,
+        r#"{"type":"video-offer","target":"bob","sdp":{"type":"offer","sdp":"v=0\r\n"}}"#,
+    );
+    f.send(
+        bob,
+        r#"{"type":"video-answer","target":"alice","sdp":{"type":"answer","sdp":"v=0\r\n"}}"#,
+    );
+    assert_eq!(f.room.peer_of(bob), Some(alice));
+    // Mallory answers an offer nobody made to her.
+    f.send(
+        mallory,
+        r#"{"type":"video-answer","target":"bob","sdp":{"type":"answer","sdp":"v=0\r\n"}}"#,
+    );
+    assert_eq!(f.room.peer_of(bob), Some(alice));
+    assert_eq!(f.room.peer_of(alice), Some(bob));
+    assert_eq!(f.room.peer_of(mallory), None);
+}
