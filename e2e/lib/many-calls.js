@@ -59,6 +59,16 @@ async function countingWorld(t) {
 
 /** In the page: the figures above. */
 function figuresInPage() {
+  // The e2e hook (lib/browser.js, PC_HOOK) keeps every peer connection and every signaling
+  // frame for the tests' assertions: that is the test's memory, not the app's. Dropped here,
+  // after the call's checks, so that the heap figure is the app's own.
+  if (window.__e2e) {
+    window.__e2e.pcs.length = 0;
+    window.__e2e.signals.length = 0;
+  }
+  // DevTools keeps the page's console messages (up to a thousand, in the JS heap) while a
+  // client such as Playwright listens to them; the app logs a dozen lines per call.
+  console.clear();
   if (window.gc) window.gc();
   const wasm = window.__calls && window.__calls.wasm;
   const bindings = window.wasmBindings;
