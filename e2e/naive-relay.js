@@ -41,8 +41,15 @@ function parseArgs(argv) {
  * `crossOffers` (tests only, not sample behaviour): a `video-offer` is held until the offer
  * going the other way arrives (or `crossOffers` ms pass), then both are delivered, so two users
  * who call each other at once are guaranteed to have their offers cross on the wire (glare).
+ *
+ * Two more test hooks, reachable only in-process (never from the network):
+ * - `tap(msg, fromName)`: called with every JSON frame a client sends, before it is routed
+ *   (how a test learns the call tokens it then replays);
+ * - the returned `sendTo(name, data)`: the server itself sends `data` (a string, sent as is
+ *   even if it is not JSON, or a Buffer, sent as a binary frame) to the first connection
+ *   named `name`; resolves `true` once handed to the socket, `false` if nobody has that name.
  */
-function startNaiveRelay({ host = '127.0.0.1', port = 0, crossOffers = 0 } = {}) {
+function startNaiveRelay({ host = '127.0.0.1', port = 0, crossOffers = 0, tap = null } = {}) {
   let nextId = Date.now();
   let uniqueSuffix = 1;
   /** @type {Array<{ws: import('ws').WebSocket, id: number, username: string|undefined}>} */
@@ -121,6 +128,7 @@ function startNaiveRelay({ host = '127.0.0.1', port = 0, crossOffers = 0 } = {})
       if (msg === null || typeof msg !== 'object') return;
       // The sample finds "the sender" by the id written in the message.
       const from = byId(msg.id) || conn;
+      if (tap) tap(msg, conn.username);
       let forward = true;
       switch (msg.type) {
         case 'message':
@@ -164,6 +172,12 @@ function startNaiveRelay({ host = '127.0.0.1', port = 0, crossOffers = 0 } = {})
     server.listen(port, host, () => {
       resolve({
         port: server.address().port,
+        sendTo: (name, data) =>
+          new Promise((done) => {
+            const c = conns.find((x) => x.username === name);
+            if (!c || c.ws.readyState !== c.ws.OPEN) return done(false);
+            c.ws.send(data, { binary: Buffer.isBuffer(data) }, () => done(true));
+          }),
         close: () =>
           new Promise((done) => {
             held.forEach((h) => clearTimeout(h.timer));

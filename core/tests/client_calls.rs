@@ -934,13 +934,8 @@ fn polite_side_rolls_back_for_a_colliding_offer() {
             Input::NegotiationNeeded { call: 1 },
             vec![Action::SetLocalDescription { call: 1 }],
         ),
-        (
-            server(offer_msg("alice", "bob", "oa", Some("ta"))),
-            vec![Action::SetRemoteDescription {
-                call: 1,
-                desc: offer("oa"),
-            }],
-        ),
+        // Our offer has not surfaced a candidate yet: the rollback waits (docs/glare.md).
+        (server(offer_msg("alice", "bob", "oa", Some("ta"))), vec![]),
         // Our offer finished before the rollback: it is not sent.
         (
             Input::LocalDescriptionSet {
@@ -948,6 +943,20 @@ fn polite_side_rolls_back_for_a_colliding_offer() {
                 desc: offer("ob"),
             },
             vec![],
+        ),
+        // Its first candidate: now the peer's offer rolls ours back.
+        (
+            Input::LocalCandidate {
+                call: 1,
+                candidate: Some(cand("c-ob")),
+            },
+            vec![
+                Action::Send(cand_msg(Some("bob"), "alice", "c-ob", Some("ta"))),
+                Action::SetRemoteDescription {
+                    call: 1,
+                    desc: offer("oa"),
+                },
+            ],
         ),
         (
             Input::RemoteDescriptionSet { call: 1 },
@@ -962,6 +971,54 @@ fn polite_side_rolls_back_for_a_colliding_offer() {
         ),
     ]);
     assert_eq!(h.c.call_token(), Some("ta"));
+}
+
+#[test]
+fn polite_side_rolls_back_at_once_when_its_offer_has_candidates() {
+    let mut h = H::logged_in("bob", &["alice", "bob"]);
+    h.step(Input::CallUser {
+        name: "alice".into(),
+    });
+    h.step(Input::MediaReady { call: 1 });
+    h.step(Input::NegotiationNeeded { call: 1 });
+    h.step(Input::LocalDescriptionSet {
+        call: 1,
+        desc: offer("ob"),
+    });
+    h.step(Input::LocalCandidate {
+        call: 1,
+        candidate: Some(cand("c-ob")),
+    });
+    h.table(vec![(
+        server(offer_msg("alice", "bob", "oa", Some("ta"))),
+        vec![Action::SetRemoteDescription {
+            call: 1,
+            desc: offer("oa"),
+        }],
+    )]);
+}
+
+#[test]
+fn a_deferred_rollback_happens_when_gathering_ends_without_candidates() {
+    let mut h = H::logged_in("bob", &["alice", "bob"]);
+    h.step(Input::CallUser {
+        name: "alice".into(),
+    });
+    h.step(Input::MediaReady { call: 1 });
+    h.step(Input::NegotiationNeeded { call: 1 });
+    h.table(vec![
+        (server(offer_msg("alice", "bob", "oa", Some("ta"))), vec![]),
+        (
+            Input::LocalCandidate {
+                call: 1,
+                candidate: None,
+            },
+            vec![Action::SetRemoteDescription {
+                call: 1,
+                desc: offer("oa"),
+            }],
+        ),
+    ]);
 }
 
 #[test]

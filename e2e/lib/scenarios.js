@@ -29,4 +29,28 @@ async function hangUpAndCheck(who, other) {
   }
 }
 
-module.exports = { callAndCheck, hangUpAndCheck };
+/**
+ * Glare: `alice` and `bob` click each other's name at the same wall-clock instant (scheduled in
+ * both pages, which share the machine's clock: Playwright's clicks over CDP would be serialised
+ * some ms apart). Resolves with the two click times.
+ */
+async function clickAtOnce(alice, bob) {
+  const at = Date.now() + 500;
+  const clickAt = ({ peer, when }) => {
+    const li = [...document.querySelectorAll('ul.userlistbox li')].find((x) => x.textContent.trim() === peer);
+    return new Promise((resolve) => setTimeout(() => { li.click(); resolve(performance.timeOrigin + performance.now()); }, when - Date.now()));
+  };
+  return Promise.all([alice.page.evaluate(clickAt, { peer: bob.name, when: at }), bob.page.evaluate(clickAt, { peer: alice.name, when: at })]);
+}
+
+/** After glare: one call, connected and playing on both sides, one open peer connection each. */
+async function oneCallBothConnected(alice, bob, timeout) {
+  await Promise.all([alice.waitCall('connected', timeout), bob.waitCall('connected', timeout)]);
+  await Promise.all([alice.waitRemoteVideoPlaying(), bob.waitRemoteVideoPlaying()]);
+  assert.equal((await alice.callState()).peer, bob.name);
+  assert.equal((await bob.callState()).peer, alice.name);
+  assert.equal(await alice.openPeerConnections(), 1, `${alice.label} has one open peer connection`);
+  assert.equal(await bob.openPeerConnections(), 1, `${bob.label} has one open peer connection`);
+}
+
+module.exports = { callAndCheck, hangUpAndCheck, clickAtOnce, oneCallBothConnected };

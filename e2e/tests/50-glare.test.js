@@ -5,30 +5,9 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { World } = require('../lib/world');
-
-/** Both click each other's name at the same wall-clock instant; returns the click times. */
-async function clickAtOnce(alice, bob) {
-  // Scheduled in both pages for one instant (the pages share the machine's clock): Playwright's
-  // clicks over CDP would be serialised some ms apart.
-  const at = Date.now() + 500;
-  const clickAt = ({ peer, when }) => {
-    const li = [...document.querySelectorAll('ul.userlistbox li')].find((x) => x.textContent.trim() === peer);
-    return new Promise((resolve) => setTimeout(() => { li.click(); resolve(performance.timeOrigin + performance.now()); }, when - Date.now()));
-  };
-  return Promise.all([alice.page.evaluate(clickAt, { peer: 'bob', when: at }), bob.page.evaluate(clickAt, { peer: 'alice', when: at })]);
-}
+const { clickAtOnce, oneCallBothConnected } = require('../lib/scenarios');
 
 const offers = (u) => u.page.evaluate(() => window.__e2e.signals.filter((s) => s.type === 'video-offer').map((s) => ({ dir: s.dir, t: s.t })));
-
-async function oneCallBothConnected(alice, bob) {
-  await Promise.all([alice.waitCall('connected'), bob.waitCall('connected')]);
-  await Promise.all([alice.waitRemoteVideoPlaying(), bob.waitRemoteVideoPlaying()]);
-  assert.equal((await alice.callState()).peer, 'bob');
-  assert.equal((await bob.callState()).peer, 'alice');
-  // Exactly one call: one open peer connection on each side.
-  assert.equal(await alice.openPeerConnections(), 1, 'alice has one open peer connection');
-  assert.equal(await bob.openPeerConnections(), 1, 'bob has one open peer connection');
-}
 
 test('glare (clicks): both click each other at once; one call, connected on both sides', async (t) => {
   const w = await World.create(t, { query: { ice: '[]' } });

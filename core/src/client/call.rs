@@ -86,6 +86,10 @@ pub(super) struct Call {
     pub(super) signaling: Option<SignalingState>,
     /// A remote offer waiting for our media (we are the callee, or glare while media started).
     pending_offer: Option<SessionDescription>,
+    /// A colliding remote offer (we are polite) waiting for our own offer's first local
+    /// candidate before it rolls that offer back (docs/glare.md: Chromium's ICE gathering
+    /// stalls for good when a local offer is rolled back before it surfaced a candidate).
+    deferred_offer: Option<SessionDescription>,
     media_ready: bool,
     /// The peer sent us an offer in this call: it knows about the call.
     offer_received: bool,
@@ -136,6 +140,7 @@ impl Call {
             gathering: None,
             signaling: None,
             pending_offer: None,
+            deferred_offer: None,
             media_ready: false,
             offer_received: false,
             offer_sent: false,
@@ -218,6 +223,9 @@ impl Call {
             Input::IceConnectionState { state, .. } => return self.ice_state(state, out),
             Input::IceGatheringState { state, .. } => {
                 self.gathering = Some(state);
+                if state == IceGatheringState::Complete {
+                    self.apply_deferred_offer(out);
+                }
                 if state == IceGatheringState::Complete && self.local_candidates == 0 {
                     // Nothing to offer the peer (e.g. relay-only with a TURN server that
                     // refused us): ICE would stay `new` for ever, never `failed`.
@@ -360,7 +368,32 @@ impl Call {
         if let Some(t) = token {
             self.token = t;
         }
+        // Our own offer is being made or is out, and its ICE gathering has not surfaced a
+        // candidate yet: rolling it back now would leave Chromium's gathering stuck for the
+        // whole call (no candidates, ICE `new` on both sides; docs/glare.md). Roll back once
+        // the first candidate (or the end of gathering) is in.
+        let ours_out = self.making_offer || self.awaiting_answer;
+        if collision
+            && ours_out
+            && self.local_candidates == 0
+            && self.gathering != Some(IceGatheringState::Complete)
+        {
+            self.applying_offer = true;
+            self.awaiting_answer = false;
+            self.deferred_offer = Some(offer);
+            out.push(log(
+                "waiting for our first candidate before rolling back our offer".to_owned(),
+            ));
+            return;
+        }
         self.set_remote(offer, out);
+    }
+
+    /// Applies a colliding offer held back by [`Call::on_peer_offer`], if any.
+    fn apply_deferred_offer(&mut self, out: &mut Vec<Action>) {
+        if let Some(offer) = self.deferred_offer.take() {
+            self.set_remote(offer, out);
+        }
     }
 
     /// The peer answered (the caller checked it is the peer's, for this call).
@@ -500,6 +533,7 @@ impl Call {
             })),
             None => out.push(log("all local candidates sent".to_owned())),
         }
+        self.apply_deferred_offer(out);
     }
 
     fn ice_state(&mut self, state: IceConnectionState, out: &mut Vec<Action>) -> Flow {

@@ -134,7 +134,12 @@ impl Client {
         }
         match self.call.as_mut() {
             // The sample's clients send candidates without a `name`: take those as the peer's.
-            Some(call) if from.as_deref().is_none_or(|f| f == call.peer) => {
+            // The token too: on a naive server anyone can write the peer's name, and a
+            // spoofer's candidates would make our ICE agent probe any address it names.
+            Some(call)
+                if from.as_deref().is_none_or(|f| f == call.peer)
+                    && call.owns(token.as_deref()) =>
+            {
                 call.on_remote_candidate(candidate, &mut self.out);
             }
             Some(_) => self.log("ignored a candidate from someone else".to_owned()),
