@@ -472,7 +472,8 @@ fn text_only(action: &Action) -> Result<(), String> {
         | Action::ShowChat { .. }
         | Action::ShowStatus(_)
         | Action::ShowError { .. }
-        | Action::Ringing { .. }
+        | Action::CallIncoming { .. }
+        | Action::CallEnded { .. }
         | Action::Log { .. } => Ok(()),
         // No text shown.
         Action::Connect
@@ -488,7 +489,9 @@ fn text_only(action: &Action) -> Result<(), String> {
         | Action::AddIceCandidate { .. }
         | Action::ShowRemoteStream { .. }
         | Action::ClosePeer { .. }
-        | Action::StartTimer { .. } => Ok(()),
+        | Action::StartTimer { .. }
+        | Action::CallStarted { .. }
+        | Action::RefreshIceServers => Ok(()),
     }
 }
 
@@ -498,7 +501,7 @@ fn disturbs(action: &Action, peer: &str, call: CallId, token: &str) -> Option<St
         Action::ClosePeer { .. } => Some("closed the call".into()),
         Action::SetHangUpEnabled(false) => Some("disabled Hang Up".into()),
         Action::AcquireMedia { .. } | Action::CreatePeer { .. } => Some("started a call".into()),
-        Action::Ringing { .. } => Some("rang".into()),
+        Action::CallIncoming { .. } => Some("rang".into()),
         // A hang-up for an ended call (sent again when a late answer claims that call) leaves
         // the live call alone; one with the live call's token, or none, would end it.
         Action::Send(Message::HangUp {

@@ -373,7 +373,7 @@ impl Call {
         // whole call (no candidates, ICE `new` on both sides; docs/glare.md). Roll back once
         // the first candidate (or the end of gathering) is in.
         let ours_out = self.making_offer || self.awaiting_answer;
-        if collision
+        if collision == OfferCollision::RollBack
             && ours_out
             && self.local_candidates == 0
             && self.gathering != Some(IceGatheringState::Complete)
