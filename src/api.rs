@@ -51,13 +51,25 @@ impl ChatApp {
         self.app.input(chat_core::Input::HangUp);
     }
 
-    // With `autoAccept: false`: answer or refuse the call announced by `incoming-call`.
+    // Answer or refuse the ringing call announced by `incoming-call` (unless `autoAccept`).
     pub fn accept(&self) {
         self.app.input(chat_core::Input::Accept);
     }
 
     pub fn decline(&self) {
         self.app.input(chat_core::Input::Decline);
+    }
+
+    // The microphone and camera switches (as `#mute-button` and `#camera-button`): the peer
+    // sees them (`peer-state`); they hold across calls.
+    #[wasm_bindgen(js_name = setMuted)]
+    pub fn set_muted(&self, muted: bool) {
+        self.app.input(chat_core::Input::SetMuted { muted });
+    }
+
+    #[wasm_bindgen(js_name = setCamera)]
+    pub fn set_camera(&self, on: bool) {
+        self.app.input(chat_core::Input::SetCamera { on });
     }
 
     #[wasm_bindgen(js_name = sendChat)]
@@ -94,8 +106,9 @@ export interface MountOptions {
     constraints?: MediaStreamConstraints;
     /** Log in with this name at once. */
     name?: string;
-    /** Accept incoming calls at once (default, as the tutorial); `false`: an `incoming-call`
-     * event, then `accept()` or `decline()`. */
+    /** Accept incoming calls at once, as the tutorial (kiosks, tests). Default `false`: a call
+     * rings (`incoming-call` event, `#accept-button` / `#decline-button`) until `accept()` or
+     * `decline()`, unanswered for 30 s it stops (reason `timeout`). Also `?autoAccept=1`. */
     autoAccept?: boolean;
     /** Host transport: the host keeps the WebSocket, we call `send(text)` for every frame and
      * the host feeds us frames with `handleMessage(text)` (and `handleClose()`). */
@@ -106,12 +119,14 @@ export interface MountOptions {
     onEvent?: (type: ChatEventType, detail: ChatEventDetail) => void;
 }
 
-export type ChatEventType = "state" | "call-started" | "call-ended" | "error" | "incoming-call";
+export type ChatEventType =
+    | "state" | "call-started" | "call-ended" | "error" | "incoming-call" | "peer-state";
 
 export interface ChatEventDetail {
     /** state: "open" | "closed". */
     socket?: string;
-    /** state: "idle" | "starting-media" | "connecting" | "connected" | "reconnecting". */
+    /** state: "idle" | "starting-media" | "connecting" | "connected" | "reconnecting" |
+     * "ringing" (a call rings here) | "calling" (ours rings there, not answered yet). */
     call?: string;
     /** state, call-started, call-ended: the other person. */
     peer?: string | null;
@@ -122,12 +137,18 @@ export interface ChatEventDetail {
     connected?: boolean;
     /** call-ended: why: "hung-up" | "declined" (by this person), "peer-hung-up" | "peer-busy" |
      * "peer-declined" | "peer-left" | "peer-media" | "peer-failed" (the other side), "media" |
-     * "failed" | "lost" | "error" (this side's camera, network path, connection, or browser). */
+     * "failed" | "lost" | "error" (this side's camera, network path, connection, or browser),
+     * "cancelled" (we hung up before an answer), "missed" (the caller gave up while it rang
+     * here), "timeout" (unanswered for 30 s, either side). */
     reason?: string;
     /** error; call-ended: the notice shown, if any. */
     message?: string | null;
     /** incoming-call: the caller. */
     from?: string;
+    /** peer-state: the peer's microphone is muted. */
+    muted?: boolean;
+    /** peer-state: the peer's camera, "on" | "off". */
+    camera?: string;
 }
 "#;
 

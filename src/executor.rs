@@ -35,6 +35,8 @@ pub(crate) struct Executor {
     /// The local stream and the call it was acquired for (stopped when dropped).
     media: Option<(CallId, LocalStream)>,
     timers: Vec<(Timer, live::Timer)>,
+    /// The core's last `LocalMedia` (microphone on, camera on), for streams acquired later.
+    switches: (bool, bool),
 }
 
 impl Executor {
@@ -50,6 +52,7 @@ impl Executor {
             ice,
             ice_url,
             constraints,
+            auto_accept: _,
             warnings: _,
         } = config;
         Executor {
@@ -64,6 +67,7 @@ impl Executor {
             peer: None,
             media: None,
             timers: Vec::new(),
+            switches: (true, true),
         }
     }
 }
@@ -78,6 +82,7 @@ impl Handler for Executor {
                     // prompt was up (the core ignores its MediaReady) is dropped here, which
                     // turns the camera off again, and never replaces a newer call's stream.
                     if self.client.call_id() == Some(call) {
+                        stream.set_enabled(self.switches.0, self.switches.1);
                         self.media = Some((call, stream));
                     }
                     self.feed(Input::MediaReady { call }, inbox);
@@ -126,7 +131,10 @@ impl Executor {
                 self.host.error(&text);
             }
             Action::ClearError => self.view.show_error(None),
-            Action::CallIncoming { from } => self.host.incoming(&from),
+            Action::CallIncoming { from } => {
+                self.view.focus_accept();
+                self.host.incoming(&from);
+            }
             Action::CallStarted { peer, .. } => self.host.started(&peer),
             Action::CallEnded {
                 peer,
@@ -224,6 +232,7 @@ impl Executor {
                 }
                 self.view.show_local(None);
                 self.view.show_remote(None);
+                self.view.show_peer_state("", false, true);
             }
             Action::StartTimer { timer, ms } => {
                 self.timers.retain(|(t, _)| *t != timer);
@@ -232,6 +241,18 @@ impl Executor {
                 self.timers.push((timer, guard));
             }
             Action::Log { text } => log(&text),
+            Action::LocalMedia { muted, camera } => {
+                self.switches = (!muted, camera);
+                if let Some((_, stream)) = &self.media {
+                    stream.set_enabled(!muted, camera);
+                }
+                self.view.show_local_media(muted, camera);
+            }
+            Action::ShowPeerState { muted, camera } => {
+                let peer = self.client.peer().unwrap_or_default();
+                self.view.show_peer_state(peer, muted, camera);
+                self.host.peer_state(muted, camera);
+            }
         }
     }
 

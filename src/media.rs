@@ -52,6 +52,21 @@ impl LocalStream {
     pub fn stream(&self) -> &MediaStream {
         &self.0
     }
+
+    /// The person's switches (the core's `LocalMedia`): a disabled track sends silence or
+    /// black frames, so the call goes on without renegotiating.
+    pub fn set_enabled(&self, audio: bool, video: bool) {
+        for track in self.0.get_audio_tracks() {
+            if let Ok(t) = track.dyn_into::<MediaStreamTrack>() {
+                t.set_enabled(audio);
+            }
+        }
+        for track in self.0.get_video_tracks() {
+            if let Ok(t) = track.dyn_into::<MediaStreamTrack>() {
+                t.set_enabled(video);
+            }
+        }
+    }
 }
 
 impl Drop for LocalStream {

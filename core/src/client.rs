@@ -9,6 +9,7 @@
 
 mod call;
 mod candidates;
+mod controls;
 mod signal;
 mod token;
 
@@ -28,6 +29,8 @@ const ENDED_TOKENS_KEPT: usize = 32;
 /// An incoming call that waits for the host page (auto-accept off).
 #[derive(Debug, Clone)]
 struct Ringing {
+    /// Reserved for the call if accepted (and naming its [`Timer::Ring`]).
+    id: CallId,
     from: String,
     offer: SessionDescription,
     token: Option<String>,
@@ -77,6 +80,9 @@ pub struct Client {
     status: Status,
     /// An error or notice is on the page (a `ShowError` not yet followed by `ClearError`).
     error_shown: bool,
+    /// The person's microphone switch (kept across calls, like the camera's).
+    muted: bool,
+    camera_off: bool,
     /// Actions of the input being handled.
     out: Vec<Action>,
 }
@@ -99,6 +105,8 @@ impl Client {
             ended_tokens: Vec::new(),
             status: Status::default(),
             error_shown: false,
+            muted: false,
+            camera_off: false,
             out: Vec::new(),
         }
     }
@@ -118,7 +126,16 @@ impl Client {
             Input::BadFrame { error } => self.log(format!("ignored a bad frame: {error}")),
             Input::SendChat { text } => self.send_chat(now, text),
             Input::CallUser { name } => self.call_user(name),
-            Input::HangUp => self.end_call(Ending::hang_up()),
+            // Hang Up while it rings here declines; before the peer answered, it cancels.
+            Input::HangUp if self.ringing.is_some() => self.decline(),
+            Input::HangUp => {
+                let calling = self.call.as_ref().is_some_and(Call::calling);
+                self.end_call(if calling {
+                    Ending::cancel()
+                } else {
+                    Ending::hang_up()
+                });
+            }
             Input::Accept => self.accept(),
             Input::Decline => self.decline(),
             Input::DismissError => self.clear_error(),
@@ -129,7 +146,21 @@ impl Client {
                     self.connect();
                 }
             }
+            Input::TimerFired {
+                timer: Timer::Ring(id),
+            } => self.ring_timeout(id),
+            Input::SetMuted { muted } => self.local_media(muted, !self.camera_off),
+            Input::SetCamera { on } => self.local_media(self.muted, on),
             input => self.call_input(input),
+        }
+        // Our switches travel once media flows (the peer shows them from then on).
+        let started = || {
+            self.out
+                .iter()
+                .any(|a| matches!(a, Action::CallStarted { .. }))
+        };
+        if (self.muted || self.camera_off) && started() {
+            self.send_peer_state();
         }
         self.gate_sends();
         // A call's start and end are announced after the status they change, so a host that
@@ -243,10 +274,18 @@ impl Client {
 
     fn derive_status(&self) -> Status {
         let call = self.call.as_ref();
+        let phase = match (call, &self.ringing) {
+            (Some(c), _) if c.calling() => CallPhase::Calling,
+            (Some(c), _) => c.phase,
+            (None, Some(_)) => CallPhase::Ringing,
+            (None, None) => CallPhase::Idle,
+        };
         Status {
             connected: self.socket == Socket::Open,
-            call: call.map_or(CallPhase::Idle, |c| c.phase),
-            peer: call.map(|c| c.peer.clone()),
+            call: phase,
+            peer: call
+                .map(|c| c.peer.clone())
+                .or_else(|| self.ringing.as_ref().map(|r| r.from.clone())),
             ice_connection: call.and_then(|c| c.ice),
             ice_gathering: call.and_then(|c| c.gathering),
             signaling: call.and_then(|c| c.signaling),
@@ -364,6 +403,7 @@ impl Client {
             Message::Error { text } => {
                 self.error(format!("The server refused a message: {text}"));
             }
+            Message::Unknown { kind, raw } if kind == "peer-state" => self.on_peer_state(&raw),
             Message::Username { .. } | Message::Unknown { .. } => {
                 let text = format!("ignored a \"{}\" message", message.kind());
                 self.log(text);
@@ -524,7 +564,7 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::RemoteTrack { call }
         | Input::RemoteTracksEnded { call }
         | Input::TimerFired {
-            timer: Timer::IceDisconnected(call) | Timer::Connect(call),
+            timer: Timer::IceDisconnected(call) | Timer::Connect(call) | Timer::Answer(call),
         } => Some(*call),
         Input::Login { .. }
         | Input::SocketOpen
@@ -537,8 +577,10 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::Accept
         | Input::Decline
         | Input::DismissError
+        | Input::SetMuted { .. }
+        | Input::SetCamera { .. }
         | Input::TimerFired {
-            timer: Timer::Reconnect,
+            timer: Timer::Reconnect | Timer::Ring(_),
         } => None,
     }
 }
