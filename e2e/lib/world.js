@@ -15,13 +15,14 @@ class World {
    * @param t node:test context (for cleanup)
    * @param opts.server 'relay' (ours, serves the page too) | 'naive' (naive-relay.js + static dist/)
    * @param opts.turn   start coturn; `true` or coturn options
-   * @param opts.query  extra query parameters for every user's page (object)
+   * @param opts.query  extra query parameters for every user's page (object); `autoAccept=1`
+   *                    unless given (these tests answer at once; `autoAccept: undefined` rings)
    * @param opts.naive  options for naive-relay.js (`{crossOffers: ms}`)
    */
   static async create(t, { server = 'relay', turn = false, query = {}, naive = {} } = {}) {
     const w = new World();
     w.users = [];
-    w.query = query;
+    w.query = { autoAccept: '1', ...query };
     w.browser = await launch(t);
     if (server === 'relay') {
       w.relay = await startRelay(t);
