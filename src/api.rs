@@ -72,6 +72,13 @@ impl ChatApp {
         self.app.input(chat_core::Input::SetCamera { on });
     }
 
+    // Shares the screen in place of the camera during a call (as `#share-button`); `false`, or
+    // the browser's own "stop sharing", brings the camera back. No renegotiation.
+    #[wasm_bindgen(js_name = shareScreen)]
+    pub fn share_screen(&self, on: bool) {
+        self.app.input(chat_core::Input::ShareScreen { on });
+    }
+
     #[wasm_bindgen(js_name = sendChat)]
     pub fn send_chat(&self, text: String) {
         self.app.input(chat_core::Input::SendChat { text });

@@ -81,6 +81,26 @@ pub(crate) async fn acquire(constraints: Option<&JsValue>) -> Result<LocalStream
     get_user_media(constraints).await.map(LocalStream)
 }
 
+/// `navigator.mediaDevices.getDisplayMedia()`, owned like [`acquire`]'s stream.
+pub(crate) async fn acquire_display() -> Result<LocalStream, MediaError> {
+    let devices = web_sys::window()
+        .ok_or(MediaError::Type)?
+        .navigator()
+        .media_devices()
+        .map_err(|e| media_error(&e))?;
+    let promise = devices.get_display_media().map_err(|e| media_error(&e))?;
+    let stream = JsFuture::from(promise).await.map_err(|e| media_error(&e))?;
+    stream
+        .dyn_into()
+        .map(LocalStream)
+        .map_err(|_| MediaError::Type)
+}
+
+/// The stream's first video track.
+pub fn video_track(stream: &MediaStream) -> Option<MediaStreamTrack> {
+    stream.get_video_tracks().get(0).dyn_into().ok()
+}
+
 /// Stops every track of the stream: turns the camera light off.
 pub fn stop(stream: &MediaStream) {
     for track in stream.get_tracks() {

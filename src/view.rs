@@ -53,6 +53,7 @@ struct Controls {
     mute: Option<HtmlElement>,
     camera: Option<HtmlElement>,
     peer_state: Option<HtmlElement>,
+    share: Option<HtmlElement>,
 }
 
 fn maybe<T: JsCast>(root: &Element, selector: &'static str) -> Option<T> {
@@ -124,6 +125,7 @@ impl View {
                 mute: maybe(root, "#mute-button"),
                 camera: maybe(root, "#camera-button"),
                 peer_state: maybe(root, "#peer-state"),
+                share: maybe(root, "#share-button"),
             },
             doc,
             root: root.clone(),
@@ -224,6 +226,14 @@ impl View {
                 i.input(Input::SetCamera { on });
             }),
         );
+        let (i, share) = (inbox.clone(), c.share.clone());
+        on(
+            &c.share,
+            Box::new(move |_| {
+                let on = !share.as_ref().is_some_and(pressed);
+                i.input(Input::ShareScreen { on });
+            }),
+        );
         let (i, incoming) = (inbox.clone(), c.incoming.clone());
         listeners.push(listen(&self.root, "keydown", move |e| {
             let ringing = incoming.as_ref().is_some_and(|b| !b.hidden());
@@ -250,6 +260,12 @@ impl View {
             if let Some(el) = el {
                 let _ = el.set_attribute("aria-pressed", if on { "true" } else { "false" });
             }
+        }
+    }
+
+    pub fn show_sharing(&self, on: bool) {
+        if let Some(b) = &self.controls.share {
+            let _ = b.set_attribute("aria-pressed", if on { "true" } else { "false" });
         }
     }
 

@@ -245,6 +245,15 @@ pub enum Input {
     SetCamera {
         on: bool,
     },
+    /// The person started or stopped sharing the screen (`#share-button`, `shareScreen`).
+    ShareScreen {
+        on: bool,
+    },
+    /// Screen sharing of this call stopped on the browser's side: its "stop sharing", or
+    /// `getDisplayMedia` refused.
+    ShareEnded {
+        call: CallId,
+    },
 }
 
 /// Which peer-connection operation failed (for [`Input::PeerOpFailed`]).
@@ -497,5 +506,12 @@ pub enum Action {
     ShowPeerState {
         muted: bool,
         camera: bool,
+    },
+    /// On: `getDisplayMedia`, then `replaceTrack` its video into the call's video sender (no
+    /// renegotiation; [`Input::ShareEnded`] when it stops or is refused). Off: the camera's
+    /// track back into the sender, the screen's stopped. Also renders `#share-button`.
+    Share {
+        call: CallId,
+        on: bool,
     },
 }

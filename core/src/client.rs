@@ -83,6 +83,8 @@ pub struct Client {
     /// The person's microphone switch (kept across calls, like the camera's).
     muted: bool,
     camera_off: bool,
+    /// The call whose video is the screen (`Action::Share`).
+    sharing: Option<CallId>,
     /// Actions of the input being handled.
     out: Vec<Action>,
 }
@@ -107,6 +109,7 @@ impl Client {
             error_shown: false,
             muted: false,
             camera_off: false,
+            sharing: None,
             out: Vec::new(),
         }
     }
@@ -151,6 +154,12 @@ impl Client {
             } => self.ring_timeout(id),
             Input::SetMuted { muted } => self.local_media(muted, !self.camera_off),
             Input::SetCamera { on } => self.local_media(self.muted, on),
+            Input::ShareScreen { on } => self.share(on),
+            Input::ShareEnded { call } => {
+                if self.sharing == Some(call) {
+                    self.stop_share(call);
+                }
+            }
             input => self.call_input(input),
         }
         // Our switches travel once media flows (the peer shows them from then on).
@@ -191,6 +200,11 @@ impl Client {
     /// Our user name (as the server knows it, once it has renamed us).
     pub fn me(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+
+    /// The call whose outgoing video is the screen.
+    pub fn sharing(&self) -> Option<CallId> {
+        self.sharing
     }
 
     /// The user we are in a call with (or are calling).
@@ -507,6 +521,10 @@ impl Client {
                 reason: ending.reason.wire().map(str::to_owned),
             });
         }
+        if self.sharing == Some(call.id) {
+            // `ClosePeer` stops the screen's track with the rest.
+            self.sharing = None;
+        }
         self.out.push(Action::ClosePeer { call: call.id });
         if call.peer_created() {
             self.out.push(Action::RefreshIceServers);
@@ -579,6 +597,8 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::DismissError
         | Input::SetMuted { .. }
         | Input::SetCamera { .. }
+        | Input::ShareScreen { .. }
+        | Input::ShareEnded { .. }
         | Input::TimerFired {
             timer: Timer::Reconnect | Timer::Ring(_),
         } => None,

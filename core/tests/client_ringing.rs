@@ -506,3 +506,30 @@ fn peer_state_is_believed_only_from_the_peer_of_the_current_call() {
         ),
     ]);
 }
+
+#[test]
+fn a_screen_share_lives_within_its_call() {
+    let mut h = H::logged_in("alice", ALL);
+    // No call: nothing to share into.
+    h.table(vec![(
+        Input::ShareScreen { on: true },
+        vec![error("Start a call to share your screen.")],
+    )]);
+    h.connected_as_caller("bob");
+    let share = |on| Action::Share { call: 1, on };
+    h.table(vec![
+        (Input::ShareScreen { on: true }, vec![share(true)]),
+        (Input::ShareScreen { on: true }, vec![]),
+        // The browser's "stop sharing" (or a refusal): the camera comes back.
+        (Input::ShareEnded { call: 1 }, vec![share(false)]),
+        (Input::ShareEnded { call: 1 }, vec![]),
+        (Input::ShareScreen { on: true }, vec![share(true)]),
+        (Input::ShareScreen { on: false }, vec![share(false)]),
+        (Input::ShareScreen { on: true }, vec![share(true)]),
+    ]);
+    assert_eq!(h.c.sharing(), Some(1));
+    // The call ends: its share with it (ClosePeer stops the screen).
+    h.step(Input::HangUp);
+    assert_eq!(h.c.sharing(), None);
+    h.table(vec![(Input::ShareEnded { call: 1 }, vec![])]);
+}

@@ -1,6 +1,7 @@
 // Issue 10, items 1–2 (docs/page.md): the stock page rings (no `autoAccept`). A call rings, is
 // declined with Escape, rings again and is accepted with Enter on the focused Accept button;
-// then mute and camera off reach the peer (`#peer-state`) over the same peer connection. A
+// then mute and camera off reach the peer (`#peer-state`) and a screen share replaces the
+// camera, all over the same peer connection (no new offer or answer). A
 // caller who gives up leaves a missed call; a third caller meanwhile hears "busy".
 'use strict';
 
@@ -14,6 +15,13 @@ const RINGING = { query: { ice: '[]', autoAccept: undefined } };
 const text = (u, sel) => u.page.$eval(sel, (e) => e.textContent.trim());
 const count = (u, dir, type) =>
   u.page.evaluate(([d, k]) => window.__e2e.signals.filter((s) => s.dir === d && s.type === k).length, [dir, type]);
+
+/** The label of the track `u` sends as video. */
+const senderLabel = (u) => u.page.evaluate(() => {
+  const p = window.__e2e.pcs.find((x) => x.pc.connectionState !== 'closed');
+  const s = p && p.pc.getSenders().find((x) => x.track && x.track.kind === 'video');
+  return s ? s.track.label : null;
+});
 
 /** Waits until `u`'s `#peer-state` shows `muted` / `camera`. */
 function peerState(u, muted, camera) {
@@ -73,6 +81,22 @@ test('a call rings, is declined, rings again and is accepted; mute and camera of
   await alice.page.click('#camera-button');
   await peerState(bob, false, 'on');
   assert.equal(await bob.page.$eval('#peer-state', (e) => e.hidden), true, 'no indicator when all is on');
+
+  // Screen share: the screen's track goes into the same video sender; then the camera again.
+  const cameraLabel = await senderLabel(alice);
+  await alice.page.click('#share-button');
+  await alice.until('the screen in the video sender', (cam) => {
+    const p = window.__e2e.pcs.find((x) => x.pc.connectionState !== 'closed');
+    const s = p && p.pc.getSenders().find((x) => x.track && x.track.kind === 'video');
+    return s && s.track.label !== cam && document.querySelector('#share-button').getAttribute('aria-pressed') === 'true';
+  }, cameraLabel);
+  await bob.waitRemoteVideoPlaying();
+  await alice.page.click('#share-button');
+  await alice.until('the camera back in the video sender', (cam) => {
+    const p = window.__e2e.pcs.find((x) => x.pc.connectionState !== 'closed');
+    const s = p && p.pc.getSenders().find((x) => x.track && x.track.kind === 'video');
+    return s && s.track.label === cam && document.querySelector('#share-button').getAttribute('aria-pressed') === 'false';
+  }, cameraLabel);
 
   // The same call throughout: no new offer or answer, one peer connection, frames advancing.
   assert.equal(await count(alice, 'out', 'video-offer'), offers, 'no renegotiation');

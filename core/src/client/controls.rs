@@ -43,6 +43,26 @@ impl Client {
         });
     }
 
+    /// Screen sharing: only in a call whose peer connection exists (its video sender takes
+    /// the screen's track).
+    pub(super) fn share(&mut self, on: bool) {
+        match (&self.call, self.sharing) {
+            (Some(call), None) if on && call.peer_created() => {
+                let call = call.id;
+                self.sharing = Some(call);
+                self.out.push(Action::Share { call, on: true });
+            }
+            (_, Some(call)) if !on => self.stop_share(call),
+            (None, _) if on => self.error("Start a call to share your screen."),
+            _ => {}
+        }
+    }
+
+    pub(super) fn stop_share(&mut self, call: crate::call::CallId) {
+        self.sharing = None;
+        self.out.push(Action::Share { call, on: false });
+    }
+
     pub(super) fn on_peer_state(&mut self, raw: &Value) {
         let text = |key| raw.get(key).and_then(Value::as_str);
         let from = text("name");
