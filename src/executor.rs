@@ -135,10 +135,7 @@ impl Executor {
                 self.host.error(&text);
             }
             Action::ClearError => self.view.show_error(None),
-            Action::CallIncoming { from } => {
-                self.view.focus_accept();
-                self.host.incoming(&from);
-            }
+            Action::CallIncoming { from } => self.host.incoming(&from),
             Action::CallStarted { peer, .. } => self.host.started(&peer),
             Action::CallEnded {
                 peer,

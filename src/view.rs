@@ -247,13 +247,6 @@ impl View {
         listeners
     }
 
-    /// A call rings: Accept gets the focus (Enter accepts, Escape declines).
-    pub fn focus_accept(&self) {
-        if let Some(b) = &self.controls.accept {
-            let _ = b.focus();
-        }
-    }
-
     pub fn show_local_media(&self, muted: bool, camera: bool) {
         let c = &self.controls;
         for (el, on) in [(&c.mute, muted), (&c.camera, !camera)] {
@@ -377,7 +370,16 @@ impl View {
             CallPhase::Calling => ["Calling ", peer, "…"].concat(),
         };
         if let Some(b) = &self.controls.incoming {
-            b.set_hidden(s.call != CallPhase::Ringing);
+            let ringing = s.call == CallPhase::Ringing;
+            let starts = ringing && b.hidden();
+            b.set_hidden(!ringing);
+            // A call starts ringing: Accept gets the focus (Enter accepts, Escape declines).
+            // Here, not on `CallIncoming`, which comes before the status that shows the box.
+            if starts {
+                if let Some(a) = &self.controls.accept {
+                    let _ = a.focus();
+                }
+            }
         }
         let el = &self.status;
         el.set_text_content(Some(&text));
