@@ -222,7 +222,7 @@ async function main() {
   console.log(`webrtc-chat bench: N=${N} calls, Chromium ${browser.version()}, ${new Date().toISOString()}`);
   console.log('');
   const fl = await floor(browser, N);
-  const app = await runCalls(browser, `${relay.url}?${iceQuery}`, appClient, N);
+  const app = await runCalls(browser, `${relay.url}?autoAccept=1&${iceQuery}`, appClient, N);
   let tut = null;
   if (fs.existsSync(path.join(TUTORIAL_DIR, 'index.html'))) {
     const site = await startStatic(t, TUTORIAL_DIR);

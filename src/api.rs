@@ -52,14 +52,35 @@ impl ChatApp {
         self.app.input(chat_core::Input::HangUp);
     }
 
-    /// With `autoAccept: false`: answers the call announced by `webrtc-chat:incoming-call`.
+    /// Answers the ringing call announced by `webrtc-chat:incoming-call` (as `#accept-button`).
     pub fn accept(&self) {
         self.app.input(chat_core::Input::Accept);
     }
 
-    /// With `autoAccept: false`: refuses the call announced by `webrtc-chat:incoming-call`.
+    /// Refuses the ringing call announced by `webrtc-chat:incoming-call` (as `#decline-button`):
+    /// the caller is told it was declined.
     pub fn decline(&self) {
         self.app.input(chat_core::Input::Decline);
+    }
+
+    /// Mutes or unmutes the microphone (as `#mute-button`): the peer sees it
+    /// (`webrtc-chat:peer-state`); it holds across calls.
+    #[wasm_bindgen(js_name = setMuted)]
+    pub fn set_muted(&self, muted: bool) {
+        self.app.input(chat_core::Input::SetMuted { muted });
+    }
+
+    /// Turns the camera off or on (as `#camera-button`): the peer sees it; it holds across calls.
+    #[wasm_bindgen(js_name = setCamera)]
+    pub fn set_camera(&self, on: bool) {
+        self.app.input(chat_core::Input::SetCamera { on });
+    }
+
+    /// Shares the screen in place of the camera during a call (as `#share-button`); `false`, or
+    /// the browser's own "stop sharing", brings the camera back. No renegotiation.
+    #[wasm_bindgen(js_name = shareScreen)]
+    pub fn share_screen(&self, on: bool) {
+        self.app.input(chat_core::Input::ShareScreen { on });
     }
 
     /// Sends a chat line, as the page's Send button.
@@ -101,8 +122,9 @@ export interface MountOptions {
     constraints?: MediaStreamConstraints;
     /** Log in with this name at once. */
     name?: string;
-    /** Accept incoming calls at once (default, as the tutorial); `false`: a
-     * `webrtc-chat:incoming-call` event, then `accept()` or `decline()`. */
+    /** Accept incoming calls at once, as the tutorial (kiosks, tests). Default `false`: a call
+     * rings (`incoming-call` event, `#accept-button` / `#decline-button`) until `accept()` or
+     * `decline()`, unanswered for 30 s it stops (reason `timeout`). Also `?autoAccept=1`. */
     autoAccept?: boolean;
     /** Host transport: the host keeps the WebSocket, we call `send(text)` for every frame and
      * the host feeds us frames with `handleMessage(text)` (and `handleClose()`). */
@@ -114,7 +136,9 @@ export interface MountOptions {
 }
 
 /** The state of the call, as `#status`'s `data-call` shows it. */
-export type CallPhase = "idle" | "starting-media" | "connecting" | "connected" | "reconnecting";
+/** "ringing": a call rings here; "calling": ours rings there, not answered yet. */
+export type CallPhase =
+    | "idle" | "starting-media" | "connecting" | "connected" | "reconnecting" | "ringing" | "calling";
 
 /** `webrtc-chat:state`: whenever the status line changes (the `#status` attributes). */
 export interface ChatStateDetail {
@@ -142,7 +166,9 @@ export interface ChatCallEndedDetail {
     connected: boolean;
     /** Why: "hung-up" | "declined" (by this person), "peer-hung-up" | "peer-busy" |
      * "peer-declined" | "peer-left" | "peer-media" | "peer-failed" (the other side), "media" |
-     * "failed" | "lost" | "error" (this side's camera, network path, connection, or browser). */
+     * "failed" | "lost" | "error" (this side's camera, network path, connection, or browser),
+     * "cancelled" (we hung up before an answer), "missed" (the caller gave up while it rang
+     * here), "timeout" (unanswered for 30 s, either side). */
     reason: string;
     /** The notice shown to the person ("bob hung up."), if any. */
     message: string | null;
@@ -159,6 +185,14 @@ export interface ChatIncomingCallDetail {
     from: string;
 }
 
+/** `webrtc-chat:peer-state`: the peer muted or unmuted, or turned its camera off or on. */
+export interface ChatPeerStateDetail {
+    /** The peer's microphone is muted. */
+    muted: boolean;
+    /** The peer's camera. */
+    camera: "on" | "off";
+}
+
 /** Each event type and its detail. */
 export interface ChatEventMap {
     "state": ChatStateDetail;
@@ -166,6 +200,7 @@ export interface ChatEventMap {
     "call-ended": ChatCallEndedDetail;
     "error": ChatErrorDetail;
     "incoming-call": ChatIncomingCallDetail;
+    "peer-state": ChatPeerStateDetail;
 }
 
 export type ChatEventType = keyof ChatEventMap;
@@ -182,6 +217,7 @@ declare global {
         "webrtc-chat:call-ended": CustomEvent<ChatCallEndedDetail>;
         "webrtc-chat:error": CustomEvent<ChatErrorDetail>;
         "webrtc-chat:incoming-call": CustomEvent<ChatIncomingCallDetail>;
+        "webrtc-chat:peer-state": CustomEvent<ChatPeerStateDetail>;
     }
     interface HTMLElementEventMap {
         "webrtc-chat:state": CustomEvent<ChatStateDetail>;
@@ -189,6 +225,7 @@ declare global {
         "webrtc-chat:call-ended": CustomEvent<ChatCallEndedDetail>;
         "webrtc-chat:error": CustomEvent<ChatErrorDetail>;
         "webrtc-chat:incoming-call": CustomEvent<ChatIncomingCallDetail>;
+        "webrtc-chat:peer-state": CustomEvent<ChatPeerStateDetail>;
     }
 }
 "#;

@@ -44,11 +44,9 @@ impl App {
         if let TransportConfig::Socket { url } = &config.transport {
             client.set_server(url.as_str());
         }
-        // `autoAccept: false`: an incoming call rings (`incoming-call` event) until the host
-        // calls `accept()` or `decline()`. Default true, as the tutorial.
-        if crate::config::get(options, "autoAccept").and_then(|a| a.as_bool()) == Some(false) {
-            client.set_auto_accept(false);
-        }
+        // An incoming call rings (`incoming-call` event, Accept / Decline) unless the page
+        // configures `autoAccept` (the tutorial's answer-at-once, for kiosks and tests).
+        client.set_auto_accept(config.auto_accept);
         let host = Host::new(root, options);
         queue.start(Executor::new(client, config, host, view, ui));
         let app = App(queue);

@@ -75,6 +75,8 @@ pub(crate) struct Config {
     pub ice_url: Option<String>,
     /// `getUserMedia` constraints; `{audio: true, video: true}` when absent.
     pub constraints: Option<JsValue>,
+    /// Answer incoming calls at once (the tutorial's way) instead of letting them ring.
+    pub auto_accept: bool,
     /// Problems worth a console line (a malformed JSON block, say); never fatal.
     pub warnings: Vec<String>,
 }
@@ -116,6 +118,10 @@ const ICE_URL: Key = Key {
     name: "iceUrl",
     attr: "data-ice-url",
 };
+const AUTO_ACCEPT: Key = Key {
+    name: "autoAccept",
+    attr: "data-auto-accept",
+};
 
 /// One place configuration can come from.
 enum Level<'a> {
@@ -132,6 +138,20 @@ impl Level<'_> {
             Level::Attrs(e) => e.get_attribute(key.attr),
         }
         .filter(|s| !s.is_empty())
+    }
+
+    /// A yes/no key: `true` or `1` (a boolean in an object), `false` or `0`.
+    fn flag(&self, key: &Key) -> Option<bool> {
+        if let Level::Object(o) = self {
+            if let Some(b) = get(o, key.name).and_then(|v| v.as_bool()) {
+                return Some(b);
+            }
+        }
+        match self.text(key)?.as_str() {
+            "1" | "true" => Some(true),
+            "0" | "false" => Some(false),
+            _ => None,
+        }
     }
 
     /// The ICE servers this level names: an `iceServers` array, or one `turn` server.
@@ -220,6 +240,10 @@ impl Config {
             .into_iter()
             .find_map(|o| get(o, "constraints").filter(JsValue::is_object));
         Config {
+            auto_accept: levels
+                .iter()
+                .find_map(|l| l.flag(&AUTO_ACCEPT))
+                .unwrap_or(false),
             ice_url: first(&ICE_URL),
             transport,
             ice,

@@ -35,6 +35,10 @@ pub(crate) struct Executor {
     /// The local stream and the call it was acquired for (stopped when dropped).
     media: Option<(CallId, LocalStream)>,
     timers: Vec<(Timer, live::Timer)>,
+    /// The screen being shared, for its call, and the listener for its track's `ended`.
+    share: Option<(CallId, LocalStream, Listener)>,
+    /// The core's last `LocalMedia` (microphone on, camera on), for streams acquired later.
+    switches: (bool, bool),
 }
 
 impl Executor {
@@ -50,6 +54,7 @@ impl Executor {
             ice,
             ice_url,
             constraints,
+            auto_accept: _,
             warnings: _,
         } = config;
         Executor {
@@ -64,6 +69,8 @@ impl Executor {
             peer: None,
             media: None,
             timers: Vec::new(),
+            switches: (true, true),
+            share: None,
         }
     }
 }
@@ -78,6 +85,7 @@ impl Handler for Executor {
                     // prompt was up (the core ignores its MediaReady) is dropped here, which
                     // turns the camera off again, and never replaces a newer call's stream.
                     if self.client.call_id() == Some(call) {
+                        stream.set_enabled(self.switches.0, self.switches.1);
                         self.media = Some((call, stream));
                     }
                     self.feed(Input::MediaReady { call }, inbox);
@@ -85,6 +93,7 @@ impl Handler for Executor {
                 Err(error) => self.feed(Input::MediaFailed { call, error }, inbox),
             },
             Event::Ice(ice) => self.ice = ice,
+            Event::Display { call, result } => self.display(call, result, inbox),
         }
     }
 }
@@ -224,6 +233,9 @@ impl Executor {
                 }
                 self.view.show_local(None);
                 self.view.show_remote(None);
+                self.view.show_peer_state("", false, true);
+                self.share = None;
+                self.view.show_sharing(false);
             }
             Action::StartTimer { timer, ms } => {
                 self.timers.retain(|(t, _)| *t != timer);
@@ -232,7 +244,65 @@ impl Executor {
                 self.timers.push((timer, guard));
             }
             Action::Log { text } => log(&text),
+            Action::LocalMedia { muted, camera } => {
+                self.switches = (!muted, camera);
+                if let Some((_, stream)) = &self.media {
+                    stream.set_enabled(!muted, camera);
+                }
+                self.view.show_local_media(muted, camera);
+            }
+            Action::Share { call, on: true } => {
+                self.view.show_sharing(true);
+                let inbox = inbox.clone();
+                spawn_local(async move {
+                    let result = media::acquire_display().await;
+                    inbox.event(Event::Display { call, result });
+                });
+            }
+            Action::Share { call, on: false } => {
+                self.view.show_sharing(false);
+                if self.share.take().is_some() {
+                    let camera = self.stream_of(call).and_then(media::video_track);
+                    if let (Some(peer), Some(track)) = (self.peer_of(call), camera) {
+                        peer.replace_video(&track);
+                    }
+                    self.view.show_local(self.stream_of(call));
+                }
+            }
+            Action::ShowPeerState { muted, camera } => {
+                let peer = self.client.peer().unwrap_or_default();
+                self.view.show_peer_state(peer, muted, camera);
+                self.host.peer_state(muted, camera);
+            }
         }
+    }
+
+    /// `getDisplayMedia` settled: the screen goes into the call, if it still wants it.
+    fn display(
+        &mut self,
+        call: CallId,
+        result: Result<LocalStream, chat_core::call::MediaError>,
+        inbox: &Inbox,
+    ) {
+        let wanted = self.client.sharing() == Some(call);
+        let track = result.ok().filter(|_| wanted).and_then(|stream| {
+            let track = media::video_track(stream.stream())?;
+            Some((stream, track))
+        });
+        let (Some((stream, track)), Some(peer)) = (track, self.peer_of(call)) else {
+            // Refused, no video, or no longer wanted (dropping the stream stops it).
+            return self.feed(Input::ShareEnded { call }, inbox);
+        };
+        peer.replace_video(&track);
+        // The browser's own "stop sharing" ends the track.
+        let ended = {
+            let inbox = inbox.clone();
+            live::listen(&track, "ended", move |_| {
+                inbox.input(Input::ShareEnded { call })
+            })
+        };
+        self.view.show_local(Some(stream.stream()));
+        self.share = Some((call, stream, ended));
     }
 
     fn peer_of(&self, call: CallId) -> Option<&Peer> {

@@ -7,10 +7,11 @@
 //! | `webrtc-chat:call-started` | `{peer}`: media is flowing (ICE connected) |
 //! | `webrtc-chat:call-ended` | `{peer, connected, reason, message}`: `connected` false for a call that never got there; `reason` why it ended (`hung-up`, `declined`, `peer-hung-up`, `peer-busy`, `peer-declined`, `peer-left`, `peer-media`, `peer-failed`, `media`, `failed`, `lost`, `error`); `message` the notice shown, if any |
 //! | `webrtc-chat:error` | `{message}`: an error or notice shown to the person |
-//! | `webrtc-chat:incoming-call` | `{from}`: with `autoAccept: false`, waiting for `accept()` / `decline()` |
+//! | `webrtc-chat:incoming-call` | `{from}`: a call rings (unless `autoAccept`), waiting for `accept()` / `decline()` |
+//! | `webrtc-chat:peer-state` | `{muted, camera}`: the peer muted or unmuted, turned its camera `off` or `on` |
 //!
 //! Each is one action of the core (`ShowStatus`, `CallStarted`, `CallEnded`, `ShowError`,
-//! `CallIncoming`), rendered as it comes: nothing is inferred or decided here. Listeners run
+//! `CallIncoming`, `ShowPeerState`), rendered as it comes: nothing is inferred or decided here. Listeners run
 //! synchronously; one that calls back into the client (say, `destroy()` on `call-ended`) is
 //! queued by the app's event loop, never re-entered.
 
@@ -62,6 +63,12 @@ impl Host {
 
     pub fn incoming(&self, from: &str) {
         self.emit("incoming-call", &object(&[("from", Some(from))]));
+    }
+
+    pub fn peer_state(&self, muted: bool, camera: bool) {
+        let detail = object(&[("camera", Some(if camera { "on" } else { "off" }))]);
+        set(&detail, "muted", &muted.into());
+        self.emit("peer-state", &detail);
     }
 
     pub fn started(&self, peer: &str) {

@@ -60,6 +60,21 @@ impl LocalStream {
     pub fn stream(&self) -> &MediaStream {
         &self.0
     }
+
+    /// The person's switches (the core's `LocalMedia`): a disabled track sends silence or
+    /// black frames, so the call goes on without renegotiating.
+    pub fn set_enabled(&self, audio: bool, video: bool) {
+        for track in self.0.get_audio_tracks() {
+            if let Ok(t) = track.dyn_into::<MediaStreamTrack>() {
+                t.set_enabled(audio);
+            }
+        }
+        for track in self.0.get_video_tracks() {
+            if let Ok(t) = track.dyn_into::<MediaStreamTrack>() {
+                t.set_enabled(video);
+            }
+        }
+    }
 }
 
 impl Drop for LocalStream {
@@ -72,6 +87,26 @@ impl Drop for LocalStream {
 /// it.
 pub(crate) async fn acquire(constraints: Option<&JsValue>) -> Result<LocalStream, MediaError> {
     get_user_media(constraints).await.map(LocalStream)
+}
+
+/// `navigator.mediaDevices.getDisplayMedia()`, owned like [`acquire`]'s stream.
+pub(crate) async fn acquire_display() -> Result<LocalStream, MediaError> {
+    let devices = web_sys::window()
+        .ok_or(MediaError::Type)?
+        .navigator()
+        .media_devices()
+        .map_err(|e| media_error(&e))?;
+    let promise = devices.get_display_media().map_err(|e| media_error(&e))?;
+    let stream = JsFuture::from(promise).await.map_err(|e| media_error(&e))?;
+    stream
+        .dyn_into()
+        .map(LocalStream)
+        .map_err(|_| MediaError::Type)
+}
+
+/// The stream's first video track.
+pub fn video_track(stream: &MediaStream) -> Option<MediaStreamTrack> {
+    stream.get_video_tracks().get(0).dyn_into().ok()
 }
 
 /// Stops every track of the stream: turns the camera light off.

@@ -124,6 +124,23 @@ impl Peer {
         Ok(())
     }
 
+    /// `replaceTrack` on the video sender: the far side sees the new track on the same
+    /// transceiver, with no renegotiation. A failure is logged (the old track stays).
+    pub fn replace_video(&self, track: &MediaStreamTrack) {
+        let sender = self.pc.get_senders().iter().find_map(|s| {
+            let s: web_sys::RtcRtpSender = s.dyn_into().ok()?;
+            (s.track()?.kind() == "video").then_some(s)
+        });
+        let Some(sender) = sender else { return };
+        let promise = sender.replace_track(Some(track));
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+                let e = JsError::from_js(&e);
+                crate::log::log(&["webrtc-chat: replaceTrack failed: ", &e.to_string()].concat());
+            }
+        });
+    }
+
     pub fn set_remote_description(
         &mut self,
         desc: &SessionDescription,

@@ -30,6 +30,11 @@ pub(crate) enum Event {
     },
     /// Fresh ICE servers from `iceUrl`.
     Ice(Ice),
+    /// `getDisplayMedia` settled for this call's screen share (dropping it stops the stream).
+    Display {
+        call: CallId,
+        result: Result<LocalStream, MediaError>,
+    },
 }
 
 /// Handles the events, one at a time, from inside the drain loop.

@@ -81,5 +81,7 @@ pub(crate) fn phase_str(p: CallPhase) -> &'static str {
         CallPhase::Connecting => "connecting",
         CallPhase::Connected => "connected",
         CallPhase::Reconnecting => "reconnecting",
+        CallPhase::Ringing => "ringing",
+        CallPhase::Calling => "calling",
     }
 }

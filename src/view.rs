@@ -40,6 +40,24 @@ pub(crate) struct View {
     hangup: HtmlButtonElement,
     status: Element,
     error: HtmlElement,
+    /// Ringing and in-call controls: absent from the tutorial's page (then not offered).
+    controls: Controls,
+}
+
+/// The elements of issue 10's controls, each optional.
+struct Controls {
+    /// `#incoming`: Accept and Decline, shown while a call rings.
+    incoming: Option<HtmlElement>,
+    accept: Option<HtmlElement>,
+    decline: Option<HtmlElement>,
+    mute: Option<HtmlElement>,
+    camera: Option<HtmlElement>,
+    peer_state: Option<HtmlElement>,
+    share: Option<HtmlElement>,
+}
+
+fn maybe<T: JsCast>(root: &Element, selector: &'static str) -> Option<T> {
+    find(root, selector).ok()
 }
 
 fn find<T: JsCast>(root: &Element, selector: &'static str) -> Result<T, MountError> {
@@ -100,6 +118,15 @@ impl View {
             hangup,
             status: find(root, "#status")?,
             error: find(root, "#error")?,
+            controls: Controls {
+                incoming: maybe(root, "#incoming"),
+                accept: maybe(root, "#accept-button"),
+                decline: maybe(root, "#decline-button"),
+                mute: maybe(root, "#mute-button"),
+                camera: maybe(root, "#camera-button"),
+                peer_state: maybe(root, "#peer-state"),
+                share: maybe(root, "#share-button"),
+            },
             doc,
             root: root.clone(),
             filled,
@@ -126,7 +153,8 @@ impl View {
         let on_users = inbox.clone();
         let on_hangup = inbox.clone();
         let on_error = inbox.clone();
-        vec![
+        let mut listeners = self.listen_controls(inbox);
+        listeners.extend([
             // A click on the notice dismisses it (the core then clears it).
             listen(&self.error, "click", move |_| {
                 on_error.input(Input::DismissError)
@@ -164,7 +192,92 @@ impl View {
                     }
                 }
             }),
-        ]
+        ]);
+        listeners
+    }
+
+    /// Accept, Decline (and Escape while it rings), Mute and Camera off. A toggle's click asks
+    /// for the opposite of what its `aria-pressed` shows; the core's `LocalMedia` renders it.
+    fn listen_controls(&self, inbox: &Inbox) -> Vec<Listener> {
+        let c = &self.controls;
+        let mut listeners = Vec::new();
+        let mut on = |el: &Option<HtmlElement>, f: Box<dyn Fn(&Event)>| {
+            if let Some(el) = el {
+                listeners.push(listen(el, "click", move |e| f(e)));
+            }
+        };
+        let i = inbox.clone();
+        on(&c.accept, Box::new(move |_| i.input(Input::Accept)));
+        let i = inbox.clone();
+        on(&c.decline, Box::new(move |_| i.input(Input::Decline)));
+        let (i, mute) = (inbox.clone(), c.mute.clone());
+        on(
+            &c.mute,
+            Box::new(move |_| {
+                let muted = !mute.as_ref().is_some_and(pressed);
+                i.input(Input::SetMuted { muted });
+            }),
+        );
+        let (i, camera) = (inbox.clone(), c.camera.clone());
+        on(
+            &c.camera,
+            Box::new(move |_| {
+                let on = camera.as_ref().is_some_and(pressed);
+                i.input(Input::SetCamera { on });
+            }),
+        );
+        let (i, share) = (inbox.clone(), c.share.clone());
+        on(
+            &c.share,
+            Box::new(move |_| {
+                let on = !share.as_ref().is_some_and(pressed);
+                i.input(Input::ShareScreen { on });
+            }),
+        );
+        let (i, incoming) = (inbox.clone(), c.incoming.clone());
+        listeners.push(listen(&self.root, "keydown", move |e| {
+            let ringing = incoming.as_ref().is_some_and(|b| !b.hidden());
+            if ringing
+                && e.dyn_ref::<KeyboardEvent>()
+                    .is_some_and(|k| k.key() == "Escape")
+            {
+                i.input(Input::Decline);
+            }
+        }));
+        listeners
+    }
+
+    pub fn show_local_media(&self, muted: bool, camera: bool) {
+        let c = &self.controls;
+        for (el, on) in [(&c.mute, muted), (&c.camera, !camera)] {
+            if let Some(el) = el {
+                let _ = el.set_attribute("aria-pressed", if on { "true" } else { "false" });
+            }
+        }
+    }
+
+    pub fn show_sharing(&self, on: bool) {
+        if let Some(b) = &self.controls.share {
+            let _ = b.set_attribute("aria-pressed", if on { "true" } else { "false" });
+        }
+    }
+
+    /// The peer's switches: `#peer-state`'s attributes, and a line over their video when
+    /// either is off.
+    pub fn show_peer_state(&self, peer: &str, muted: bool, camera: bool) {
+        let Some(el) = &self.controls.peer_state else {
+            return;
+        };
+        let _ = el.set_attribute("data-muted", if muted { "true" } else { "false" });
+        let _ = el.set_attribute("data-camera", if camera { "on" } else { "off" });
+        let text = match (muted, camera) {
+            (true, false) => " muted, camera off",
+            (true, true) => " muted",
+            (false, false) => ": camera off",
+            (false, true) => "",
+        };
+        el.set_text_content(Some(&[peer, text].concat()));
+        el.set_hidden(text.is_empty());
     }
 
     pub fn show_name(&self, name: &str) {
@@ -253,7 +366,21 @@ impl View {
             CallPhase::Reconnecting => {
                 ["Connection to ", peer, " interrupted, reconnecting…"].concat()
             }
+            CallPhase::Ringing => [peer, " is calling…"].concat(),
+            CallPhase::Calling => ["Calling ", peer, "…"].concat(),
         };
+        if let Some(b) = &self.controls.incoming {
+            let ringing = s.call == CallPhase::Ringing;
+            let starts = ringing && b.hidden();
+            b.set_hidden(!ringing);
+            // A call starts ringing: Accept gets the focus (Enter accepts, Escape declines).
+            // Here, not on `CallIncoming`, which comes before the status that shows the box.
+            if starts {
+                if let Some(a) = &self.controls.accept {
+                    let _ = a.focus();
+                }
+            }
+        }
         // The server cannot be reached: the core's notice (which server, the next try, what
         // to check) replaces "Not connected", or follows what a call under way shows.
         let text = match (&s.unreachable, s.call) {
@@ -326,6 +453,11 @@ impl Drop for View {
             self.root.set_text_content(None);
         }
     }
+}
+
+/// A toggle button's state.
+fn pressed(el: &HtmlElement) -> bool {
+    el.get_attribute("aria-pressed").as_deref() == Some("true")
 }
 
 /// Enter without an IME composition in progress (Enter there picks a candidate).

@@ -43,6 +43,10 @@ pub const CONNECT_TIMEOUT_MS: u32 = 20_000;
 pub const RECONNECT_MIN_MS: u32 = 500;
 pub const RECONNECT_MAX_MS: u32 = 8_000;
 
+/// How long a call may ring unanswered: the callee's ringing stops and the caller stops
+/// waiting (both are told, `hang-up` reason `timeout`). Phones ring for about as long.
+pub const RING_TIMEOUT_MS: u32 = 30_000;
+
 /// Perfect negotiation's roles: whether `me` is the polite side of a call with `peer`. Roles
 /// must differ, so they come from the two user names, which the server keeps unique: the side
 /// whose name sorts greater (byte order) is polite. One rule for the state machine and for the
@@ -115,13 +119,21 @@ pub enum Timer {
     Connect(CallId),
     /// Time to reopen the signaling socket.
     Reconnect,
+    /// The callee's ringing call (its id, reserved for the call if accepted) rang
+    /// [`RING_TIMEOUT_MS`] unanswered.
+    Ring(CallId),
+    /// The caller waited [`RING_TIMEOUT_MS`] for an answer.
+    Answer(CallId),
 }
 
 impl Timer {
     /// The call this timer belongs to: it dies with that call (`ClosePeer`).
     pub fn call(self) -> Option<CallId> {
         match self {
-            Timer::IceDisconnected(call) | Timer::Connect(call) => Some(call),
+            Timer::IceDisconnected(call)
+            | Timer::Connect(call)
+            | Timer::Ring(call)
+            | Timer::Answer(call) => Some(call),
             Timer::Reconnect => None,
         }
     }
@@ -225,6 +237,23 @@ pub enum Input {
     TimerFired {
         timer: Timer,
     },
+    /// The person muted or unmuted the microphone (`#mute-button`, `setMuted`).
+    SetMuted {
+        muted: bool,
+    },
+    /// The person turned the camera off or on (`#camera-button`, `setCamera`).
+    SetCamera {
+        on: bool,
+    },
+    /// The person started or stopped sharing the screen (`#share-button`, `shareScreen`).
+    ShareScreen {
+        on: bool,
+    },
+    /// Screen sharing of this call stopped on the browser's side: its "stop sharing", or
+    /// `getDisplayMedia` refused.
+    ShareEnded {
+        call: CallId,
+    },
 }
 
 /// Which peer-connection operation failed (for [`Input::PeerOpFailed`]).
@@ -279,6 +308,12 @@ pub enum EndReason {
     /// Something else failed on our side: a peer-connection operation, the signaling state
     /// closed, the remote tracks ended.
     Error,
+    /// The person hung up while the call still rang at the peer's (`hang-up` reason `cancel`).
+    Cancelled,
+    /// The caller gave up while the call rang here: a missed call.
+    Missed,
+    /// Nobody answered within [`RING_TIMEOUT_MS`] (either side's timer; reason `timeout`).
+    Timeout,
 }
 
 impl EndReason {
@@ -297,6 +332,9 @@ impl EndReason {
             EndReason::Failed => "failed",
             EndReason::Lost => "lost",
             EndReason::Error => "error",
+            EndReason::Cancelled => "cancelled",
+            EndReason::Missed => "missed",
+            EndReason::Timeout => "timeout",
         }
     }
 
@@ -308,6 +346,8 @@ impl EndReason {
             EndReason::Lost => Some("lost"),
             EndReason::Error => Some("error"),
             EndReason::Declined => Some("declined"),
+            EndReason::Cancelled => Some("cancel"),
+            EndReason::Timeout => Some("timeout"),
             _ => None,
         }
     }
@@ -339,6 +379,10 @@ pub enum CallPhase {
     Connected,
     /// ICE disconnected, within the grace period.
     Reconnecting,
+    /// An incoming call rings (auto-accept off); `peer` is the caller. No camera yet.
+    Ringing,
+    /// Our offer is out and the peer has not answered yet (it may be ringing there).
+    Calling,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -452,5 +496,25 @@ pub enum Action {
     /// A line for the debug log (console).
     Log {
         text: String,
+    },
+    /// The person's microphone and camera switches ([`Input::SetMuted`],
+    /// [`Input::SetCamera`]): set `enabled` on the local audio / video tracks (now and on a
+    /// stream acquired later) and render the buttons' `aria-pressed`.
+    LocalMedia {
+        muted: bool,
+        camera: bool,
+    },
+    /// What the peer of the current call says of its microphone and camera (its
+    /// `peer-state` message). Back to unmuted and camera on when the call closes.
+    ShowPeerState {
+        muted: bool,
+        camera: bool,
+    },
+    /// On: `getDisplayMedia`, then `replaceTrack` its video into the call's video sender (no
+    /// renegotiation; [`Input::ShareEnded`] when it stops or is refused). Off: the camera's
+    /// track back into the sender, the screen's stopped. Also renders `#share-button`.
+    Share {
+        call: CallId,
+        on: bool,
     },
 }

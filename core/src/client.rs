@@ -9,6 +9,7 @@
 
 mod call;
 pub(crate) mod candidates;
+mod controls;
 mod signal;
 mod token;
 
@@ -26,6 +27,8 @@ const ENDED_TOKENS_KEPT: usize = 32;
 /// An incoming call that waits for the host page (auto-accept off).
 #[derive(Debug, Clone)]
 struct Ringing {
+    /// Reserved for the call if accepted (and naming its [`Timer::Ring`]).
+    id: CallId,
     from: String,
     offer: SessionDescription,
     token: Option<String>,
@@ -79,6 +82,11 @@ pub struct Client {
     status: Status,
     /// An error or notice is on the page (a `ShowError` not yet followed by `ClearError`).
     error_shown: bool,
+    /// The person's microphone switch (kept across calls, like the camera's).
+    muted: bool,
+    camera_off: bool,
+    /// The call whose video is the screen (`Action::Share`).
+    sharing: Option<CallId>,
     /// Actions of the input being handled.
     out: Vec<Action>,
 }
@@ -103,6 +111,9 @@ impl Client {
             ended_tokens: Vec::new(),
             status: Status::default(),
             error_shown: false,
+            muted: false,
+            camera_off: false,
+            sharing: None,
             out: Vec::new(),
         }
     }
@@ -123,7 +134,16 @@ impl Client {
             Input::BadFrame { error } => self.log(format!("ignored a bad frame: {error}")),
             Input::SendChat { text } => self.send_chat(now, text),
             Input::CallUser { name } => self.call_user(name),
-            Input::HangUp => self.end_call(Ending::hang_up()),
+            // Hang Up while it rings here declines; before the peer answered, it cancels.
+            Input::HangUp if self.ringing.is_some() => self.decline(),
+            Input::HangUp => {
+                let calling = self.call.as_ref().is_some_and(Call::calling);
+                self.end_call(if calling {
+                    Ending::cancel()
+                } else {
+                    Ending::hang_up()
+                });
+            }
             Input::Accept => self.accept(),
             Input::Decline => self.decline(),
             Input::DismissError => self.clear_error(),
@@ -134,7 +154,27 @@ impl Client {
                     self.connect();
                 }
             }
+            Input::TimerFired {
+                timer: Timer::Ring(id),
+            } => self.ring_timeout(id),
+            Input::SetMuted { muted } => self.local_media(muted, !self.camera_off),
+            Input::SetCamera { on } => self.local_media(self.muted, on),
+            Input::ShareScreen { on } => self.share(on),
+            Input::ShareEnded { call } => {
+                if self.sharing == Some(call) {
+                    self.stop_share(call);
+                }
+            }
             input => self.call_input(input),
+        }
+        // Our switches travel once media flows (the peer shows them from then on).
+        let started = || {
+            self.out
+                .iter()
+                .any(|a| matches!(a, Action::CallStarted { .. }))
+        };
+        if (self.muted || self.camera_off) && started() {
+            self.send_peer_state();
         }
         self.gate_sends();
         // A call's start and end are announced after the status they change, so a host that
@@ -171,6 +211,11 @@ impl Client {
     /// Our user name (as the server knows it, once it has renamed us).
     pub fn me(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+
+    /// The call whose outgoing video is the screen.
+    pub fn sharing(&self) -> Option<CallId> {
+        self.sharing
     }
 
     /// The user we are in a call with (or are calling).
@@ -257,10 +302,18 @@ impl Client {
 
     fn derive_status(&self) -> Status {
         let call = self.call.as_ref();
+        let phase = match (call, &self.ringing) {
+            (Some(c), _) if c.calling() => CallPhase::Calling,
+            (Some(c), _) => c.phase,
+            (None, Some(_)) => CallPhase::Ringing,
+            (None, None) => CallPhase::Idle,
+        };
         Status {
             connected: self.socket == Socket::Open,
-            call: call.map_or(CallPhase::Idle, |c| c.phase),
-            peer: call.map(|c| c.peer.clone()),
+            call: phase,
+            peer: call
+                .map(|c| c.peer.clone())
+                .or_else(|| self.ringing.as_ref().map(|r| r.from.clone())),
             ice_connection: call.and_then(|c| c.ice),
             ice_gathering: call.and_then(|c| c.gathering),
             signaling: call.and_then(|c| c.signaling),
@@ -389,6 +442,7 @@ impl Client {
             Message::Error { text } => {
                 self.error(format!("The server refused a message: {text}"));
             }
+            Message::Unknown { kind, raw } if kind == "peer-state" => self.on_peer_state(&raw),
             Message::Username { .. } | Message::Unknown { .. } => {
                 let text = format!("ignored a \"{}\" message", message.kind());
                 self.log(text);
@@ -492,6 +546,10 @@ impl Client {
                 reason: ending.reason.wire().map(str::to_owned),
             });
         }
+        if self.sharing == Some(call.id) {
+            // `ClosePeer` stops the screen's track with the rest.
+            self.sharing = None;
+        }
         self.out.push(Action::ClosePeer { call: call.id });
         if call.peer_created() {
             self.out.push(Action::RefreshIceServers);
@@ -549,7 +607,7 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::RemoteTrack { call }
         | Input::RemoteTracksEnded { call }
         | Input::TimerFired {
-            timer: Timer::IceDisconnected(call) | Timer::Connect(call),
+            timer: Timer::IceDisconnected(call) | Timer::Connect(call) | Timer::Answer(call),
         } => Some(*call),
         Input::Login { .. }
         | Input::SocketOpen
@@ -562,8 +620,12 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::Accept
         | Input::Decline
         | Input::DismissError
+        | Input::SetMuted { .. }
+        | Input::SetCamera { .. }
+        | Input::ShareScreen { .. }
+        | Input::ShareEnded { .. }
         | Input::TimerFired {
-            timer: Timer::Reconnect,
+            timer: Timer::Reconnect | Timer::Ring(_),
         } => None,
     }
 }

@@ -385,13 +385,13 @@ fn a_ringing_call_announces_itself_and_its_unanswered_end() {
     assert_eq!(
         announced(got),
         vec![
-            error("bob hung up."),
+            error("Missed call from bob."),
             ended(
                 None,
                 "bob",
                 false,
-                EndReason::PeerHungUp,
-                Some("bob hung up.")
+                EndReason::Missed,
+                Some("Missed call from bob.")
             ),
         ]
     );

@@ -491,7 +491,10 @@ fn text_only(action: &Action) -> Result<(), String> {
         | Action::ClosePeer { .. }
         | Action::StartTimer { .. }
         | Action::CallStarted { .. }
-        | Action::RefreshIceServers => Ok(()),
+        | Action::RefreshIceServers
+        | Action::LocalMedia { .. }
+        | Action::ShowPeerState { .. }
+        | Action::Share { .. } => Ok(()),
     }
 }
 
@@ -502,6 +505,7 @@ fn disturbs(action: &Action, peer: &str, call: CallId, token: &str) -> Option<St
         Action::SetHangUpEnabled(false) => Some("disabled Hang Up".into()),
         Action::AcquireMedia { .. } | Action::CreatePeer { .. } => Some("started a call".into()),
         Action::CallIncoming { .. } => Some("rang".into()),
+        Action::Share { .. } => Some("changed what the call sends".into()),
         // A hang-up for an ended call (sent again when a late answer claims that call) leaves
         // the live call alone; one with the live call's token, or none, would end it.
         Action::Send(Message::HangUp {

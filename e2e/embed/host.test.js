@@ -178,7 +178,8 @@ import("./webrtc_chat.js").then(async (chat) => {
 test('the clean API bound to the tutorial page\'s own elements', async (t) => {
   const site = await startSite(t, { 'chatclient.js': MOUNTING_CHATCLIENT });
   const browser = await launch(t);
-  const url = `${site.relay.url}index.html?ice=${encodeURIComponent('[]')}`;
+  // `autoAccept=1`: the tutorial's page has no Accept button (docs/page.md).
+  const url = `${site.relay.url}index.html?autoAccept=1&ice=${encodeURIComponent('[]')}`;
   const all = [];
   t.after(async () => {
     for (const p of all) await p.context.close().catch(() => {});

@@ -17,13 +17,14 @@ class World {
    * @param opts.server 'relay' (ours, serves the page too) | 'naive' (naive-relay.js + static dist/)
    *                    | 'trunk' (`trunk serve`'s development page, our relay for signaling)
    * @param opts.turn   start coturn; `true` or coturn options
-   * @param opts.query  extra query parameters for every user's page (object)
+   * @param opts.query  extra query parameters for every user's page (object); `autoAccept=1`
+   *                    unless given (these tests answer at once; `autoAccept: undefined` rings)
    * @param opts.naive  options for naive-relay.js (`{crossOffers: ms}`)
    */
   static async create(t, { server = 'relay', turn = false, query = {}, naive = {} } = {}) {
     const w = new World();
     w.users = [];
-    w.query = query;
+    w.query = { autoAccept: '1', ...query };
     /** Init scripts every user's page gets, after the recorder (`PC_HOOK`). */
     w.initScripts = [];
     w.browser = await launch(t);

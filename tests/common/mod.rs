@@ -151,6 +151,10 @@ impl Relay {
             None => Object::new().into(),
         };
         set(&options, "iceServers", &Array::new());
+        // These tests answer at once (the tutorial's way) unless `extra` says otherwise.
+        if !Reflect::has(&options, &"autoAccept".into()).unwrap_or(false) {
+            set(&options, "autoAccept", &JsValue::TRUE);
+        }
         set(&options, "send", send.as_ref());
         set(&options, "connect", connect.as_ref());
         let app = webrtc_chat::mount(root.clone().into(), options).expect("mount");

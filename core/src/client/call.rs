@@ -11,7 +11,7 @@
 
 use crate::call::{
     Action, CallId, CallPhase, EndReason, IceConnectionState, IceGatheringState, Input, PeerOp,
-    SignalingState, Timer, CONNECT_TIMEOUT_MS,
+    SignalingState, Timer, CONNECT_TIMEOUT_MS, RING_TIMEOUT_MS,
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 use crate::rules::{offer_collision, GracePeriod, OfferCollision};
@@ -51,6 +51,15 @@ impl Ending {
             notice: Some(text),
             tell_peer: false,
             reason,
+        }
+    }
+
+    /// The person hung up before the peer answered: the peer's ringing stops.
+    pub(super) fn cancel() -> Ending {
+        Ending {
+            notice: None,
+            tell_peer: true,
+            reason: EndReason::Cancelled,
         }
     }
 
@@ -122,6 +131,8 @@ pub(super) struct Call {
     connect_timer: bool,
     /// ICE connected at some point: [`Action::CallStarted`] went out.
     pub(super) started: bool,
+    /// The peer answered our offer (or sent one): it no longer rings there.
+    answered: bool,
 }
 
 impl Call {
@@ -157,7 +168,13 @@ impl Call {
             ice_error: None,
             connect_timer: false,
             started: false,
+            answered: false,
         }
+    }
+
+    /// We called, our offer is out, and the peer has not answered (it may be ringing there).
+    pub(super) fn calling(&self) -> bool {
+        self.offer_sent && !self.offer_received && !self.answered
     }
 
     /// A peer connection was created for this call (so it used the ICE servers).
@@ -263,6 +280,16 @@ impl Call {
                 }
                 return Flow::End(self.cannot_connect());
             }
+            Input::TimerFired {
+                timer: Timer::Answer(_),
+            } if self.calling() => {
+                let text = format!("{} did not answer.", self.peer);
+                return Flow::End(Ending::failure(text, EndReason::Timeout));
+            }
+            // Answered in time.
+            Input::TimerFired {
+                timer: Timer::Answer(_),
+            } => {}
             Input::TimerFired { .. } => return self.grace_over(),
             _ => {}
         }
@@ -411,6 +438,7 @@ impl Call {
             return;
         }
         self.note_peer_token(token);
+        self.answered = true;
         self.set_remote(answer, out);
     }
 
@@ -452,6 +480,13 @@ impl Call {
                     // The peer's offer, applied after this one, rolled it back.
                     out.push(log("our offer was rolled back: not sending it".to_owned()));
                     return;
+                }
+                if !self.offer_sent && !self.offer_received {
+                    // Our first offer rings at the peer's: wait so long for an answer.
+                    out.push(Action::StartTimer {
+                        timer: Timer::Answer(self.id),
+                        ms: RING_TIMEOUT_MS,
+                    });
                 }
                 self.offer_sent = true;
                 self.awaiting_answer = true;

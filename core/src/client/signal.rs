@@ -6,7 +6,7 @@
 //! a `hang-up` with no target (docs/protocol.md), so every message here may be for another call,
 //! from another user, or late.
 
-use crate::call::{Action, EndReason};
+use crate::call::{Action, CallId, EndReason, Timer, RING_TIMEOUT_MS};
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 
 use super::call::{Call, Ending};
@@ -65,12 +65,14 @@ impl Client {
         if !self.auto_accept {
             return self.ring(from, offer, token);
         }
-        self.answer_call(from, offer, token);
+        let id = self.next_call_id();
+        self.answer_call(id, from, offer, token);
     }
 
     /// Becomes the callee of `from`'s call (its early candidates come along).
     pub(super) fn answer_call(
         &mut self,
+        id: CallId,
         from: String,
         offer: SessionDescription,
         token: Option<String>,
@@ -81,7 +83,7 @@ impl Client {
         self.early.clear();
         let uses_tokens = token.is_some();
         let token = token.unwrap_or_else(|| self.tokens.next_token());
-        let mut call = Call::new(self.next_call_id(), me, from, token);
+        let mut call = Call::new(id, me, from, token);
         call.peer_uses_tokens = uses_tokens;
         call.receive_offer(offer);
         for candidate in early {
@@ -161,11 +163,15 @@ impl Client {
         // The sample's clients send `target: null` (its bug 1): absent counts as us.
         let for_us = target.is_none() || self.is_me(target.as_deref());
         let Some(call) = &self.call else {
-            // The caller gave up while its call rang.
+            // The caller gave up while its call rang (or its own wait timed out): missed.
             let ringing = self.ringing.as_ref();
             if for_us && ringing.is_some_and(|r| Some(&r.from) == from.as_ref() && r.owns(&token)) {
-                let notice = format!("{} hung up.", from.unwrap_or_default());
-                self.stop_ringing(EndReason::PeerHungUp, Some(notice));
+                let notice = format!("Missed call from {}.", from.unwrap_or_default());
+                let why = match reason.as_deref() {
+                    Some("timeout") => EndReason::Timeout,
+                    _ => EndReason::Missed,
+                };
+                self.stop_ringing(why, Some(notice));
             }
             return;
         };
@@ -203,15 +209,42 @@ impl Client {
                 // A new call: an earlier notice no longer applies.
                 self.clear_error();
                 self.out.push(Action::CallIncoming { from: from.clone() });
-                self.ringing = Some(Ringing { from, offer, token });
+                let id = self.next_call_id();
+                self.out.push(Action::StartTimer {
+                    timer: Timer::Ring(id),
+                    ms: RING_TIMEOUT_MS,
+                });
+                self.ringing = Some(Ringing {
+                    id,
+                    from,
+                    offer,
+                    token,
+                });
             }
         }
     }
 
     pub(super) fn accept(&mut self) {
         if let Some(r) = self.ringing.take() {
-            self.answer_call(r.from, r.offer, r.token);
+            self.answer_call(r.id, r.from, r.offer, r.token);
         }
+    }
+
+    /// Nobody answered: the caller is told (`timeout`), and this is a missed call.
+    pub(super) fn ring_timeout(&mut self, id: CallId) {
+        let Some(r) = self.ringing.take_if(|r| r.id == id) else {
+            return;
+        };
+        self.log(format!("the call from {} rang unanswered", r.from));
+        let me = self.name.clone();
+        self.send(Message::HangUp {
+            name: me,
+            target: Some(r.from.clone()),
+            call: r.token,
+            reason: EndReason::Timeout.wire().map(str::to_owned),
+        });
+        let notice = format!("Missed call from {}.", r.from);
+        self.ringing_ended(r.from, EndReason::Timeout, Some(notice));
     }
 
     pub(super) fn decline(&mut self) {

@@ -22,6 +22,8 @@ pub fn hang_up_ending(peer: &str, reason: Option<&str>) -> (EndReason, String) {
         ),
         // Our relay's hang-up for a peer whose connection closed (tab closed, network gone).
         Some("gone") => (EndReason::PeerLeft, format!("{peer} left.")),
+        // Its ringing timed out before ours.
+        Some("timeout") => (EndReason::Timeout, format!("{peer} did not answer.")),
         _ => (EndReason::PeerHungUp, format!("{peer} hung up.")),
     }
 }

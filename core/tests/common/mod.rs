@@ -80,9 +80,9 @@ impl H {
     }
 }
 
-/// Leaves out logs, status updates, the connect deadline's timer and the call lifecycle
-/// announcements: each is checked by tests of its own (the connect deadline in
-/// `client_calls.rs`, `connect_deadline_*`; `CallStarted`, `CallEnded` and
+/// Leaves out logs, status updates, the connect deadline's and the ringing timers and the
+/// call lifecycle announcements: each is checked by tests of its own (the connect deadline in
+/// `client_calls.rs`, `connect_deadline_*`; ringing timers in `client_ringing.rs`; `CallStarted`, `CallEnded` and
 /// `RefreshIceServers` in `client_lifecycle.rs`).
 pub fn visible(actions: Vec<Action>) -> Vec<Action> {
     actions
@@ -96,7 +96,9 @@ pub fn visible(actions: Vec<Action>) -> Vec<Action> {
                     | Action::CallEnded { .. }
                     | Action::RefreshIceServers
                     | Action::StartTimer {
-                        timer: chat_core::call::Timer::Connect(_),
+                        timer: chat_core::call::Timer::Connect(_)
+                            | chat_core::call::Timer::Ring(_)
+                            | chat_core::call::Timer::Answer(_),
                         ..
                     }
             )
