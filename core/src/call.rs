@@ -43,6 +43,10 @@ pub const CONNECT_TIMEOUT_MS: u32 = 20_000;
 pub const RECONNECT_MIN_MS: u32 = 500;
 pub const RECONNECT_MAX_MS: u32 = 8_000;
 
+/// How often a connected call samples `getStats` (the quality level and the stats panel; see
+/// `quality.rs`, whose thresholds assume one sample a second).
+pub const STATS_INTERVAL_MS: u32 = 1_000;
+
 /// Perfect negotiation's roles: whether `me` is the polite side of a call with `peer`. Roles
 /// must differ, so they come from the two user names, which the server keeps unique: the side
 /// whose name sorts greater (byte order) is polite. One rule for the state machine and for the
@@ -115,13 +119,15 @@ pub enum Timer {
     Connect(CallId),
     /// Time to reopen the signaling socket.
     Reconnect,
+    /// Time for the next `getStats` sample of a connected call ([`STATS_INTERVAL_MS`]).
+    Stats(CallId),
 }
 
 impl Timer {
     /// The call this timer belongs to: it dies with that call (`ClosePeer`).
     pub fn call(self) -> Option<CallId> {
         match self {
-            Timer::IceDisconnected(call) | Timer::Connect(call) => Some(call),
+            Timer::IceDisconnected(call) | Timer::Connect(call) | Timer::Stats(call) => Some(call),
             Timer::Reconnect => None,
         }
     }
@@ -224,6 +230,18 @@ pub enum Input {
     },
     TimerFired {
         timer: Timer,
+    },
+    /// `getStats()` resolved for this call ([`Action::SampleStats`]), read into a sample.
+    StatsSample {
+        call: CallId,
+        sample: crate::quality::Sample,
+    },
+    /// `crypto.subtle.digest("SHA-256", input)` resolved ([`Action::HashSas`]); `input` is the
+    /// one hashed, so that a digest of descriptions replaced meanwhile is ignored.
+    SasDigest {
+        call: CallId,
+        input: String,
+        digest: Vec<u8>,
     },
 }
 
@@ -449,5 +467,37 @@ pub enum Action {
     /// A line for the debug log (console).
     Log {
         text: String,
+    },
+    /// Call `getStats()` on the call's peer connection; report [`Input::StatsSample`] (nothing
+    /// when it fails: the next sample comes a second later).
+    SampleStats {
+        call: CallId,
+    },
+    /// The call's quality level changed (`#quality`'s `data-level`, the host's
+    /// `webrtc-chat:quality` event); `None`: the call ended, hide it.
+    ShowQuality {
+        level: Option<crate::quality::Level>,
+    },
+    /// The figures of the last second (the stats panel `#stats`); `None`: the call ended.
+    ShowStats {
+        figures: Option<crate::quality::Figures>,
+    },
+    /// Apply this step to the outgoing video: `getParameters()` of the video sender, set
+    /// `encodings[0].maxBitrate` (removed for no cap) and `scaleResolutionDownBy`, then
+    /// `setParameters()`. A failure is only logged.
+    SetSendStep {
+        call: CallId,
+        step: crate::quality::SendStep,
+    },
+    /// Hash `input` (UTF-8) with `crypto.subtle.digest("SHA-256", …)`; report
+    /// [`Input::SasDigest`] with the same `input`.
+    HashSas {
+        call: CallId,
+        input: String,
+    },
+    /// The verification code (`#sas`, the host's `webrtc-chat:sas` event); `None`: no code
+    /// (the call ended), hide it.
+    ShowSas {
+        code: Option<String>,
     },
 }

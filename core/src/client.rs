@@ -468,6 +468,14 @@ impl Client {
             });
         }
         self.out.push(Action::ClosePeer { call: call.id });
+        // What the call showed about itself goes with it.
+        if call.quality_shown() {
+            self.out.push(Action::ShowQuality { level: None });
+            self.out.push(Action::ShowStats { figures: None });
+        }
+        if call.sas_shown() {
+            self.out.push(Action::ShowSas { code: None });
+        }
         if call.peer_created() {
             self.out.push(Action::RefreshIceServers);
         }
@@ -523,8 +531,10 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::SignalingState { call, .. }
         | Input::RemoteTrack { call }
         | Input::RemoteTracksEnded { call }
+        | Input::StatsSample { call, .. }
+        | Input::SasDigest { call, .. }
         | Input::TimerFired {
-            timer: Timer::IceDisconnected(call) | Timer::Connect(call),
+            timer: Timer::IceDisconnected(call) | Timer::Connect(call) | Timer::Stats(call),
         } => Some(*call),
         Input::Login { .. }
         | Input::SocketOpen

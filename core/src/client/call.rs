@@ -11,9 +11,10 @@
 
 use crate::call::{
     Action, CallId, CallPhase, EndReason, IceConnectionState, IceGatheringState, Input, PeerOp,
-    SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS,
+    SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_DISCONNECTED_GRACE_MS, STATS_INTERVAL_MS,
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
+use crate::{quality, sas};
 
 use super::candidates::MAX_PER_SENDER;
 
@@ -119,6 +120,17 @@ pub(super) struct Call {
     connect_timer: bool,
     /// ICE connected at some point: [`Action::CallStarted`] went out.
     pub(super) started: bool,
+    /// The SDPs of the `setRemoteDescription` calls in `srd_pending`, in the same order.
+    srd_sdps: Vec<String>,
+    /// The last offer or answer set on each side (the verification code's input).
+    local_sdp: Option<String>,
+    remote_sdp: Option<String>,
+    /// The verification code's input last handed out for hashing ([`Action::HashSas`]).
+    sas_input: Option<String>,
+    /// A code is on the page.
+    sas_shown: bool,
+    /// The quality of this call, from its `getStats` samples.
+    quality: quality::Monitor,
 }
 
 impl Call {
@@ -153,12 +165,28 @@ impl Call {
             ice_error: None,
             connect_timer: false,
             started: false,
+            srd_sdps: Vec::new(),
+            local_sdp: None,
+            remote_sdp: None,
+            sas_input: None,
+            sas_shown: false,
+            quality: quality::Monitor::new(),
         }
     }
 
     /// A peer connection was created for this call (so it used the ICE servers).
     pub(super) fn peer_created(&self) -> bool {
         self.media_ready
+    }
+
+    /// A quality level is on the page.
+    pub(super) fn quality_shown(&self) -> bool {
+        self.quality.level().is_some()
+    }
+
+    /// A verification code is on the page.
+    pub(super) fn sas_shown(&self) -> bool {
+        self.sas_shown
     }
 
     /// Whether the peer has heard of this call (so a hang-up is worth sending). Sending one to
@@ -249,6 +277,24 @@ impl Call {
                 return Flow::End(Ending::failure(text, EndReason::Error));
             }
             Input::TimerFired {
+                timer: Timer::Stats(_),
+            } => {
+                out.push(Action::SampleStats { call: self.id });
+                out.push(Action::StartTimer {
+                    timer: Timer::Stats(self.id),
+                    ms: STATS_INTERVAL_MS,
+                });
+            }
+            Input::StatsSample { sample, .. } => self.stats_sample(sample, out),
+            Input::SasDigest { input, digest, .. } => {
+                if self.sas_input.as_ref() == Some(&input) {
+                    if let Some(code) = sas::code(&digest) {
+                        self.sas_shown = true;
+                        out.push(Action::ShowSas { code: Some(code) });
+                    }
+                }
+            }
+            Input::TimerFired {
                 timer: Timer::Connect(_),
             } => {
                 if self.ice_connected_once() {
@@ -296,6 +342,7 @@ impl Call {
             SdpType::Rollback => {}
         }
         self.srd_pending.push(desc.kind);
+        self.srd_sdps.push(desc.sdp.clone());
         out.push(Action::SetRemoteDescription {
             call: self.id,
             desc,
@@ -408,6 +455,10 @@ impl Call {
     }
 
     fn local_description_set(&mut self, desc: SessionDescription, out: &mut Vec<Action>) {
+        if matches!(desc.kind, SdpType::Offer | SdpType::Answer) {
+            self.local_sdp = Some(desc.sdp.clone());
+            self.update_sas(out);
+        }
         let (name, target) = (self.me.clone(), self.peer.clone());
         let call = Some(self.token.clone());
         match desc.kind {
@@ -445,7 +496,12 @@ impl Call {
 
     fn remote_description_set(&mut self, out: &mut Vec<Action>) {
         let kind = (!self.srd_pending.is_empty()).then(|| self.srd_pending.remove(0));
+        let sdp = (!self.srd_sdps.is_empty()).then(|| self.srd_sdps.remove(0));
         self.remote_set = true;
+        if let (Some(SdpType::Offer | SdpType::Answer), Some(sdp)) = (kind, sdp) {
+            self.remote_sdp = Some(sdp);
+            self.update_sas(out);
+        }
         if kind == Some(SdpType::Answer) {
             self.start_connect_timer(out);
         }
@@ -471,6 +527,9 @@ impl Call {
             PeerOp::SetRemoteDescription => {
                 if !self.srd_pending.is_empty() {
                     self.srd_pending.remove(0);
+                }
+                if !self.srd_sdps.is_empty() {
+                    self.srd_sdps.remove(0);
                 }
                 if self.ignore_offer {
                     out.push(log(format!("setRemoteDescription failed: {message}")));
@@ -512,6 +571,12 @@ impl Call {
                         call: self.id,
                         peer: self.peer.clone(),
                     });
+                    // Quality sampling runs from now until the call ends (`ClosePeer` clears
+                    // the call's timers).
+                    out.push(Action::StartTimer {
+                        timer: Timer::Stats(self.id),
+                        ms: STATS_INTERVAL_MS,
+                    });
                 }
             }
             // Often recovers by itself (PROTOCOL bug 4: the tutorial hung up at once).
@@ -532,6 +597,53 @@ impl Call {
             IceConnectionState::New | IceConnectionState::Checking => {}
         }
         Flow::Continue
+    }
+
+    /// Both descriptions are known: hand out the verification code's input for hashing when
+    /// it differs from the last one (a renegotiation that changes a fingerprint changes the
+    /// code; one that does not, does not recompute it).
+    fn update_sas(&mut self, out: &mut Vec<Action>) {
+        let (Some(local), Some(remote)) = (&self.local_sdp, &self.remote_sdp) else {
+            return;
+        };
+        let input = sas::hash_input(local, remote);
+        if input == self.sas_input {
+            return;
+        }
+        self.sas_input = input.clone();
+        match input {
+            Some(input) => out.push(Action::HashSas {
+                call: self.id,
+                input,
+            }),
+            // No fingerprint on one side any more: the code shown no longer applies.
+            None if self.sas_shown => {
+                self.sas_shown = false;
+                out.push(Action::ShowSas { code: None });
+            }
+            None => {}
+        }
+    }
+
+    /// One `getStats` sample: the level when it changes, the figures, and a new send step.
+    fn stats_sample(&mut self, sample: quality::Sample, out: &mut Vec<Action>) {
+        let Some(report) = self.quality.sample(sample) else {
+            return;
+        };
+        if report.level_changed {
+            out.push(Action::ShowQuality {
+                level: Some(report.level),
+            });
+        }
+        out.push(Action::ShowStats {
+            figures: Some(report.figures),
+        });
+        if let Some(step) = report.send {
+            out.push(Action::SetSendStep {
+                call: self.id,
+                step,
+            });
+        }
     }
 
     /// Offer and answer are both applied: from now on ICE has [`CONNECT_TIMEOUT_MS`].

@@ -80,8 +80,9 @@ impl H {
     }
 }
 
-/// Leaves out logs, status updates, the connect deadline's timer and the call lifecycle
-/// announcements: each is checked by tests of its own (the connect deadline in
+/// Leaves out logs, status updates, the connect deadline's and the stats timers and the call
+/// lifecycle announcements: each is checked by tests of its own (the stats timer in
+/// `client_quality_sas.rs`; the connect deadline in
 /// `client_calls.rs`, `connect_deadline_*`; `CallStarted`, `CallEnded` and
 /// `RefreshIceServers` in `client_lifecycle.rs`).
 pub fn visible(actions: Vec<Action>) -> Vec<Action> {
@@ -96,7 +97,8 @@ pub fn visible(actions: Vec<Action>) -> Vec<Action> {
                     | Action::CallEnded { .. }
                     | Action::RefreshIceServers
                     | Action::StartTimer {
-                        timer: chat_core::call::Timer::Connect(_),
+                        timer: chat_core::call::Timer::Connect(_)
+                            | chat_core::call::Timer::Stats(_),
                         ..
                     }
             )
