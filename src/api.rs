@@ -106,7 +106,8 @@ export interface MountOptions {
     onEvent?: (type: ChatEventType, detail: ChatEventDetail) => void;
 }
 
-export type ChatEventType = "state" | "call-started" | "call-ended" | "error" | "incoming-call";
+export type ChatEventType = "state" | "call-started" | "call-ended" | "error" | "incoming-call"
+    | "quality" | "sas";
 
 export interface ChatEventDetail {
     /** state: "open" | "closed". */
@@ -128,6 +129,10 @@ export interface ChatEventDetail {
     message?: string | null;
     /** incoming-call: the caller. */
     from?: string;
+    /** quality: the call's quality level changed (thresholds in core/src/quality.rs). */
+    level?: "good" | "fair" | "poor";
+    /** sas: the call's verification code ("330 502"); `null` when it no longer applies. */
+    code?: string | null;
 }
 "#;
 

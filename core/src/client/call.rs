@@ -286,12 +286,11 @@ impl Call {
                 });
             }
             Input::StatsSample { sample, .. } => self.stats_sample(sample, out),
-            Input::SasDigest { input, digest, .. } => {
-                if self.sas_input.as_ref() == Some(&input) {
-                    if let Some(code) = sas::code(&digest) {
-                        self.sas_shown = true;
-                        out.push(Action::ShowSas { code: Some(code) });
-                    }
+            // Only the digest of the current input: one of descriptions since replaced is late.
+            Input::SasDigest { input, digest, .. } if self.sas_input.as_ref() == Some(&input) => {
+                if let Some(code) = sas::code(&digest) {
+                    self.sas_shown = true;
+                    out.push(Action::ShowSas { code: Some(code) });
                 }
             }
             Input::TimerFired {
