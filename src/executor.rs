@@ -166,6 +166,8 @@ impl Executor {
                     (Some(peer), Some(stream)) => peer.add_tracks(stream),
                     _ => Err(no_peer()),
                 };
+                // A callee's connection is created before its camera is up: show it now.
+                self.view.show_local(self.stream_of(call));
                 if let Err(e) = added {
                     failed(inbox, call, PeerOp::AddLocalTracks, e);
                 }

@@ -450,6 +450,9 @@ impl Client {
         self.clear_error();
         self.out.push(Action::SetHangUpEnabled(true));
         self.out.push(Action::AcquireMedia { call: id });
+        if let Some(call) = self.call.as_mut() {
+            call.prepare(&mut self.out);
+        }
         self.show_users();
     }
 

@@ -131,6 +131,10 @@ pub(super) struct Call {
     sas_shown: bool,
     /// The quality of this call, from its `getStats` samples.
     quality: quality::Monitor,
+    /// `CreatePeer` went out (as callee before our media: see [`Call::prepare`]).
+    peer_ready: bool,
+    /// The remote offer is set but our media is not ready: answer once it is.
+    answer_waits_media: bool,
 }
 
 impl Call {
@@ -171,12 +175,40 @@ impl Call {
             sas_input: None,
             sas_shown: false,
             quality: quality::Monitor::new(),
+            peer_ready: false,
+            answer_waits_media: false,
         }
     }
 
     /// A peer connection was created for this call (so it used the ICE servers).
     pub(super) fn peer_created(&self) -> bool {
-        self.media_ready
+        self.peer_ready
+    }
+
+    /// As callee, while the camera starts: create the connection and apply the offer now, so
+    /// that `getUserMedia` and `setRemoteDescription` overlap (the bench's trace showed the
+    /// offer waiting ≈ 30 ms for the camera). The answer waits for our tracks
+    /// ([`Call::media_ready`]): without them it would offer to receive only.
+    pub(super) fn prepare(&mut self, out: &mut Vec<Action>) {
+        if let Some(offer) = self.pending_offer.take() {
+            self.create_peer(out);
+            self.set_remote(offer, out);
+        }
+    }
+
+    fn create_peer(&mut self, out: &mut Vec<Action>) {
+        if self.peer_ready {
+            return;
+        }
+        self.peer_ready = true;
+        // What a new RTCPeerConnection reports before any event.
+        self.signaling = Some(SignalingState::Stable);
+        self.ice = Some(IceConnectionState::New);
+        self.gathering = Some(IceGatheringState::New);
+        out.push(Action::CreatePeer {
+            call: self.id,
+            polite: self.polite,
+        });
     }
 
     /// A quality level is on the page.
@@ -313,21 +345,19 @@ impl Call {
         }
         self.media_ready = true;
         self.phase = CallPhase::Connecting;
-        // What a new RTCPeerConnection reports before any event.
-        self.signaling = Some(SignalingState::Stable);
-        self.ice = Some(IceConnectionState::New);
-        self.gathering = Some(IceGatheringState::New);
-        out.push(Action::CreatePeer {
-            call: self.id,
-            polite: self.polite,
-        });
+        self.create_peer(out);
         if let Some(offer) = self.pending_offer.take() {
             // Callee (as the tutorial): remote offer first, then our tracks, which then reuse
             // the transceivers the offer created; the answer follows when the offer is set.
             self.set_remote(offer, out);
         }
-        // Caller: adding the tracks makes the browser fire `negotiationneeded`.
+        // Caller: adding the tracks makes the browser fire `negotiationneeded`. Callee whose
+        // offer is still being applied: tracks added before it is are matched to its m-lines
+        // all the same (JSEP §5.10, transceivers created by addTrack and not yet associated).
         out.push(Action::AddLocalTracks { call: self.id });
+        if std::mem::take(&mut self.answer_waits_media) {
+            out.push(Action::SetLocalDescription { call: self.id });
+        }
     }
 
     fn set_remote(&mut self, desc: SessionDescription, out: &mut Vec<Action>) {
@@ -512,7 +542,11 @@ impl Call {
         }
         // Answer the offer, unless a newer offer is being applied (its answer will do).
         if kind == Some(SdpType::Offer) && !self.srd_pending.contains(&SdpType::Offer) {
-            out.push(Action::SetLocalDescription { call: self.id });
+            if self.media_ready {
+                out.push(Action::SetLocalDescription { call: self.id });
+            } else {
+                self.answer_waits_media = true;
+            }
         }
     }
 
