@@ -4,9 +4,13 @@
 // - floor: the browser's own best case, measured in the same run: two RTCPeerConnections in
 //   one page (e2e/pages/floor.html), no signaling; start (before getUserMedia) → first decoded
 //   remote frame.
-// - app: N calls alice → bob through the real relay, each person in a browser context of their
-//   own; click on bob's name → first decoded remote frame, on the caller's and on the callee's
-//   side. Both pages read the same clock (performance.timeOrigin + performance.now()).
+// - app: N calls alice → bob through the real relay (`autoAccept=1`), each person in a browser
+//   context of their own; click on bob's name → first decoded remote frame, on the caller's and
+//   on the callee's side, and the later of the two (what a person waits for). Both pages read
+//   the same clock (performance.timeOrigin + performance.now()). Per step (getUserMedia,
+//   descriptions set, first candidate, ICE connected) the time after the click, from wrappers
+//   around the browser APIs (STEP_HOOK), so the app carries no tracing code.
+// - app, Accept: the same from the callee's Accept click, on a page that rings (#accept-button).
 // - tutorial: the same N calls with the tutorial-structured JavaScript client
 //   (e2e/tutorial-client/), if present.
 // - bundle: dist/'s wasm, JS, HTML and CSS, raw and `gzip -9`.
@@ -79,10 +83,43 @@ function armFirstFrame(timeout) {
   });
 }
 
+/**
+ * In-page, before the app: timestamps of each step of a call (window.__steps: [{step, t}]),
+ * from wrappers around the browser APIs the client calls, so the app carries no tracing code:
+ * getUserMedia asked/resolved, setRemoteDescription and setLocalDescription resolved (with the
+ * description's type), first local candidate, ICE connected.
+ */
+const STEP_HOOK = `(() => {
+  const steps = (window.__steps = []);
+  const now = () => performance.timeOrigin + performance.now();
+  const mark = (step) => steps.push({ step, t: now() });
+  const md = navigator.mediaDevices;
+  if (md && md.getUserMedia) {
+    const gum = md.getUserMedia.bind(md);
+    md.getUserMedia = (c) => { mark('gum asked'); return gum(c).then((s) => { mark('gum resolved'); return s; }); };
+  }
+  const P = window.RTCPeerConnection.prototype;
+  const srd = P.setRemoteDescription;
+  P.setRemoteDescription = function (d, ...r) { const ty = d && d.type; mark('srd ' + ty + ' asked'); return srd.call(this, d, ...r).then((x) => { mark('srd ' + ty + ' set'); return x; }); };
+  const sld = P.setLocalDescription;
+  P.setLocalDescription = function (...a) { mark('sld asked'); return sld.apply(this, a).then((x) => { mark('sld ' + (this.localDescription && this.localDescription.type) + ' set'); return x; }); };
+  const Orig = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Orig {
+    constructor(...a) {
+      super(...a);
+      mark('pc created');
+      let first = true;
+      this.addEventListener('icecandidate', (e) => { if (e.candidate && first) { first = false; mark('first candidate'); } });
+      this.addEventListener('iceconnectionstatechange', () => { if (this.iceConnectionState === 'connected') mark('ice connected'); });
+    }
+  };
+})();`;
+
 async function openPerson(browser, url, name, login) {
   const context = await browser.newContext();
   // Records signaling frames with timestamps (window.__e2e.signals), for the breakdown.
   await context.addInitScript(PC_HOOK);
+  await context.addInitScript(STEP_HOOK);
   const page = await context.newPage();
   const log = [];
   page.on('console', (m) => log.push(m.text()));
@@ -93,15 +130,22 @@ async function openPerson(browser, url, name, login) {
 }
 
 /** Places `n` calls caller → callee; `client` says how to see idle, and how to log in. */
-async function runCalls(browser, url, client, n) {
+async function runCalls(browser, url, client, n, accept = false) {
   const alice = await openPerson(browser, url, 'alice', client.login);
   const bob = await openPerson(browser, url, 'bob', client.login);
   const listed = (who) => who.page.waitForFunction(
     (peer) => [...document.querySelectorAll('ul.userlistbox li')].some((li) => li.textContent.trim() === peer),
     who === alice ? 'bob' : 'alice', { timeout: 10000 });
   await Promise.all([listed(alice), listed(bob)]);
+  if (accept && !(await bob.page.evaluate(() => !!document.querySelector('#accept-button')))) {
+    await alice.context.close();
+    await bob.context.close();
+    return null;
+  }
   const caller = [];
   const callee = [];
+  const later = [];
+  const steps = { caller: {}, callee: {} };
   const phases = { offer: [], answer: [], media: [] };
   let failures = 0;
   const reasons = [];
@@ -114,9 +158,30 @@ async function runCalls(browser, url, client, n) {
         li.click();
         return at;
       });
+      // With ringing: the wait starts at the callee's Accept click (what bob waits for).
+      let startAt = clickAt;
+      if (accept) {
+        await bob.page.waitForSelector('#accept-button:not([hidden]):not([disabled])', { timeout: CALL_TIMEOUT_MS });
+        startAt = await bob.page.evaluate(() => {
+          const at = performance.timeOrigin + performance.now();
+          document.querySelector('#accept-button').click();
+          return at;
+        });
+      }
       const [fa, fb] = await Promise.all([alice.page.evaluate(() => window.__firstFrame), bob.page.evaluate(() => window.__firstFrame)]);
-      caller.push(fa - clickAt);
-      callee.push(fb - clickAt);
+      caller.push(fa - startAt);
+      callee.push(fb - startAt);
+      // What a person waits for: both sides see each other.
+      later.push(Math.max(fa, fb) - startAt);
+      for (const [who, p] of [['caller', alice], ['callee', bob]]) {
+        const got = await p.page.evaluate((t0) => window.__steps.filter((x) => x.t >= t0), clickAt);
+        const seen = new Set();
+        for (const { step, t } of got) {
+          if (seen.has(step)) continue;
+          seen.add(step);
+          (steps[who][step] = steps[who][step] || []).push(t - clickAt);
+        }
+      }
       // Where the time goes: the first offer/answer after the click, as each side saw it.
       const after = (p, dir, type) => p.page.evaluate(([d, ty, t0]) => {
         const s = window.__e2e.signals.find((x) => x.t >= t0 && x.dir === d && x.type === ty);
@@ -151,7 +216,9 @@ async function runCalls(browser, url, client, n) {
   }
   await alice.context.close();
   await bob.context.close();
-  return { caller: stats(caller), callee: stats(callee), phases: { offer: stats(phases.offer), answer: stats(phases.answer), media: stats(phases.media) }, failures, reasons, log: [...alice.log.slice(-5), ...bob.log.slice(-5)] };
+  const stepStats = {};
+  for (const who of ['caller', 'callee']) stepStats[who] = Object.entries(steps[who]).map(([k, v]) => [k, stats(v)]).sort((a, b) => a[1].median - b[1].median);
+  return { caller: stats(caller), callee: stats(callee), later: stats(later), steps: stepStats, phases: { offer: stats(phases.offer), answer: stats(phases.answer), media: stats(phases.media) }, failures, reasons, log: [...alice.log.slice(-5), ...bob.log.slice(-5)] };
 }
 
 const appClient = {
@@ -219,10 +286,13 @@ async function main() {
   const relay = await startRelay(t);
   const iceQuery = `ice=${encodeURIComponent('[]')}`;
 
-  console.log(`webrtc-chat bench: N=${N} calls, Chromium ${browser.version()}, ${new Date().toISOString()}`);
+  console.log(`webrtc-chat bench: N=${N} calls, Chromium ${browser.version()}, ${new Date().toISOString()}, load average ${require('node:os').loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('');
   const fl = await floor(browser, N);
-  const app = await runCalls(browser, `${relay.url}?autoAccept=1&${iceQuery}`, appClient, N);
+  // autoAccept=1: the callee answers at once (the stock page rings once ringing is in; the
+  // parameter is harmless before). The Accept-click series runs only on a page that rings.
+  const app = await runCalls(browser, `${relay.url}?${iceQuery}&autoAccept=1`, appClient, N);
+  const ring = await runCalls(browser, `${relay.url}?${iceQuery}&autoAccept=0`, appClient, N, true);
   let tut = null;
   if (fs.existsSync(path.join(TUTORIAL_DIR, 'index.html'))) {
     const site = await startStatic(t, TUTORIAL_DIR);
@@ -233,8 +303,20 @@ async function main() {
   const row = (label, s, failures) =>
     console.log(`  ${label.padEnd(30)} ${ms(s.median).padStart(8)} ${ms(s.p95).padStart(8)}   ratio to floor ${s.median ? (s.median / fl.median).toFixed(2) : '-'}x / ${s.p95 ? (s.p95 / fl.p95).toFixed(2) : '-'}x   ok ${s.n}/${N}, failures ${failures}`);
   console.log(`  ${'floor (2 pcs, 1 page)'.padEnd(30)} ${ms(fl.median).padStart(8)} ${ms(fl.p95).padStart(8)}   ok ${fl.n}/${N}, failures ${fl.failures}`);
+  row('app: both sides (the later)', app.later, app.failures);
   row('app: caller (alice)', app.caller, app.failures);
   row('app: callee (bob)', app.callee, app.failures);
+  if (ring) {
+    console.log('  from the callee\'s Accept click:');
+    row('app, Accept: both (the later)', ring.later, ring.failures);
+    row('app, Accept: caller', ring.caller, ring.failures);
+    row('app, Accept: callee', ring.callee, ring.failures);
+  } else {
+    console.log('  app, Accept click: skipped (this page has no #accept-button: it does not ring)');
+  }
+  for (const who of ['caller', 'callee']) {
+    console.log(`  app: ${who}'s steps after the click (median / p95, ms): ${app.steps[who].map(([k, v]) => `${k} ${v.median.toFixed(0)}/${v.p95.toFixed(0)}`).join(', ')}`);
+  }
   const breakdown = (label, p) =>
     console.log(`  ${label.padEnd(33)} click→offer sent ${ms(p.offer.median)}, callee offer→answer sent ${ms(p.answer.median)}, answer received→caller's first frame ${ms(p.media.median)} (medians)`);
   breakdown('app: where the time goes', app.phases);
@@ -245,7 +327,7 @@ async function main() {
   } else {
     console.log('  tutorial JS client: skipped (no e2e/tutorial-client/index.html)');
   }
-  for (const r of [...app.reasons.map((x) => `app ${x}`), ...(tut ? tut.reasons.map((x) => `tutorial ${x}`) : [])]) console.log(`  ! ${r}`);
+  for (const r of [...app.reasons.map((x) => `app ${x}`), ...(ring ? ring.reasons.map((x) => `app (Accept) ${x}`) : []), ...(tut ? tut.reasons.map((x) => `tutorial ${x}`) : [])]) console.log(`  ! ${r}`);
 
   console.log('');
   console.log('release bundle (dist/): raw and gzip -9, bytes');
@@ -258,6 +340,7 @@ async function main() {
     gz += r.gz;
   }
   console.log(`  ${'total'.padEnd(50)} ${String(raw).padStart(9)} ${String(gz).padStart(9)}`);
+  console.log(`load average at the end: ${require('node:os').loadavg().map((x) => x.toFixed(1)).join(' ')} (${require('node:os').cpus().length} cores)`);
   if (app.failures) process.exitCode = 1;
 }
 

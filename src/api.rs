@@ -193,6 +193,17 @@ export interface ChatPeerStateDetail {
     camera: "on" | "off";
 }
 
+/** `webrtc-chat:quality`: the call's quality level changed (thresholds in core/src/quality.rs). */
+export interface ChatQualityDetail {
+    level: "good" | "fair" | "poor";
+}
+
+/** `webrtc-chat:sas`: the call's verification code ("330 502"); `null` when it no longer
+ * applies (the call ended). Both people see the same code unless someone sits in between. */
+export interface ChatSasDetail {
+    code: string | null;
+}
+
 /** Each event type and its detail. */
 export interface ChatEventMap {
     "state": ChatStateDetail;
@@ -201,6 +212,8 @@ export interface ChatEventMap {
     "error": ChatErrorDetail;
     "incoming-call": ChatIncomingCallDetail;
     "peer-state": ChatPeerStateDetail;
+    "quality": ChatQualityDetail;
+    "sas": ChatSasDetail;
 }
 
 export type ChatEventType = keyof ChatEventMap;
@@ -218,6 +231,8 @@ declare global {
         "webrtc-chat:error": CustomEvent<ChatErrorDetail>;
         "webrtc-chat:incoming-call": CustomEvent<ChatIncomingCallDetail>;
         "webrtc-chat:peer-state": CustomEvent<ChatPeerStateDetail>;
+        "webrtc-chat:quality": CustomEvent<ChatQualityDetail>;
+        "webrtc-chat:sas": CustomEvent<ChatSasDetail>;
     }
     interface HTMLElementEventMap {
         "webrtc-chat:state": CustomEvent<ChatStateDetail>;
@@ -226,6 +241,8 @@ declare global {
         "webrtc-chat:error": CustomEvent<ChatErrorDetail>;
         "webrtc-chat:incoming-call": CustomEvent<ChatIncomingCallDetail>;
         "webrtc-chat:peer-state": CustomEvent<ChatPeerStateDetail>;
+        "webrtc-chat:quality": CustomEvent<ChatQualityDetail>;
+        "webrtc-chat:sas": CustomEvent<ChatSasDetail>;
     }
 }
 "#;

@@ -16,6 +16,7 @@ use crate::log::log;
 use crate::media::{self, LocalStream};
 use crate::peer::Peer;
 use crate::queue::{Event, Handler, Inbox};
+use crate::stats;
 use crate::transport::Transport;
 use crate::view::View;
 
@@ -174,6 +175,8 @@ impl Executor {
                     (Some(peer), Some(stream)) => peer.add_tracks(stream),
                     _ => Err(no_peer()),
                 };
+                // A callee's connection is created before its camera is up: show it now.
+                self.view.show_local(self.stream_of(call));
                 if let Err(e) = added {
                     failed(inbox, call, PeerOp::AddLocalTracks, e);
                 }
@@ -273,6 +276,52 @@ impl Executor {
                 let peer = self.client.peer().unwrap_or_default();
                 self.view.show_peer_state(peer, muted, camera);
                 self.host.peer_state(muted, camera);
+            }
+            Action::SampleStats { call } => {
+                if let Some(peer) = self.peer_of(call) {
+                    let (pc, inbox) = (peer.pc().clone(), inbox.clone());
+                    spawn_local(async move {
+                        if let Some(sample) = stats::sample(pc).await {
+                            inbox.input(Input::StatsSample { call, sample });
+                        }
+                    });
+                }
+            }
+            Action::ShowQuality { level } => {
+                self.view.show_quality(level);
+                if let Some(level) = level {
+                    self.host.quality(level);
+                }
+            }
+            Action::ShowStats { figures } => self.view.show_stats(figures.as_ref()),
+            Action::SetSendStep { call, step } => {
+                if let Some(peer) = self.peer_of(call) {
+                    let pc = peer.pc().clone();
+                    spawn_local(async move {
+                        if let Some(Err(e)) = stats::apply_step(pc, step).await {
+                            log(&["webrtc-chat: setParameters failed: ", &e.to_string()].concat());
+                        }
+                    });
+                }
+            }
+            Action::HashSas { call, input } => {
+                let inbox = inbox.clone();
+                spawn_local(async move {
+                    match stats::sha256(&input).await {
+                        Ok(digest) => inbox.input(Input::SasDigest {
+                            call,
+                            input,
+                            digest,
+                        }),
+                        Err(e) => {
+                            log(&["webrtc-chat: no verification code: ", &e.to_string()].concat())
+                        }
+                    }
+                });
+            }
+            Action::ShowSas { code } => {
+                self.view.show_sas(code.as_deref());
+                self.host.sas(code.as_deref());
             }
         }
     }

@@ -9,13 +9,16 @@
 //! | `webrtc-chat:error` | `{message}`: an error or notice shown to the person |
 //! | `webrtc-chat:incoming-call` | `{from}`: a call rings (unless `autoAccept`), waiting for `accept()` / `decline()` |
 //! | `webrtc-chat:peer-state` | `{muted, camera}`: the peer muted or unmuted, turned its camera `off` or `on` |
+//! | `webrtc-chat:quality` | `{level}`: the call's quality changed (`good`, `fair`, `poor`) |
+//! | `webrtc-chat:sas` | `{code}`: the call's verification code (`"330 502"`), `null` once it no longer applies |
 //!
 //! Each is one action of the core (`ShowStatus`, `CallStarted`, `CallEnded`, `ShowError`,
-//! `CallIncoming`, `ShowPeerState`), rendered as it comes: nothing is inferred or decided here. Listeners run
+//! `CallIncoming`, `ShowPeerState`, `ShowQuality`, `ShowSas`), rendered as it comes: nothing is inferred or decided here. Listeners run
 //! synchronously; one that calls back into the client (say, `destroy()` on `call-ended`) is
 //! queued by the app's event loop, never re-entered.
 
 use chat_core::call::{EndReason, Status};
+use chat_core::quality::Level;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
@@ -83,6 +86,14 @@ impl Host {
         ]);
         set(&detail, "connected", &connected.into());
         self.emit("call-ended", &detail);
+    }
+
+    pub fn quality(&self, level: Level) {
+        self.emit("quality", &object(&[("level", Some(level.as_str()))]));
+    }
+
+    pub fn sas(&self, code: Option<&str>) {
+        self.emit("sas", &object(&[("code", code)]));
     }
 
     fn emit(&self, kind: &str, detail: &Object) {

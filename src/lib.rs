@@ -7,7 +7,7 @@
 //!   `executor` (carries out the core's actions);
 //! - what the executor drives: `transport` (socket or host frames), `signaling` (WebSocket,
 //!   frame decoding), `peer` (RTCPeerConnection), `media` (getUserMedia), `view` (DOM),
-//!   `host` (events for the host page);
+//!   `host` (events for the host page), `stats` (getStats, send steps, the code's SHA-256);
 //! - below them: `queue` (the event queue and its `Inbox`, where every callback sends its
 //!   events), `config` (page contract configuration, ICE servers), `json` (JSON through the
 //!   platform), `rtc`, `live` (owned, counted callbacks), `states`, `error`, `log`.
@@ -43,6 +43,8 @@ mod rtc;
 mod signaling;
 #[cfg(target_arch = "wasm32")]
 mod states;
+#[cfg(target_arch = "wasm32")]
+mod stats;
 #[cfg(target_arch = "wasm32")]
 mod transport;
 #[cfg(target_arch = "wasm32")]

@@ -109,6 +109,11 @@ impl Peer {
         self.call
     }
 
+    /// The connection itself (for `getStats` and the senders' parameters).
+    pub fn pc(&self) -> &RtcPeerConnection {
+        &self.pc
+    }
+
     pub fn remote_stream(&self) -> Option<MediaStream> {
         self.remote.stream.try_borrow().ok()?.clone()
     }

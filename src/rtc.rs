@@ -39,6 +39,26 @@ extern "C" {
     pub(crate) fn ice_gathering_state_str(this: &Pc) -> String;
     #[wasm_bindgen(method, getter, js_name = signalingState)]
     pub(crate) fn signaling_state_str(this: &Pc) -> String;
+    /// `getStats()` for the whole connection: an `RTCStatsReport` (maplike).
+    #[wasm_bindgen(method, js_name = getStats)]
+    pub(crate) fn get_stats_all(this: &Pc) -> Promise;
+    #[wasm_bindgen(method, js_name = getSenders)]
+    pub(crate) fn get_senders_plain(this: &Pc) -> js_sys::Array;
+
+    /// `RTCRtpSender`, through the members the send steps need (web-sys gates the parameter
+    /// dictionaries behind features that would cost more glue than these three imports).
+    pub(crate) type Sender;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn track(this: &Sender) -> JsValue;
+    #[wasm_bindgen(method, catch, js_name = getParameters)]
+    pub(crate) fn get_parameters(this: &Sender) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = setParameters)]
+    pub(crate) fn set_parameters(this: &Sender, parameters: &JsValue) -> Result<Promise, JsValue>;
+
+    /// `crypto.subtle.digest(algorithm, data)`; throws where `crypto.subtle` is missing (a page
+    /// that is not a secure context).
+    #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = digest)]
+    pub(crate) fn subtle_digest(algorithm: &str, data: &[u8]) -> Result<Promise, JsValue>;
 }
 
 /// The same connection, through [`Pc`]'s members.

@@ -3,6 +3,7 @@
 //! never `innerHTML` (the tutorial's bug 9).
 
 use chat_core::call::{CallPhase, Input, Status};
+use chat_core::quality::{Figures, Level};
 use chat_core::Millis;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -42,6 +43,12 @@ pub(crate) struct View {
     error: HtmlElement,
     /// Ringing and in-call controls: absent from the tutorial's page (then not offered).
     controls: Controls,
+    /// Optional (a page without them shows no quality, figures or code): `#quality`,
+    /// `#stats` with its `#stats-button`, `#sas`.
+    quality: Option<HtmlElement>,
+    stats: Option<HtmlElement>,
+    stats_button: Option<HtmlElement>,
+    sas: Option<HtmlElement>,
 }
 
 /// The elements of issue 10's controls, each optional.
@@ -127,6 +134,10 @@ impl View {
                 peer_state: maybe(root, "#peer-state"),
                 share: maybe(root, "#share-button"),
             },
+            quality: maybe(root, "#quality"),
+            stats: maybe(root, "#stats"),
+            stats_button: maybe(root, "#stats-button"),
+            sas: maybe(root, "#sas"),
             doc,
             root: root.clone(),
             filled,
@@ -137,6 +148,9 @@ impl View {
         view.hangup.set_disabled(true);
         view.show_error(None);
         view.show_status(&Status::default());
+        view.show_quality(None);
+        view.show_stats(None);
+        view.show_sas(None);
         Ok(view)
     }
 
@@ -193,6 +207,15 @@ impl View {
                 }
             }),
         ]);
+        // Opening the stats panel is the view's own state: nothing about the call changes.
+        if let (Some(button), Some(panel)) = (&self.stats_button, &self.stats) {
+            let (b, panel) = (button.clone(), panel.clone());
+            listeners.push(listen(button, "click", move |_| {
+                let open = panel.hidden();
+                panel.set_hidden(!open);
+                let _ = b.set_attribute("aria-expanded", if open { "true" } else { "false" });
+            }));
+        }
         listeners
     }
 
@@ -433,6 +456,68 @@ impl View {
         self.hangup.set_disabled(!enabled);
     }
 
+    /// `#quality`: `data-level` and a text that says it; hidden for `None` (no call).
+    pub fn show_quality(&self, level: Option<Level>) {
+        let Some(el) = &self.quality else { return };
+        el.set_hidden(level.is_none());
+        let level = level.map_or("", Level::as_str);
+        let _ = el.set_attribute("data-level", level);
+        el.set_text_content(Some(&["Call quality: ", level].concat()));
+    }
+
+    /// The stats panel's figures (a `<dl>`, each `<dd>` with its `data-key`); `None` (no
+    /// call) hides the panel and its button.
+    pub fn show_stats(&self, figures: Option<&Figures>) {
+        let (Some(panel), Some(button)) = (&self.stats, &self.stats_button) else {
+            return;
+        };
+        panel.set_text_content(None);
+        button.set_hidden(figures.is_none());
+        let Some(f) = figures else {
+            panel.set_hidden(true);
+            let _ = button.set_attribute("aria-expanded", "false");
+            return;
+        };
+        let size = match (f.frame_width, f.frame_height) {
+            (Some(w), Some(h)) => Some([w.to_string(), " × ".into(), h.to_string()].concat()),
+            _ => None,
+        };
+        let path = match (&f.candidate_type, &f.protocol) {
+            (Some(t), Some(p)) => Some([t.as_str(), " / ", p].concat()),
+            (Some(t), None) => Some(t.clone()),
+            _ => None,
+        };
+        let rows = [
+            ("rtt", "Round trip", fixed(f.rtt_ms, 0, " ms")),
+            ("loss", "Packet loss", fixed(f.loss_pct, 1, " %")),
+            ("in", "Receiving", fixed(f.kbps_in, 0, " kbit/s")),
+            ("out", "Sending", fixed(f.kbps_out, 0, " kbit/s")),
+            ("size", "Video received", size),
+            ("fps", "Frame rate", fixed(f.fps, 0, " fps")),
+            ("path", "Path", path),
+        ];
+        for (key, label, value) in rows {
+            let (Ok(dt), Ok(dd)) = (self.doc.create_element("dt"), self.doc.create_element("dd"))
+            else {
+                return;
+            };
+            dt.set_text_content(Some(label));
+            let _ = dd.set_attribute("data-key", key);
+            dd.set_text_content(Some(value.as_deref().unwrap_or("–")));
+            let _ = panel.append_child(&dt);
+            let _ = panel.append_child(&dd);
+        }
+    }
+
+    /// `#sas`: the verification code, hidden for `None`.
+    pub fn show_sas(&self, code: Option<&str>) {
+        let Some(el) = &self.sas else { return };
+        el.set_hidden(code.is_none());
+        let _ = el.set_attribute("data-code", code.unwrap_or(""));
+        let text = code.map(|c| ["Verification code: ", c].concat());
+        el.set_text_content(text.as_deref());
+    }
+
     pub fn show_local(&self, stream: Option<&MediaStream>) {
         self.local.set_src_object(stream);
     }
@@ -464,6 +549,13 @@ fn pressed(el: &HtmlElement) -> bool {
 fn is_enter(e: &Event) -> bool {
     e.dyn_ref::<KeyboardEvent>()
         .is_some_and(|k| k.key() == "Enter" && !k.is_composing())
+}
+
+/// `x` with `digits` decimals and `unit`, formatted by JavaScript's `Number.prototype.toFixed`
+/// (Rust's float formatting would add kilobytes to the wasm: README, "Bundle size").
+fn fixed(x: Option<f64>, digits: u8, unit: &str) -> Option<String> {
+    let text: String = js_sys::Number::from(x?).to_fixed(digits).ok()?.into();
+    Some([text.as_str(), unit].concat())
 }
 
 /// `HH:MM` in local time.

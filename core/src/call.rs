@@ -46,6 +46,9 @@ pub const RECONNECT_MAX_MS: u32 = 8_000;
 /// How long a call may ring unanswered: the callee's ringing stops and the caller stops
 /// waiting (both are told, `hang-up` reason `timeout`). Phones ring for about as long.
 pub const RING_TIMEOUT_MS: u32 = 30_000;
+/// How often a connected call samples `getStats` (the quality level and the stats panel; see
+/// `quality.rs`, whose thresholds assume one sample a second).
+pub const STATS_INTERVAL_MS: u32 = 1_000;
 
 /// Perfect negotiation's roles: whether `me` is the polite side of a call with `peer`. Roles
 /// must differ, so they come from the two user names, which the server keeps unique: the side
@@ -124,6 +127,8 @@ pub enum Timer {
     Ring(CallId),
     /// The caller waited [`RING_TIMEOUT_MS`] for an answer.
     Answer(CallId),
+    /// Time for the next `getStats` sample of a connected call ([`STATS_INTERVAL_MS`]).
+    Stats(CallId),
 }
 
 impl Timer {
@@ -133,7 +138,8 @@ impl Timer {
             Timer::IceDisconnected(call)
             | Timer::Connect(call)
             | Timer::Ring(call)
-            | Timer::Answer(call) => Some(call),
+            | Timer::Answer(call)
+            | Timer::Stats(call) => Some(call),
             Timer::Reconnect => None,
         }
     }
@@ -253,6 +259,18 @@ pub enum Input {
     /// `getDisplayMedia` refused.
     ShareEnded {
         call: CallId,
+    },
+    /// `getStats()` resolved for this call ([`Action::SampleStats`]), read into a sample.
+    StatsSample {
+        call: CallId,
+        sample: crate::quality::Sample,
+    },
+    /// `crypto.subtle.digest("SHA-256", input)` resolved ([`Action::HashSas`]); `input` is the
+    /// one hashed, so that a digest of descriptions replaced meanwhile is ignored.
+    SasDigest {
+        call: CallId,
+        input: String,
+        digest: Vec<u8>,
     },
 }
 
@@ -516,5 +534,37 @@ pub enum Action {
     Share {
         call: CallId,
         on: bool,
+    },
+    /// Call `getStats()` on the call's peer connection; report [`Input::StatsSample`] (nothing
+    /// when it fails: the next sample comes a second later).
+    SampleStats {
+        call: CallId,
+    },
+    /// The call's quality level changed (`#quality`'s `data-level`, the host's
+    /// `webrtc-chat:quality` event); `None`: the call ended, hide it.
+    ShowQuality {
+        level: Option<crate::quality::Level>,
+    },
+    /// The figures of the last second (the stats panel `#stats`); `None`: the call ended.
+    ShowStats {
+        figures: Option<crate::quality::Figures>,
+    },
+    /// Apply this step to the outgoing video: `getParameters()` of the video sender, set
+    /// `encodings[0].maxBitrate` (removed for no cap) and `scaleResolutionDownBy`, then
+    /// `setParameters()`. A failure is only logged.
+    SetSendStep {
+        call: CallId,
+        step: crate::quality::SendStep,
+    },
+    /// Hash `input` (UTF-8) with `crypto.subtle.digest("SHA-256", …)`; report
+    /// [`Input::SasDigest`] with the same `input`.
+    HashSas {
+        call: CallId,
+        input: String,
+    },
+    /// The verification code (`#sas`, the host's `webrtc-chat:sas` event); `None`: no code
+    /// (the call ended), hide it.
+    ShowSas {
+        code: Option<String>,
     },
 }

@@ -529,6 +529,9 @@ impl Client {
         self.clear_error();
         self.out.push(Action::SetHangUpEnabled(true));
         self.out.push(Action::AcquireMedia { call: id });
+        if let Some(call) = self.call.as_mut() {
+            call.prepare(&mut self.out);
+        }
         self.show_users();
     }
 
@@ -551,6 +554,14 @@ impl Client {
             self.sharing = None;
         }
         self.out.push(Action::ClosePeer { call: call.id });
+        // What the call showed about itself goes with it.
+        if call.quality_shown() {
+            self.out.push(Action::ShowQuality { level: None });
+            self.out.push(Action::ShowStats { figures: None });
+        }
+        if call.sas_shown() {
+            self.out.push(Action::ShowSas { code: None });
+        }
         if call.peer_created() {
             self.out.push(Action::RefreshIceServers);
         }
@@ -606,8 +617,14 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::SignalingState { call, .. }
         | Input::RemoteTrack { call }
         | Input::RemoteTracksEnded { call }
+        | Input::StatsSample { call, .. }
+        | Input::SasDigest { call, .. }
         | Input::TimerFired {
-            timer: Timer::IceDisconnected(call) | Timer::Connect(call) | Timer::Answer(call),
+            timer:
+                Timer::IceDisconnected(call)
+                | Timer::Connect(call)
+                | Timer::Answer(call)
+                | Timer::Stats(call),
         } => Some(*call),
         Input::Login { .. }
         | Input::SocketOpen

@@ -162,15 +162,10 @@ fn callee_path_adopts_the_callers_token() {
     h.table(vec![
         (
             server(offer_msg("bob", "alice", "o1", Some("tb"))),
+            // The offer is applied while the camera starts (the two overlap).
             vec![
                 Action::SetHangUpEnabled(true),
                 Action::AcquireMedia { call: 1 },
-                users(ALL, "alice", Some("bob")),
-            ],
-        ),
-        (
-            Input::MediaReady { call: 1 },
-            vec![
                 Action::CreatePeer {
                     call: 1,
                     polite: false,
@@ -179,7 +174,7 @@ fn callee_path_adopts_the_callers_token() {
                     call: 1,
                     desc: offer("o1"),
                 },
-                Action::AddLocalTracks { call: 1 },
+                users(ALL, "alice", Some("bob")),
             ],
         ),
         (
@@ -189,9 +184,14 @@ fn callee_path_adopts_the_callers_token() {
             },
             vec![],
         ),
+        // The offer is set before the camera is up: the answer waits for our tracks.
+        (Input::RemoteDescriptionSet { call: 1 }, vec![]),
         (
-            Input::RemoteDescriptionSet { call: 1 },
-            vec![Action::SetLocalDescription { call: 1 }],
+            Input::MediaReady { call: 1 },
+            vec![
+                Action::AddLocalTracks { call: 1 },
+                Action::SetLocalDescription { call: 1 },
+            ],
         ),
         (
             Input::SignalingState {
@@ -379,6 +379,14 @@ fn candidates_before_the_offer_are_kept_per_sender_and_applied_in_order() {
             vec![
                 Action::SetHangUpEnabled(true),
                 Action::AcquireMedia { call: 1 },
+                Action::CreatePeer {
+                    call: 1,
+                    polite: false,
+                },
+                Action::SetRemoteDescription {
+                    call: 1,
+                    desc: offer("o1"),
+                },
                 users(ALL, "alice", Some("bob")),
             ],
         ),
@@ -389,17 +397,7 @@ fn candidates_before_the_offer_are_kept_per_sender_and_applied_in_order() {
         ),
         (
             Input::MediaReady { call: 1 },
-            vec![
-                Action::CreatePeer {
-                    call: 1,
-                    polite: false,
-                },
-                Action::SetRemoteDescription {
-                    call: 1,
-                    desc: offer("o1"),
-                },
-                Action::AddLocalTracks { call: 1 },
-            ],
+            vec![Action::AddLocalTracks { call: 1 }],
         ),
         // While the offer is being set.
         (

@@ -53,12 +53,6 @@ fn accept_answers_with_the_offer_and_the_early_candidates() {
             vec![
                 Action::SetHangUpEnabled(true),
                 Action::AcquireMedia { call: 1 },
-                users(ALL, "alice", Some("bob")),
-            ],
-        ),
-        (
-            Input::MediaReady { call: 1 },
-            vec![
                 Action::CreatePeer {
                     call: 1,
                     polite: false,
@@ -67,8 +61,12 @@ fn accept_answers_with_the_offer_and_the_early_candidates() {
                     call: 1,
                     desc: offer("o2"),
                 },
-                Action::AddLocalTracks { call: 1 },
+                users(ALL, "alice", Some("bob")),
             ],
+        ),
+        (
+            Input::MediaReady { call: 1 },
+            vec![Action::AddLocalTracks { call: 1 }],
         ),
         (
             Input::RemoteDescriptionSet { call: 1 },

@@ -11,10 +11,11 @@
 
 use crate::call::{
     Action, CallId, CallPhase, EndReason, IceConnectionState, IceGatheringState, Input, PeerOp,
-    SignalingState, Timer, CONNECT_TIMEOUT_MS, RING_TIMEOUT_MS,
+    SignalingState, Timer, CONNECT_TIMEOUT_MS, RING_TIMEOUT_MS, STATS_INTERVAL_MS,
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 use crate::rules::{offer_collision, GracePeriod, OfferCollision};
+use crate::{quality, sas};
 
 use super::candidates::MAX_PER_SENDER;
 
@@ -133,6 +134,21 @@ pub(super) struct Call {
     pub(super) started: bool,
     /// The peer answered our offer (or sent one): it no longer rings there.
     answered: bool,
+    /// The SDPs of the `setRemoteDescription` calls in `srd_pending`, in the same order.
+    srd_sdps: Vec<String>,
+    /// The last offer or answer set on each side (the verification code's input).
+    local_sdp: Option<String>,
+    remote_sdp: Option<String>,
+    /// The verification code's input last handed out for hashing ([`Action::HashSas`]).
+    sas_input: Option<String>,
+    /// A code is on the page.
+    sas_shown: bool,
+    /// The quality of this call, from its `getStats` samples.
+    quality: quality::Monitor,
+    /// `CreatePeer` went out (as callee before our media: see [`Call::prepare`]).
+    peer_ready: bool,
+    /// The remote offer is set but our media is not ready: answer once it is.
+    answer_waits_media: bool,
 }
 
 impl Call {
@@ -169,6 +185,14 @@ impl Call {
             connect_timer: false,
             started: false,
             answered: false,
+            srd_sdps: Vec::new(),
+            local_sdp: None,
+            remote_sdp: None,
+            sas_input: None,
+            sas_shown: false,
+            quality: quality::Monitor::new(),
+            peer_ready: false,
+            answer_waits_media: false,
         }
     }
 
@@ -179,7 +203,43 @@ impl Call {
 
     /// A peer connection was created for this call (so it used the ICE servers).
     pub(super) fn peer_created(&self) -> bool {
-        self.media_ready
+        self.peer_ready
+    }
+
+    /// As callee, while the camera starts: create the connection and apply the offer now, so
+    /// that `getUserMedia` and `setRemoteDescription` overlap (the bench's trace showed the
+    /// offer waiting ≈ 30 ms for the camera). The answer waits for our tracks
+    /// ([`Call::media_ready`]): without them it would offer to receive only.
+    pub(super) fn prepare(&mut self, out: &mut Vec<Action>) {
+        if let Some(offer) = self.pending_offer.take() {
+            self.create_peer(out);
+            self.set_remote(offer, out);
+        }
+    }
+
+    fn create_peer(&mut self, out: &mut Vec<Action>) {
+        if self.peer_ready {
+            return;
+        }
+        self.peer_ready = true;
+        // What a new RTCPeerConnection reports before any event.
+        self.signaling = Some(SignalingState::Stable);
+        self.ice = Some(IceConnectionState::New);
+        self.gathering = Some(IceGatheringState::New);
+        out.push(Action::CreatePeer {
+            call: self.id,
+            polite: self.polite,
+        });
+    }
+
+    /// A quality level is on the page.
+    pub(super) fn quality_shown(&self) -> bool {
+        self.quality.level().is_some()
+    }
+
+    /// A verification code is on the page.
+    pub(super) fn sas_shown(&self) -> bool {
+        self.sas_shown
     }
 
     /// Whether the peer has heard of this call (so a hang-up is worth sending). Sending one to
@@ -273,6 +333,23 @@ impl Call {
                 return Flow::End(Ending::failure(text, EndReason::Error));
             }
             Input::TimerFired {
+                timer: Timer::Stats(_),
+            } => {
+                out.push(Action::SampleStats { call: self.id });
+                out.push(Action::StartTimer {
+                    timer: Timer::Stats(self.id),
+                    ms: STATS_INTERVAL_MS,
+                });
+            }
+            Input::StatsSample { sample, .. } => self.stats_sample(sample, out),
+            // Only the digest of the current input: one of descriptions since replaced is late.
+            Input::SasDigest { input, digest, .. } if self.sas_input.as_ref() == Some(&input) => {
+                if let Some(code) = sas::code(&digest) {
+                    self.sas_shown = true;
+                    out.push(Action::ShowSas { code: Some(code) });
+                }
+            }
+            Input::TimerFired {
                 timer: Timer::Connect(_),
             } => {
                 if self.ice_connected_once() {
@@ -302,21 +379,19 @@ impl Call {
         }
         self.media_ready = true;
         self.phase = CallPhase::Connecting;
-        // What a new RTCPeerConnection reports before any event.
-        self.signaling = Some(SignalingState::Stable);
-        self.ice = Some(IceConnectionState::New);
-        self.gathering = Some(IceGatheringState::New);
-        out.push(Action::CreatePeer {
-            call: self.id,
-            polite: self.polite,
-        });
+        self.create_peer(out);
         if let Some(offer) = self.pending_offer.take() {
             // Callee (as the tutorial): remote offer first, then our tracks, which then reuse
             // the transceivers the offer created; the answer follows when the offer is set.
             self.set_remote(offer, out);
         }
-        // Caller: adding the tracks makes the browser fire `negotiationneeded`.
+        // Caller: adding the tracks makes the browser fire `negotiationneeded`. Callee whose
+        // offer is still being applied: tracks added before it is are matched to its m-lines
+        // all the same (JSEP §5.10, transceivers created by addTrack and not yet associated).
         out.push(Action::AddLocalTracks { call: self.id });
+        if std::mem::take(&mut self.answer_waits_media) {
+            out.push(Action::SetLocalDescription { call: self.id });
+        }
     }
 
     fn set_remote(&mut self, desc: SessionDescription, out: &mut Vec<Action>) {
@@ -330,6 +405,7 @@ impl Call {
             SdpType::Rollback => {}
         }
         self.srd_pending.push(desc.kind);
+        self.srd_sdps.push(desc.sdp.clone());
         out.push(Action::SetRemoteDescription {
             call: self.id,
             desc,
@@ -471,6 +547,10 @@ impl Call {
     }
 
     fn local_description_set(&mut self, desc: SessionDescription, out: &mut Vec<Action>) {
+        if matches!(desc.kind, SdpType::Offer | SdpType::Answer) {
+            self.local_sdp = Some(desc.sdp.clone());
+            self.update_sas(out);
+        }
         let (name, target) = (self.me.clone(), self.peer.clone());
         let call = Some(self.token.clone());
         match desc.kind {
@@ -515,7 +595,12 @@ impl Call {
 
     fn remote_description_set(&mut self, out: &mut Vec<Action>) {
         let kind = (!self.srd_pending.is_empty()).then(|| self.srd_pending.remove(0));
+        let sdp = (!self.srd_sdps.is_empty()).then(|| self.srd_sdps.remove(0));
         self.remote_set = true;
+        if let (Some(SdpType::Offer | SdpType::Answer), Some(sdp)) = (kind, sdp) {
+            self.remote_sdp = Some(sdp);
+            self.update_sas(out);
+        }
         if kind == Some(SdpType::Answer) {
             self.start_connect_timer(out);
         }
@@ -527,7 +612,11 @@ impl Call {
         }
         // Answer the offer, unless a newer offer is being applied (its answer will do).
         if kind == Some(SdpType::Offer) && !self.srd_pending.contains(&SdpType::Offer) {
-            out.push(Action::SetLocalDescription { call: self.id });
+            if self.media_ready {
+                out.push(Action::SetLocalDescription { call: self.id });
+            } else {
+                self.answer_waits_media = true;
+            }
         }
     }
 
@@ -541,6 +630,9 @@ impl Call {
             PeerOp::SetRemoteDescription => {
                 if !self.srd_pending.is_empty() {
                     self.srd_pending.remove(0);
+                }
+                if !self.srd_sdps.is_empty() {
+                    self.srd_sdps.remove(0);
                 }
                 if self.ignore_offer {
                     out.push(log(format!("setRemoteDescription failed: {message}")));
@@ -590,6 +682,12 @@ impl Call {
                         call: self.id,
                         peer: self.peer.clone(),
                     });
+                    // Quality sampling runs from now until the call ends (`ClosePeer` clears
+                    // the call's timers).
+                    out.push(Action::StartTimer {
+                        timer: Timer::Stats(self.id),
+                        ms: STATS_INTERVAL_MS,
+                    });
                 }
             }
             IceConnectionState::Disconnected => {}
@@ -600,6 +698,53 @@ impl Call {
             IceConnectionState::New | IceConnectionState::Checking => {}
         }
         Flow::Continue
+    }
+
+    /// Both descriptions are known: hand out the verification code's input for hashing when
+    /// it differs from the last one (a renegotiation that changes a fingerprint changes the
+    /// code; one that does not, does not recompute it).
+    fn update_sas(&mut self, out: &mut Vec<Action>) {
+        let (Some(local), Some(remote)) = (&self.local_sdp, &self.remote_sdp) else {
+            return;
+        };
+        let input = sas::hash_input(local, remote);
+        if input == self.sas_input {
+            return;
+        }
+        self.sas_input = input.clone();
+        match input {
+            Some(input) => out.push(Action::HashSas {
+                call: self.id,
+                input,
+            }),
+            // No fingerprint on one side any more: the code shown no longer applies.
+            None if self.sas_shown => {
+                self.sas_shown = false;
+                out.push(Action::ShowSas { code: None });
+            }
+            None => {}
+        }
+    }
+
+    /// One `getStats` sample: the level when it changes, the figures, and a new send step.
+    fn stats_sample(&mut self, sample: quality::Sample, out: &mut Vec<Action>) {
+        let Some(report) = self.quality.sample(sample) else {
+            return;
+        };
+        if report.level_changed {
+            out.push(Action::ShowQuality {
+                level: Some(report.level),
+            });
+        }
+        out.push(Action::ShowStats {
+            figures: Some(report.figures),
+        });
+        if let Some(step) = report.send {
+            out.push(Action::SetSendStep {
+                call: self.id,
+                step,
+            });
+        }
     }
 
     /// Offer and answer are both applied: from now on ICE has [`CONNECT_TIMEOUT_MS`].

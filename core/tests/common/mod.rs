@@ -80,9 +80,10 @@ impl H {
     }
 }
 
-/// Leaves out logs, status updates, the connect deadline's and the ringing timers and the
-/// call lifecycle announcements: each is checked by tests of its own (the connect deadline in
-/// `client_calls.rs`, `connect_deadline_*`; ringing timers in `client_ringing.rs`; `CallStarted`, `CallEnded` and
+/// Leaves out logs, status updates, the connect deadline's, the ringing and the stats timers
+/// and the call lifecycle announcements: each is checked by tests of its own (the stats timer
+/// in `client_quality_sas.rs`; the connect deadline in `client_calls.rs`, `connect_deadline_*`;
+/// ringing timers in `client_ringing.rs`; `CallStarted`, `CallEnded` and
 /// `RefreshIceServers` in `client_lifecycle.rs`).
 pub fn visible(actions: Vec<Action>) -> Vec<Action> {
     actions
@@ -98,7 +99,8 @@ pub fn visible(actions: Vec<Action>) -> Vec<Action> {
                     | Action::StartTimer {
                         timer: chat_core::call::Timer::Connect(_)
                             | chat_core::call::Timer::Ring(_)
-                            | chat_core::call::Timer::Answer(_),
+                            | chat_core::call::Timer::Answer(_)
+                            | chat_core::call::Timer::Stats(_),
                         ..
                     }
             )
