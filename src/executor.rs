@@ -232,6 +232,11 @@ impl Executor {
                 self.timers.push((timer, guard));
             }
             Action::Log { text } => log(&text),
+            Action::RestartIce { call } => {
+                if let Some(peer) = self.peer_of(call) {
+                    peer.restart_ice();
+                }
+            }
         }
     }
 

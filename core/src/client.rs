@@ -380,14 +380,31 @@ impl Client {
             let notice = format!("{from} left.");
             self.stop_ringing(EndReason::PeerLeft, Some(notice));
         }
-        match &self.call {
-            Some(call) if !self.users.contains(&call.peer) => {
-                // Nobody is left to send a hang-up to.
-                let notice = format!("{} left.", call.peer);
-                self.end_call(Ending::peer(EndReason::PeerLeft, notice));
+        let reachable = self.reachable();
+        let Some(call) = self.call.as_mut() else {
+            return self.show_users();
+        };
+        if self.users.contains(&call.peer) {
+            call.peer_absent = false;
+            if reachable {
+                call.signaling_back(&mut self.out);
             }
-            _ => self.show_users(),
+        } else if !call.peer_missing(&mut self.out) {
+            // Nobody is left to send a hang-up to.
+            let notice = format!("{} left.", call.peer);
+            return self.end_call(Ending::peer(EndReason::PeerLeft, notice));
         }
+        self.show_users();
+    }
+
+    /// The peer of the current call can be reached over signaling: we are logged in on an
+    /// open socket and the peer is in the user list.
+    fn reachable(&self) -> bool {
+        self.logged_in()
+            && self
+                .call
+                .as_ref()
+                .is_some_and(|c| self.users.contains(&c.peer))
     }
 
     fn send_chat(&mut self, now: Millis, text: String) {
@@ -500,6 +517,9 @@ impl Client {
         if input_call_id(&input) != Some(call.id) {
             return;
         }
+        call.reachable = self.socket == Socket::Open
+            && self.client_id.is_some()
+            && self.users.contains(&call.peer);
         let flow = call.handle(input, &mut self.out);
         if let Flow::End(ending) = flow {
             self.end_call(ending);
@@ -524,7 +544,11 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::RemoteTrack { call }
         | Input::RemoteTracksEnded { call }
         | Input::TimerFired {
-            timer: Timer::IceDisconnected(call) | Timer::Connect(call),
+            timer:
+                Timer::IceDisconnected(call)
+                | Timer::Connect(call)
+                | Timer::IceRestart(call)
+                | Timer::PeerAbsent(call),
         } => Some(*call),
         Input::Login { .. }
         | Input::SocketOpen
