@@ -99,10 +99,13 @@ function startProcess(cmd, args, { name = cmd } = {}) {
   return proc;
 }
 
-/** Our relay: page + signaling on one free port. Registers its own cleanup on `t`. */
-async function startRelay(t, { staticDir = DIST } = {}) {
+/**
+ * Our relay: page + signaling on one free port (or on `port`, to restart a relay where it was).
+ * Registers its own cleanup on `t`.
+ */
+async function startRelay(t, { staticDir = DIST, port = null } = {}) {
   if (!fs.existsSync(RELAY_BIN)) throw new Error(`relay binary missing: ${RELAY_BIN} (cargo build --release -p webrtc-chat-relay)`);
-  const port = await freePort();
+  if (port === null) port = await freePort();
   const proc = startProcess(RELAY_BIN, ['--listen', `127.0.0.1:${port}`, '--static', staticDir], { name: 'relay' });
   if (t) t.after(() => proc.stop());
   await waitListening(port, proc, 'relay');
@@ -112,11 +115,12 @@ async function startRelay(t, { staticDir = DIST } = {}) {
 /**
  * coturn on loopback with long-term credentials, relaying between loopback addresses.
  * Plain TURN over UDP/TCP only (no TLS/DTLS, no CLI, no Redis/DB), in the foreground.
+ * `port` and `minPort`: restart a coturn where it was (its result has both).
  */
-async function startCoturn(t, { user = 'webrtc', pass = 'turnserver', realm = 'test' } = {}) {
-  const port = await freePort({ udp: true });
+async function startCoturn(t, { user = 'webrtc', pass = 'turnserver', realm = 'test', port = null, minPort = null } = {}) {
+  if (port === null) port = await freePort({ udp: true });
   // Relay ports from a range unlikely to clash with the test's other ports.
-  const minPort = 40000 + Math.floor(Math.random() * 200) * 100;
+  if (minPort === null) minPort = 40000 + Math.floor(Math.random() * 200) * 100;
   const args = [
     '-n', // no config file
     '--listening-ip=127.0.0.1',
@@ -142,7 +146,7 @@ async function startCoturn(t, { user = 'webrtc', pass = 'turnserver', realm = 't
   const proc = startProcess('turnserver', args, { name: 'coturn' });
   if (t) t.after(() => proc.stop());
   await waitListening(port, proc, 'coturn');
-  return { port, url: `turn:127.0.0.1:${port}`, user, pass, proc };
+  return { port, minPort, url: `turn:127.0.0.1:${port}`, user, pass, realm, proc };
 }
 
 module.exports = { ROOT, DIST, RELAY_BIN, freePort, waitListening, startProcess, startRelay, startCoturn };
