@@ -41,10 +41,11 @@ pub const ICE_DISCONNECTED_GRACE_MS: u32 = 8_000;
 pub const ICE_RESTART_ATTEMPTS: u32 = 3;
 pub const ICE_RESTART_ATTEMPT_MS: u32 = 10_000;
 
-/// How long a connected call outlives its peer's absence from the user list. A relay that
-/// restarts sends each page, as it logs in again, a list without the peer that has not yet
-/// (its backoff is up to [`RECONNECT_MAX_MS`]): absence is evidence, not proof. A peer whose
-/// connection to our relay closes is reported at once (`hang-up` with reason `gone`).
+/// How long a call outlives its peer's absence from the user list we get after logging in
+/// again. A relay that restarts sends each page, as it logs in again, a list without the peer
+/// that has not yet (its backoff is up to [`RECONNECT_MAX_MS`]): absence is evidence, not
+/// proof. While we stay connected, a list without the peer ends the call at once (the server
+/// saw it go), as does our relay's `hang-up` with reason `gone`.
 pub const PEER_ABSENT_GRACE_MS: u32 = 15_000;
 
 /// How long a call may take to connect once offer and answer are both applied. ICE on a

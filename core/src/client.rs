@@ -73,6 +73,9 @@ pub struct Client {
     /// Oldest first. (Here and for the other short queues of the core: a `Vec`, not a
     /// `VecDeque`, whose code would cost the browser bundle 0.9 KB gzipped.)
     ended_tokens: Vec<String>,
+    /// Our socket closed during the current call and the peer has not been seen in a user
+    /// list since: its absence from one may only mean it has not logged in again yet.
+    rejoined: bool,
     /// The status last shown (emitted as `ShowStatus` whenever it changes).
     status: Status,
     /// An error or notice is on the page (a `ShowError` not yet followed by `ClearError`).
@@ -97,6 +100,7 @@ impl Client {
             ringing: None,
             early: EarlyCandidates::default(),
             ended_tokens: Vec::new(),
+            rejoined: false,
             status: Status::default(),
             error_shown: false,
             out: Vec::new(),
@@ -305,6 +309,7 @@ impl Client {
         }
         self.socket = Socket::Closed;
         self.client_id = None;
+        self.rejoined = self.call.is_some();
         // The call goes on: its media flows peer to peer (PROTOCOL bug 10: the tutorial never
         // reconnected at all).
         if self.name.is_some() {
@@ -386,11 +391,17 @@ impl Client {
         };
         if self.users.contains(&call.peer) {
             call.peer_absent = false;
+            self.rejoined = false;
             if reachable {
                 call.signaling_back(&mut self.out);
             }
-        } else if !call.peer_missing(&mut self.out) {
-            // Nobody is left to send a hang-up to.
+        } else if self.rejoined {
+            // We logged in again after our socket closed (a relay restart): the peer may still
+            // be on its backoff. Its absence is evidence, not proof (docs/protocol.md).
+            call.peer_missing(&mut self.out);
+        } else {
+            // The server saw the peer go while we stayed connected. Nobody is left to send a
+            // hang-up to.
             let notice = format!("{} left.", call.peer);
             return self.end_call(Ending::peer(EndReason::PeerLeft, notice));
         }
@@ -474,6 +485,7 @@ impl Client {
     /// about the call, then closes everything and forgets the call.
     fn end_call(&mut self, ending: Ending) {
         let Some(call) = self.call.take() else { return };
+        self.rejoined = false;
         if ending.tell_peer && call.peer_knows() {
             // With target AND token (PROTOCOL bug 1: the tutorial sent `target: null`, which
             // the server broadcast, tearing down every other call in the room).

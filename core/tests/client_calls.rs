@@ -704,8 +704,10 @@ fn remote_tracks_ending_or_signaling_closing_ends_the_call() {
 
 #[test]
 fn peer_leaving_the_user_list_ends_the_call_without_a_hang_up() {
-    // Before the call connected; a connected call waits for the peer (client_restart.rs).
-    let (mut h, _) = caller_before_ice();
+    // (After our own socket closed and we logged in again, the call waits for the peer
+    // instead: client_restart.rs.)
+    let mut h = alice();
+    h.connected_as_caller("bob");
     h.table(vec![(
         user_list(&["alice", "carol"]),
         vec![

@@ -417,7 +417,12 @@ fn a_relay_restart_keeps_the_call_while_the_peer_logs_in_again() {
 fn a_peer_that_stays_away_past_the_window_has_left() {
     let mut h = H::logged_in("alice", ALL);
     h.connected_as_caller("bob");
+    h.go(Input::SocketClosed);
+    h.go(Input::SocketOpen);
+    h.go(server(Message::Id { id: 9 }));
     h.go(user_list(&["alice", "carol"]));
+    h.go(user_list(&["alice", "carol", "dave"]));
+    assert_eq!(h.c.call_id(), Some(1));
     h.table(vec![(
         Input::TimerFired {
             timer: Timer::PeerAbsent(1),
@@ -426,7 +431,35 @@ fn a_peer_that_stays_away_past_the_window_has_left() {
             Action::ClosePeer { call: 1 },
             Action::SetHangUpEnabled(false),
             error("bob left."),
+            users(&["alice", "carol", "dave"], "alice", None),
+        ],
+    )]);
+}
+
+#[test]
+fn while_we_stay_connected_a_list_without_the_peer_ends_the_call_at_once() {
+    // The server saw bob go (a server that sends no `gone` hang-up, as the sample's).
+    let mut h = H::logged_in("alice", ALL);
+    h.connected_as_caller("bob");
+    h.table(vec![(
+        user_list(&["alice", "carol"]),
+        vec![
+            Action::ClosePeer { call: 1 },
+            Action::SetHangUpEnabled(false),
+            error("bob left."),
             users(&["alice", "carol"], "alice", None),
         ],
     )]);
+}
+
+#[test]
+fn once_the_peer_was_seen_again_a_later_absence_ends_the_call() {
+    let mut h = H::logged_in("alice", ALL);
+    h.connected_as_caller("bob");
+    h.go(Input::SocketClosed);
+    h.go(Input::SocketOpen);
+    h.go(server(Message::Id { id: 9 }));
+    h.go(user_list(ALL));
+    let got = h.step(user_list(&["alice", "carol"]));
+    assert!(got.contains(&error("bob left.")), "{got:?}");
 }

@@ -717,12 +717,9 @@ impl Call {
         }));
     }
 
-    /// The peer is missing from the user list: a connected call waits for it
-    /// ([`PEER_ABSENT_GRACE_MS`]); `false` when the call should end now.
-    pub(super) fn peer_missing(&mut self, out: &mut Vec<Action>) -> bool {
-        if !self.started {
-            return false;
-        }
+    /// The peer is missing from the user list we got after logging in again: wait for it
+    /// ([`PEER_ABSENT_GRACE_MS`]).
+    pub(super) fn peer_missing(&mut self, out: &mut Vec<Action>) {
         if !self.peer_absent {
             self.peer_absent = true;
             out.push(log(format!(
@@ -734,7 +731,6 @@ impl Call {
                 ms: PEER_ABSENT_GRACE_MS,
             });
         }
-        true
     }
 }
 
