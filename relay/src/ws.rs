@@ -100,11 +100,16 @@ impl Hub {
         inner.apply(effects);
     }
 
-    fn disconnect(&self, id: ConnId) {
+    /// `tell`: send the peers what the room says (a `gone` hang-up, the new user list). Not
+    /// while the server shuts down: a restarting relay must not end calls whose media flows
+    /// peer to peer (the pages log in again once it is back; docs/protocol.md).
+    fn disconnect(&self, id: ConnId, tell: bool) {
         let mut inner = self.lock();
         inner.outboxes.remove(&id);
         let effects = inner.room.disconnect(id);
-        inner.apply(effects);
+        if tell {
+            inner.apply(effects);
+        }
     }
 }
 
@@ -217,7 +222,7 @@ pub(crate) async fn serve(
         }
     };
     // Tell the room first, so the peers hear at once, not after the close handshake.
-    hub.disconnect(id);
+    hub.disconnect(id, !*stop.borrow());
     log_info!("connection {id}: closed");
     if let End::Close(code, reason) = end {
         close(socket, code, reason).await;
