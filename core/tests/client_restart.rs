@@ -125,10 +125,16 @@ fn disconnected_past_the_grace_restarts_and_a_failure_meanwhile_does_not_restart
 
 #[test]
 fn both_sides_restart_at_once_and_perfect_negotiation_settles_it() {
-    // Alice (impolite) and bob (polite) both detect the failure and both restart.
+    // Alice (impolite) restarts at once; bob (polite) leaves the first attempt to her, but her
+    // offer is slow to come (lost), so at his second attempt bob restarts too, just as alice
+    // does again: two restart offers cross.
     let (mut a, t) = alice_restarting();
     let mut b = bob_connected(&t);
-    assert!(has_restart(&b.go(ice(1, Ice::Failed))));
+    assert_eq!(b.step(ice(1, Ice::Failed)), vec![restart_timer(1)]);
+    assert_eq!(
+        b.step(restart_over(1)),
+        vec![restart_timer(1), Action::RestartIce { call: 1 }]
+    );
     a.go(Input::NegotiationNeeded { call: 1 });
     b.go(Input::NegotiationNeeded { call: 1 });
     let a_offer = a.step(Input::LocalDescriptionSet {
@@ -190,6 +196,29 @@ fn both_sides_restart_at_once_and_perfect_negotiation_settles_it() {
         // Neither side's attempt timer ends the call.
         assert_eq!(h.step(restart_over(1)), vec![]);
     }
+}
+
+#[test]
+fn the_polite_side_leaves_the_restart_to_the_impolite_one_while_it_drives() {
+    let t = "0123456789abcdef";
+    let mut b = bob_connected(t);
+    // First attempt: alice's turn.
+    assert_eq!(b.step(ice(1, Ice::Failed)), vec![restart_timer(1)]);
+    // Her restart offer comes: answered as any offer.
+    assert_eq!(
+        b.step(server(offer_msg("alice", "bob", "o2", Some(t)))),
+        vec![Action::SetRemoteDescription {
+            call: 1,
+            desc: offer("o2"),
+        }]
+    );
+    // Still not connected at the attempt's end: alice drives, bob still waits.
+    assert_eq!(b.step(restart_over(1)), vec![restart_timer(1)]);
+    // Nothing from alice in this attempt: bob restarts himself.
+    assert_eq!(
+        b.step(restart_over(1)),
+        vec![restart_timer(1), Action::RestartIce { call: 1 }]
+    );
 }
 
 #[test]

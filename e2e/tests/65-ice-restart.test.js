@@ -29,7 +29,7 @@ function frames(u) {
 function tagCall(u) {
   return u.page.evaluate(() => {
     const v = document.querySelector('video#received_video');
-    window.__restartTag = { pc: window.__e2e.pcs[window.__e2e.pcs.length - 1].pc, video: v, stream: v.srcObject };
+    window.__restartTag = { pc: window.__e2e.pcs[window.__e2e.pcs.length - 1].pc, video: v, stream: v.srcObject, signals: window.__e2e.signals.length };
     return window.__e2e.pcs.length;
   });
 }
@@ -47,6 +47,9 @@ function sameCall(u) {
       sameVideo: v === tag.video,
       sameStream: v.srcObject === tag.stream,
       state: tag.pc.connectionState,
+      // The restart's offer and answer, as ordinary video-offer / video-answer.
+      restartSignals: window.__e2e.signals.slice(tag.signals).some((x) => x.type === 'video-offer')
+        && window.__e2e.signals.slice(tag.signals).some((x) => x.type === 'video-answer'),
     };
   });
 }
@@ -97,7 +100,7 @@ test('coturn stops and starts again: the same call resumes on both sides', async
   const resumed = Date.now() - listening;
   for (const u of [alice, bob]) {
     const s = await sameCall(u);
-    assert.deepEqual(s, { pcs: 1, open: 1, samePc: true, sameVideo: true, sameStream: true, state: 'connected' }, `${u.label}: the same call`);
+    assert.deepEqual(s, { pcs: 1, open: 1, samePc: true, sameVideo: true, sameStream: true, state: 'connected', restartSignals: true }, `${u.label}: the same call`);
     const pair = await u.selectedPair();
     assert.deepEqual([pair.pair.local, pair.pair.remote], ['relay', 'relay'], `${u.label}: relayed again`);
     assert.equal(await u.errorText(), null, `${u.label}: no error shown`);
