@@ -10,10 +10,10 @@
 //! greater (byte order) is polite**.
 //!
 //! ICE restart (docs/protocol.md, "ICE restart"): a call that had connected and then fails
-//! (ICE `failed`, or `disconnected` past the grace period) is restarted, not ended. Whichever
-//! side detects it calls `restartIce()` ([`Action::RestartIce`]); if both do, their two offers
-//! are an ordinary glare, which perfect negotiation settles (the polite side rolls back and
-//! answers; its own restart offer follows once stable, as the browser keeps the restart flag).
+//! (ICE `failed`, or `disconnected` past the grace period) is restarted, not ended: the
+//! impolite side calls `restartIce()` ([`Action::RestartIce`]) at once, the polite side only in
+//! an attempt where the peer sent no offer (see [`Call::attempt`]). Crossing restart offers are
+//! an ordinary glare, which perfect negotiation settles.
 //! An attempt needs signaling: while the peer cannot be reached (our socket down, or the peer
 //! not in the user list) it waits, and the offer goes out once it can. Bounded by
 //! [`ICE_RESTART_ATTEMPTS`] x [`ICE_RESTART_ATTEMPT_MS`].
