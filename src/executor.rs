@@ -323,6 +323,11 @@ impl Executor {
                 self.view.show_sas(code.as_deref());
                 self.host.sas(code.as_deref());
             }
+            Action::RestartIce { call } => {
+                if let Some(peer) = self.peer_of(call) {
+                    peer.restart_ice();
+                }
+            }
         }
     }
 

@@ -178,6 +178,11 @@ impl Peer {
         async move { Some(op.await?.map(drop)) }
     }
 
+    /// `restartIce()`: `negotiationneeded` follows, and the next offer has new ICE credentials.
+    pub fn restart_ice(&self) {
+        self.js().restart_ice();
+    }
+
     fn js(&self) -> &Pc {
         js(&self.pc)
     }

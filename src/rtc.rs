@@ -31,6 +31,9 @@ extern "C" {
         track: &MediaStreamTrack,
         stream: &MediaStream,
     ) -> Result<JsValue, JsValue>;
+    /// `restartIce()` (ICE restart, decided by the core): web-sys has no binding for it.
+    #[wasm_bindgen(method, js_name = restartIce)]
+    pub(crate) fn restart_ice(this: &Pc);
     #[wasm_bindgen(method, getter, js_name = localDescription)]
     pub(crate) fn local_description_plain(this: &Pc) -> JsValue;
     #[wasm_bindgen(method, getter, js_name = iceConnectionState)]

@@ -33,15 +33,31 @@ pub type Millis = f64;
 /// recovers on its own (a Wi-Fi blip); the tutorial treated it as fatal (its bug 4).
 pub const ICE_DISCONNECTED_GRACE_MS: u32 = 8_000;
 
+/// ICE restart (docs/protocol.md, "ICE restart"): when ICE fails, or stays `disconnected`
+/// past [`ICE_DISCONNECTED_GRACE_MS`], a call that had connected is not ended but restarted
+/// (`restartIce()`, a new offer/answer with new ICE credentials, in the same connection). Each
+/// attempt gets [`ICE_RESTART_ATTEMPT_MS`]; after [`ICE_RESTART_ATTEMPTS`] of them (30 s in all)
+/// the call ends. An attempt that needs signaling while the socket is down waits for it.
+pub const ICE_RESTART_ATTEMPTS: u32 = 3;
+pub const ICE_RESTART_ATTEMPT_MS: u32 = 10_000;
+
+/// How long a call outlives its peer's absence from the user list we get after logging in
+/// again. A relay that restarts sends each page, as it logs in again, a list without the peer
+/// that has not yet (its backoff is up to [`RECONNECT_MAX_MS`]): absence is evidence, not
+/// proof. While we stay connected, a list without the peer ends the call at once (the server
+/// saw it go), as does our relay's `hang-up` with reason `gone`.
+pub const PEER_ABSENT_GRACE_MS: u32 = 15_000;
+
 /// How long a call may take to connect once offer and answer are both applied. ICE on a
 /// working path takes a second or two; without this, a path that can never work (a relay-only
 /// policy with wrong TURN credentials gathers no candidates, and ICE then stays `new` for
 /// ever, never `failed`) would leave the person looking at "Connecting…" indefinitely.
 pub const CONNECT_TIMEOUT_MS: u32 = 20_000;
 
-/// Delay before reopening a closed signaling socket (doubles per failure up to the max).
+/// Delay before reopening a closed signaling socket (doubles per failure up to the max). The
+/// max keeps "signaling restored within 5 s of the relay listening again" (README, Figures).
 pub const RECONNECT_MIN_MS: u32 = 500;
-pub const RECONNECT_MAX_MS: u32 = 8_000;
+pub const RECONNECT_MAX_MS: u32 = 4_000;
 
 /// How long a call may ring unanswered: the callee's ringing stops and the caller stops
 /// waiting (both are told, `hang-up` reason `timeout`). Phones ring for about as long.
@@ -129,6 +145,10 @@ pub enum Timer {
     Answer(CallId),
     /// Time for the next `getStats` sample of a connected call ([`STATS_INTERVAL_MS`]).
     Stats(CallId),
+    /// The end of an ICE restart attempt (see [`ICE_RESTART_ATTEMPTS`]).
+    IceRestart(CallId),
+    /// The end of the peer's grace to reappear in the user list ([`PEER_ABSENT_GRACE_MS`]).
+    PeerAbsent(CallId),
 }
 
 impl Timer {
@@ -139,7 +159,9 @@ impl Timer {
             | Timer::Connect(call)
             | Timer::Ring(call)
             | Timer::Answer(call)
-            | Timer::Stats(call) => Some(call),
+            | Timer::Stats(call)
+            | Timer::IceRestart(call)
+            | Timer::PeerAbsent(call) => Some(call),
             Timer::Reconnect => None,
         }
     }
@@ -321,7 +343,7 @@ pub enum EndReason {
     Media,
     /// No network path: ICE failed, gathered nothing, or the connect deadline passed.
     Failed,
-    /// The connection was lost (ICE disconnected beyond the grace period).
+    /// The connection was lost and ICE restarts could not restore it ([`ICE_RESTART_ATTEMPTS`]).
     Lost,
     /// Something else failed on our side: a peer-connection operation, the signaling state
     /// closed, the remote tracks ended.
@@ -395,7 +417,7 @@ pub enum CallPhase {
     Connecting,
     /// ICE connected: media flowing.
     Connected,
-    /// ICE disconnected, within the grace period.
+    /// ICE disconnected, within the grace period, or being restarted.
     Reconnecting,
     /// An incoming call rings (auto-accept off); `peer` is the caller. No camera yet.
     Ringing,
@@ -566,5 +588,10 @@ pub enum Action {
     /// (the call ended), hide it.
     ShowSas {
         code: Option<String>,
+    },
+    /// `pc.restartIce()`: the browser fires `negotiationneeded`, and the offer that follows
+    /// carries new ICE credentials (an ordinary `video-offer`).
+    RestartIce {
+        call: CallId,
     },
 }

@@ -78,6 +78,9 @@ pub struct Client {
     /// Oldest first. (Here and for the other short queues of the core: a `Vec`, not a
     /// `VecDeque`, whose code would cost the browser bundle 0.9 KB gzipped.)
     ended_tokens: Vec<String>,
+    /// Our socket closed during the current call and the peer has not been seen in a user
+    /// list since: its absence from one may only mean it has not logged in again yet.
+    rejoined: bool,
     /// The status last shown (emitted as `ShowStatus` whenever it changes).
     status: Status,
     /// An error or notice is on the page (a `ShowError` not yet followed by `ClearError`).
@@ -109,6 +112,7 @@ impl Client {
             ringing: None,
             early: CandidateBuffer::new(),
             ended_tokens: Vec::new(),
+            rejoined: false,
             status: Status::default(),
             error_shown: false,
             muted: false,
@@ -377,6 +381,7 @@ impl Client {
         let never_opened = self.socket == Socket::Connecting;
         self.socket = Socket::Closed;
         self.client_id = None;
+        self.rejoined = self.call.is_some();
         // The call goes on: its media flows peer to peer (PROTOCOL bug 10: the tutorial never
         // reconnected at all).
         if self.name.is_some() {
@@ -459,14 +464,37 @@ impl Client {
             let notice = format!("{from} left.");
             self.stop_ringing(EndReason::PeerLeft, Some(notice));
         }
-        match &self.call {
-            Some(call) if !self.users.contains(&call.peer) => {
-                // Nobody is left to send a hang-up to.
-                let notice = format!("{} left.", call.peer);
-                self.end_call(Ending::peer(EndReason::PeerLeft, notice));
+        let reachable = self.reachable();
+        let Some(call) = self.call.as_mut() else {
+            return self.show_users();
+        };
+        if self.users.contains(&call.peer) {
+            call.peer_absent = false;
+            self.rejoined = false;
+            if reachable {
+                call.signaling_back(&mut self.out);
             }
-            _ => self.show_users(),
+        } else if self.rejoined {
+            // We logged in again after our socket closed (a relay restart): the peer may still
+            // be on its backoff. Its absence is evidence, not proof (docs/protocol.md).
+            call.peer_missing(&mut self.out);
+        } else {
+            // The server saw the peer go while we stayed connected. Nobody is left to send a
+            // hang-up to.
+            let notice = format!("{} left.", call.peer);
+            return self.end_call(Ending::peer(EndReason::PeerLeft, notice));
         }
+        self.show_users();
+    }
+
+    /// The peer of the current call can be reached over signaling: we are logged in on an
+    /// open socket and the peer is in the user list.
+    fn reachable(&self) -> bool {
+        self.logged_in()
+            && self
+                .call
+                .as_ref()
+                .is_some_and(|c| self.users.contains(&c.peer))
     }
 
     fn send_chat(&mut self, now: Millis, text: String) {
@@ -539,6 +567,7 @@ impl Client {
     /// about the call, then closes everything and forgets the call.
     fn end_call(&mut self, ending: Ending) {
         let Some(call) = self.call.take() else { return };
+        self.rejoined = false;
         if ending.tell_peer && call.peer_knows() {
             // With target AND token (PROTOCOL bug 1: the tutorial sent `target: null`, which
             // the server broadcast, tearing down every other call in the room).
@@ -594,6 +623,9 @@ impl Client {
         if input_call_id(&input) != Some(call.id) {
             return;
         }
+        call.reachable = self.socket == Socket::Open
+            && self.client_id.is_some()
+            && self.users.contains(&call.peer);
         let flow = call.handle(input, &mut self.out);
         if let Flow::End(ending) = flow {
             self.end_call(ending);
@@ -624,7 +656,9 @@ fn input_call_id(input: &Input) -> Option<CallId> {
                 Timer::IceDisconnected(call)
                 | Timer::Connect(call)
                 | Timer::Answer(call)
-                | Timer::Stats(call),
+                | Timer::Stats(call)
+                | Timer::IceRestart(call)
+                | Timer::PeerAbsent(call),
         } => Some(*call),
         Input::Login { .. }
         | Input::SocketOpen

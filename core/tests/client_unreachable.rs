@@ -100,7 +100,7 @@ fn a_socket_that_never_opens_names_the_server_the_next_try_and_what_to_check() {
     let u = last.expect("still unreachable");
     assert_eq!(u.failures, 8);
     assert_eq!(u.retry_at, Some(now + f64::from(RECONNECT_MAX_MS)));
-    assert!(u.text.contains("Trying again in 8 s."), "{}", u.text);
+    assert!(u.text.contains("Trying again in 4 s."), "{}", u.text);
 
     // It opens: the status is back to normal on its own.
     c.handle(now + 8_000.0, FIRE);

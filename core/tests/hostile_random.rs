@@ -497,7 +497,8 @@ fn text_only(action: &Action) -> Result<(), String> {
         | Action::Share { .. }
         | Action::SampleStats { .. }
         | Action::SetSendStep { .. }
-        | Action::HashSas { .. } => Ok(()),
+        | Action::HashSas { .. }
+        | Action::RestartIce { .. } => Ok(()),
         // Figures and the code: numbers and digits the view sets as text.
         Action::ShowQuality { .. } | Action::ShowStats { .. } | Action::ShowSas { .. } => Ok(()),
     }
@@ -511,6 +512,7 @@ fn disturbs(action: &Action, peer: &str, call: CallId, token: &str) -> Option<St
         Action::AcquireMedia { .. } | Action::CreatePeer { .. } => Some("started a call".into()),
         Action::CallIncoming { .. } => Some("rang".into()),
         Action::Share { .. } => Some("changed what the call sends".into()),
+        Action::RestartIce { .. } => Some("restarted ICE".into()),
         // A hang-up for an ended call (sent again when a late answer claims that call) leaves
         // the live call alone; one with the live call's token, or none, would end it.
         Action::Send(Message::HangUp {

@@ -130,11 +130,12 @@ async function startRelay(t, { staticDir = DIST, port = null } = {}) {
 /**
  * coturn on loopback with long-term credentials, relaying between loopback addresses.
  * Plain TURN over UDP/TCP only (no TLS/DTLS, no CLI, no Redis/DB), in the foreground.
+ * `port` and `minPort`: restart a coturn where it was (its result has both).
  */
-async function startCoturn(t, { user = 'webrtc', pass = 'turnserver', realm = 'test' } = {}) {
-  const port = await freePort({ udp: true });
+async function startCoturn(t, { user = 'webrtc', pass = 'turnserver', realm = 'test', port = null, minPort = null } = {}) {
+  if (port === null) port = await freePort({ udp: true });
   // Relay ports from a range unlikely to clash with the test's other ports.
-  const minPort = 40000 + Math.floor(Math.random() * 200) * 100;
+  if (minPort === null) minPort = 40000 + Math.floor(Math.random() * 200) * 100;
   const args = [
     '-n', // no config file
     '--listening-ip=127.0.0.1',
@@ -160,7 +161,7 @@ async function startCoturn(t, { user = 'webrtc', pass = 'turnserver', realm = 't
   const proc = startProcess('turnserver', args, { name: 'coturn' });
   if (t) t.after(() => proc.stop());
   await waitListening(port, proc, 'coturn');
-  return { port, url: `turn:127.0.0.1:${port}`, user, pass, proc };
+  return { port, minPort, url: `turn:127.0.0.1:${port}`, user, pass, realm, proc };
 }
 
 module.exports = { ROOT, DIST, RELAY_BIN, freePort, waitListening, startProcess, startRelay, startCoturn };

@@ -157,9 +157,9 @@ impl Hub {
     }
 
     /// The connection is gone: its room hears of it, and is forgotten once empty.
-    fn leave(&self, room: &str, hub: &Arc<RoomHub>, id: ConnId) {
+    fn leave(&self, room: &str, hub: &Arc<RoomHub>, id: ConnId, tell: bool) {
         let mut rooms = lock(&self.rooms);
-        if hub.disconnect(id) {
+        if hub.disconnect(id, tell) {
             rooms.remove(room);
         }
         set_gauge(&self.metrics.rooms, rooms.len());
@@ -254,14 +254,19 @@ impl RoomHub {
         inner.apply(effects);
     }
 
-    /// True if the room is now empty.
-    fn disconnect(self: &Arc<Self>, id: ConnId) -> bool {
+    /// True if the room is now empty. `tell`: send the peers what the room says (a `gone`
+    /// hang-up, the new user list). Not while the server shuts down: a restarting relay must
+    /// not end calls whose media flows peer to peer (the pages log in again once it is back;
+    /// docs/protocol.md).
+    fn disconnect(self: &Arc<Self>, id: ConnId, tell: bool) -> bool {
         let mut inner = lock(&self.inner);
         inner.outboxes.remove(&id);
         let effects = inner.room.disconnect(id);
-        inner.apply(effects);
         let empty = inner.room.is_empty();
-        self.lists(inner);
+        if tell {
+            inner.apply(effects);
+            self.lists(inner);
+        }
         empty
     }
 }
@@ -455,7 +460,7 @@ pub(crate) async fn serve(mut socket: WebSocket, session: Session) {
         }
     };
     // Tell the room first, so the peers hear at once, not after the close handshake.
-    hub.leave(&room, &room_hub, id);
+    hub.leave(&room, &room_hub, id, !*stop.borrow());
     metrics.ws_connections.fetch_sub(1, Ordering::Relaxed);
     tracing::info!(conn = id, room, "closed");
     if let End::Close(code, reason) = end {

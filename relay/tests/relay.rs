@@ -5,7 +5,7 @@ mod common;
 use chat_protocol::json::Value;
 use chat_protocol::{Message as Msg, MAX_FRAME_BYTES};
 use common::{header, http_get, str_of, try_connect, Client, Relay};
-use futures_util::SinkExt;
+use futures_util::{SinkExt, StreamExt};
 use relay::limit::Rate;
 use relay::room::Limits;
 use relay::Config;
@@ -676,6 +676,27 @@ async fn shutdown_closes_every_socket_with_1001() {
     relay.begin_stop();
     for client in c.iter_mut().chain([&mut nameless]) {
         assert_eq!(client.close_code().await, Some(1001));
+    }
+    relay.stopped().await.expect("clean exit");
+}
+
+/// A relay that shuts down (to restart) ends no call: the media flows peer to peer and the
+/// pages log in again once it is back (docs/protocol.md, "ICE restart, and a relay that
+/// restarts"), so no `gone` hang-up (nor anything else) precedes the close.
+#[tokio::test]
+async fn shutdown_ends_no_call() {
+    let mut relay = Relay::start_default().await;
+    let mut c = relay.logins(&["alice", "bob"]).await;
+    {
+        let (a, b) = c.split_at_mut(1);
+        call(&mut a[0], &mut b[0]).await;
+    }
+    relay.begin_stop();
+    for client in &mut c {
+        match client.next().await {
+            Some(Ok(Message::Close(_))) => while let Some(Ok(_)) = client.ws.next().await {},
+            other => panic!("{}: expected the close, got {other:?}", client.name),
+        }
     }
     relay.stopped().await.expect("clean exit");
 }

@@ -8,10 +8,20 @@
 //! back (implicitly, inside `setRemoteDescription`) and answers. Roles must differ, so they
 //! come from the two user names, which the server keeps unique: **the side whose name sorts
 //! greater (byte order) is polite**.
+//!
+//! ICE restart (docs/protocol.md, "ICE restart"): a call that had connected and then fails
+//! (ICE `failed`, or `disconnected` past the grace period) is restarted, not ended: the
+//! impolite side calls `restartIce()` ([`Action::RestartIce`]) at once, the polite side only in
+//! an attempt where the peer sent no offer (see [`Call::attempt`]). Crossing restart offers are
+//! an ordinary glare, which perfect negotiation settles.
+//! An attempt needs signaling: while the peer cannot be reached (our socket down, or the peer
+//! not in the user list) it waits, and the offer goes out once it can. Bounded by
+//! [`ICE_RESTART_ATTEMPTS`] x [`ICE_RESTART_ATTEMPT_MS`].
 
 use crate::call::{
     Action, CallId, CallPhase, EndReason, IceConnectionState, IceGatheringState, Input, PeerOp,
-    SignalingState, Timer, CONNECT_TIMEOUT_MS, RING_TIMEOUT_MS, STATS_INTERVAL_MS,
+    SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_RESTART_ATTEMPTS, ICE_RESTART_ATTEMPT_MS,
+    PEER_ABSENT_GRACE_MS, RING_TIMEOUT_MS, STATS_INTERVAL_MS,
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 use crate::rules::{offer_collision, GracePeriod, OfferCollision};
@@ -149,6 +159,22 @@ pub(super) struct Call {
     peer_ready: bool,
     /// The remote offer is set but our media is not ready: answer once it is.
     answer_waits_media: bool,
+    /// The peer can be reached over signaling (our socket open and logged in, the peer in the
+    /// user list): set by the client before every input of this call.
+    pub(super) reachable: bool,
+    /// ICE restart attempts made in the current restart (0: not restarting).
+    restart_attempts: u32,
+    /// A restart attempt waits until the peer can be reached ([`Call::signaling_back`]).
+    restart_wanted: bool,
+    /// Our last offer, kept until answered: re-sent if it was made while the peer could not
+    /// be reached (the socket dropped it) or a restart attempt finds it unanswered.
+    last_offer: Option<SessionDescription>,
+    /// `last_offer` was made while the peer could not be reached.
+    offer_unsent: bool,
+    /// The peer sent an offer during the current restart attempt: it is restarting.
+    peer_restarted: bool,
+    /// The peer is missing from the user list; [`Timer::PeerAbsent`] is running.
+    pub(super) peer_absent: bool,
 }
 
 impl Call {
@@ -193,6 +219,13 @@ impl Call {
             quality: quality::Monitor::new(),
             peer_ready: false,
             answer_waits_media: false,
+            reachable: true,
+            restart_attempts: 0,
+            restart_wanted: false,
+            last_offer: None,
+            offer_unsent: false,
+            peer_restarted: false,
+            peer_absent: false,
         }
     }
 
@@ -367,7 +400,19 @@ impl Call {
             Input::TimerFired {
                 timer: Timer::Answer(_),
             } => {}
-            Input::TimerFired { .. } => return self.grace_over(),
+            Input::TimerFired {
+                timer: Timer::IceRestart(_),
+            } => return self.restart_attempt_over(out),
+            Input::TimerFired {
+                timer: Timer::PeerAbsent(_),
+            } if self.peer_absent => {
+                let notice = format!("{} left.", self.peer);
+                return Flow::End(Ending::peer(EndReason::PeerLeft, notice));
+            }
+            Input::TimerFired {
+                timer: Timer::PeerAbsent(_),
+            } => {}
+            Input::TimerFired { .. } => return self.grace_over(out),
             _ => {}
         }
         Flow::Continue
@@ -432,6 +477,7 @@ impl Call {
             return;
         }
         self.offer_received = true;
+        self.peer_restarted = self.restart_attempts > 0;
         if !self.media_ready {
             // Still waiting for our camera: no offer of ours exists yet, so there is no real
             // collision. We simply become the callee of the peer's offer, with its token.
@@ -570,6 +616,10 @@ impl Call {
                 }
                 self.offer_sent = true;
                 self.awaiting_answer = true;
+                // The client drops a message for a socket that is down: keep the offer to
+                // send it once the peer can be reached again.
+                self.offer_unsent = !self.reachable;
+                self.last_offer = Some(desc.clone());
                 out.push(Action::Send(Message::VideoOffer {
                     name,
                     target,
@@ -665,8 +715,10 @@ impl Call {
 
     fn ice_state(&mut self, state: IceConnectionState, out: &mut Vec<Action>) -> Flow {
         self.ice = Some(state);
-        // `disconnected` often recovers by itself (PROTOCOL bug 4: the tutorial hung up at once).
-        if let Some(ms) = self.grace.ice_state(state) {
+        // `disconnected` often recovers by itself (docs/protocol.md, bug 4: the tutorial hung
+        // up at once). While an ICE restart runs, its attempt's timer decides instead.
+        let grace = self.grace.ice_state(state);
+        if let Some(ms) = grace.filter(|_| self.restart_attempts == 0) {
             self.phase = CallPhase::Reconnecting;
             out.push(Action::StartTimer {
                 timer: Timer::IceDisconnected(self.id),
@@ -676,6 +728,12 @@ impl Call {
         match state {
             IceConnectionState::Connected | IceConnectionState::Completed => {
                 self.phase = CallPhase::Connected;
+                if std::mem::take(&mut self.restart_attempts) > 0 {
+                    // The attempt's timer may still fire: with no restart running it is ignored.
+                    self.restart_wanted = false;
+                    self.peer_restarted = false;
+                    out.push(log(format!("ICE restart with {} succeeded", self.peer)));
+                }
                 if !self.started {
                     self.started = true;
                     out.push(Action::CallStarted {
@@ -691,6 +749,9 @@ impl Call {
                 }
             }
             IceConnectionState::Disconnected => {}
+            // A call that had connected is restarted; one that never did has no path to restore
+            // (its connect deadline and the gathering check say why).
+            IceConnectionState::Failed if self.started => return self.begin_restart(out),
             IceConnectionState::Failed | IceConnectionState::Closed => {
                 let text = format!("The connection to {} failed.", self.peer);
                 return Flow::End(Ending::failure(text, EndReason::Failed));
@@ -779,13 +840,129 @@ impl Call {
         Ending::failure(text, EndReason::Failed)
     }
 
-    /// The grace timer fired: end the call if ICE has not recovered since.
-    fn grace_over(&self) -> Flow {
+    /// The grace timer fired: restart ICE if it has not recovered since.
+    fn grace_over(&mut self, out: &mut Vec<Action>) -> Flow {
         if !self.grace.over() {
             return Flow::Continue;
         }
-        let text = format!("The connection to {} was lost.", self.peer);
-        Flow::End(Ending::failure(text, EndReason::Lost))
+        self.begin_restart(out)
+    }
+
+    /// ICE failed, or stayed disconnected past the grace period: the first restart attempt.
+    fn begin_restart(&mut self, out: &mut Vec<Action>) -> Flow {
+        if self.restart_attempts > 0 {
+            return Flow::Continue;
+        }
+        self.phase = CallPhase::Reconnecting;
+        self.restart_attempts = 1;
+        self.peer_restarted = false;
+        self.attempt(out);
+        Flow::Continue
+    }
+
+    /// One restart attempt: its timer, and the restart itself once the peer can be reached.
+    /// Whose turn it is: the impolite side restarts at once; the polite side leaves the first
+    /// attempt to it, and any attempt in which the peer's offer came, and restarts only when
+    /// the peer did not (it may not have noticed the failure). Two restart offers crossing
+    /// would be settled by perfect negotiation, but a rolled-back restart offer left Chrome's
+    /// media stalled in one direction in our end-to-end test, so glare is avoided here.
+    fn attempt(&mut self, out: &mut Vec<Action>) {
+        out.push(log(format!(
+            "ICE restart with {}: attempt {} of {ICE_RESTART_ATTEMPTS}",
+            self.peer, self.restart_attempts
+        )));
+        out.push(Action::StartTimer {
+            timer: Timer::IceRestart(self.id),
+            ms: ICE_RESTART_ATTEMPT_MS,
+        });
+        let peer_drives = std::mem::take(&mut self.peer_restarted);
+        if self.polite && (self.restart_attempts == 1 || peer_drives) {
+            out.push(log(format!(
+                "ICE restart: {}'s turn (the impolite side)",
+                self.peer
+            )));
+            return;
+        }
+        self.restart_now(out);
+    }
+
+    fn restart_now(&mut self, out: &mut Vec<Action>) {
+        if !self.reachable {
+            self.restart_wanted = true;
+            out.push(log("ICE restart waits for signaling".to_owned()));
+            return;
+        }
+        self.restart_wanted = false;
+        match &self.last_offer {
+            // An offer of ours is still unanswered (lost with a relay that went away, or made
+            // while signaling was down): a restart offer could not be made before it is
+            // answered (`negotiationneeded` waits for `stable`), so send it again.
+            Some(offer) if self.awaiting_answer => {
+                let offer = offer.clone();
+                self.send_offer(offer, out);
+            }
+            _ => out.push(Action::RestartIce { call: self.id }),
+        }
+    }
+
+    /// An attempt's time is over: the next attempt, or the end of the call.
+    fn restart_attempt_over(&mut self, out: &mut Vec<Action>) -> Flow {
+        if self.restart_attempts == 0 {
+            return Flow::Continue;
+        }
+        if self.restart_attempts >= ICE_RESTART_ATTEMPTS {
+            let secs = ICE_RESTART_ATTEMPTS * ICE_RESTART_ATTEMPT_MS / 1000;
+            let text = format!(
+                "The connection to {} was lost and could not be restored ({ICE_RESTART_ATTEMPTS} attempts in {secs} s).",
+                self.peer
+            );
+            return Flow::End(Ending::failure(text, EndReason::Lost));
+        }
+        self.restart_attempts += 1;
+        self.attempt(out);
+        Flow::Continue
+    }
+
+    /// The peer can be reached again (we logged in again and it is in the user list): what
+    /// waited for signaling goes out.
+    pub(super) fn signaling_back(&mut self, out: &mut Vec<Action>) {
+        self.reachable = true;
+        match &self.last_offer {
+            Some(offer) if self.offer_unsent && self.awaiting_answer => {
+                let offer = offer.clone();
+                self.send_offer(offer, out);
+                self.restart_wanted = false;
+            }
+            _ if self.restart_wanted => self.restart_now(out),
+            _ => {}
+        }
+    }
+
+    fn send_offer(&mut self, sdp: SessionDescription, out: &mut Vec<Action>) {
+        self.offer_unsent = false;
+        out.push(log(format!("sending our offer to {} again", self.peer)));
+        out.push(Action::Send(Message::VideoOffer {
+            name: self.me.clone(),
+            target: self.peer.clone(),
+            sdp,
+            call: Some(self.token.clone()),
+        }));
+    }
+
+    /// The peer is missing from the user list we got after logging in again: wait for it
+    /// ([`PEER_ABSENT_GRACE_MS`]).
+    pub(super) fn peer_missing(&mut self, out: &mut Vec<Action>) {
+        if !self.peer_absent {
+            self.peer_absent = true;
+            out.push(log(format!(
+                "{} is not in the user list; waiting for it to log in again",
+                self.peer
+            )));
+            out.push(Action::StartTimer {
+                timer: Timer::PeerAbsent(self.id),
+                ms: PEER_ABSENT_GRACE_MS,
+            });
+        }
     }
 }
 
