@@ -15,6 +15,10 @@ WEBRTC_CHAT_REQUIRE_REDIS=1 cargo test --workspace
 step "lint: clippy on the wasm target"
 cargo clippy --target wasm32-unknown-unknown -p webrtc-chat -- -D warnings
 
+# wasm-bindgen-test's runner gives a test 20 s by default; fifty calls in a row take about that
+# long on a loaded 2-core machine. The suite's own waits are shorter and bounded.
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-180}
+
 step "browser: headless Chromium"
 CHROMEDRIVER=$(command -v chromedriver) cargo test --target wasm32-unknown-unknown -p webrtc-chat
 
