@@ -12,8 +12,10 @@ step "native: cargo test --workspace"
 # redis-server is installed above: the cluster tests must run, not skip (relay/tests/cluster.rs).
 WEBRTC_CHAT_REQUIRE_REDIS=1 cargo test --workspace
 
-step "lint: clippy on the wasm target"
+step "lint: clippy on the wasm target (page and embed), and natively (core, protocol, relay)"
 cargo clippy --target wasm32-unknown-unknown -p webrtc-chat -- -D warnings
+cargo clippy --target wasm32-unknown-unknown -p webrtc-chat --features compat -- -D warnings
+cargo clippy -p webrtc-chat-core -p webrtc-chat-protocol -p webrtc-chat-relay --all-targets -- -D warnings
 
 # wasm-bindgen-test's runner gives a test 20 s by default; fifty calls in a row take about that
 # long on a loaded 2-core machine. The suite's own waits are shorter and bounded.
