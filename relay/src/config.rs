@@ -38,6 +38,9 @@ pub struct Config {
     pub login_timeout: Duration,
     /// After SIGTERM/SIGINT, how long connections get to close before the relay exits.
     pub shutdown_grace: Duration,
+    /// With one (`redis://host:port`), the relay joins the other relays on that Redis
+    /// (docs/scale-out.md): client ids unique across nodes, health on `/healthz`.
+    pub redis: Option<String>,
 }
 
 pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
@@ -66,6 +69,7 @@ impl Default for Config {
             log: LogLevel::Info,
             token_secret: None,
             turn: None,
+            redis: None,
             max_connections_per_ip: 0,
             header_timeout: Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS),
             login_timeout: Duration::from_secs(DEFAULT_LOGIN_TIMEOUT_SECS),
@@ -237,6 +241,11 @@ pub struct RunArgs {
           default_value_t = DEFAULT_SHUTDOWN_GRACE_SECS)]
     pub shutdown_grace: u64,
 
+    /// Redis URL (`redis://[:password@]host:port/db`) shared by the relays serving the same
+    /// rooms behind a load balancer (docs/scale-out.md). Without it the relay stands alone.
+    #[arg(long, env = "RELAY_REDIS", value_name = "URL", value_parser = non_empty)]
+    pub redis: Option<String>,
+
     /// Log level on stderr.
     #[arg(long, env = "RELAY_LOG", value_name = "LEVEL", value_enum, default_value_t = LogLevel::Info)]
     pub log: LogLevel,
@@ -287,6 +296,7 @@ impl RunArgs {
             header_timeout: Duration::from_secs(self.header_timeout),
             login_timeout: Duration::from_secs(self.login_timeout),
             shutdown_grace: Duration::from_secs(self.shutdown_grace),
+            redis: self.redis.clone(),
         }
     }
 }

@@ -20,6 +20,7 @@ use tokio::task::JoinSet;
 use tokio::time;
 use tower_http::services::ServeDir;
 
+use crate::cluster::{Cluster, ClusterConfig, ClusterError, Incoming};
 use crate::config::TurnConfig;
 use crate::config::{normalize_origin, Config};
 use crate::listen::{self, Gate, Slot};
@@ -55,6 +56,7 @@ const NO_PAGE: &str = "webrtc-chat relay\n\n\
 pub enum StartError {
     Bind { addr: String, source: io::Error },
     StaticDir { path: PathBuf, reason: String },
+    Redis { url: String, source: ClusterError },
 }
 
 impl std::fmt::Display for StartError {
@@ -64,6 +66,7 @@ impl std::fmt::Display for StartError {
             StartError::StaticDir { path, reason } => {
                 write!(f, "cannot serve {}: {reason}", path.display())
             }
+            StartError::Redis { url, source } => write!(f, "cannot join {url}: {source}"),
         }
     }
 }
@@ -76,6 +79,8 @@ pub struct Server {
     config: Config,
     /// `--static`, canonical (symlinks resolved), for [`static_files::check`].
     static_root: Option<PathBuf>,
+    /// `--redis`: the cross-node layer and its event queue.
+    cluster: Option<(Cluster, mpsc::Receiver<Incoming>)>,
 }
 
 /// Binds the listening socket and checks the static directory.
@@ -115,16 +120,30 @@ pub async fn bind(config: &Config) -> Result<Server, StartError> {
             addr: config.listen.clone(),
             source,
         })?;
+    // After the bind: a relay that cannot listen should not first take a node number.
+    let cluster =
+        match &config.redis {
+            None => None,
+            Some(url) => Some(Cluster::connect(ClusterConfig::new(url)).await.map_err(
+                |source| StartError::Redis {
+                    url: url.clone(),
+                    source,
+                },
+            )?),
+        };
     Ok(Server {
         listener,
         config: config.clone(),
         static_root,
+        cluster,
     })
 }
 
 /// What every request handler shares.
 struct App {
     hub: Arc<Hub>,
+    /// `--redis`: reported on `/healthz`.
+    cluster: Option<Cluster>,
     allow_origins: Vec<String>,
     /// With one, every WebSocket needs a valid join token (see [`crate::token`]).
     token_secret: Option<Vec<u8>>,
@@ -153,17 +172,25 @@ impl Server {
             listener,
             config,
             static_root,
+            cluster,
         } = self;
         // Ids count up from the start time in milliseconds, like the sample's `Date.now()`.
         let first_id = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(0))
             .unwrap_or(0);
-        let hub = Arc::new(Hub::new(first_id, config.limits));
+        let (cluster, incoming) = match cluster {
+            Some((cluster, incoming)) => (Some(cluster), Some(incoming)),
+            None => (None, None),
+        };
+        let hub = Arc::new(Hub::with_cluster(first_id, config.limits, cluster.clone()));
+        let consumer =
+            incoming.map(|incoming| tokio::spawn(ws::consume(Arc::clone(&hub), incoming)));
         let (stop_tx, stop_rx) = watch::channel(false);
         let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
         let metrics = Arc::clone(hub.metrics());
         let app = Arc::new(App {
+            cluster: cluster.clone(),
             hub,
             turn: config.turn.clone(),
             metrics: Arc::clone(&metrics),
@@ -230,6 +257,13 @@ impl Server {
             tracing::warn!("some connections did not close within {grace:?}");
         }
         tasks.shutdown().await;
+        if let Some(consumer) = consumer {
+            consumer.abort();
+        }
+        // Frees this node's names and presence now rather than after the time-to-live.
+        if let Some(cluster) = cluster {
+            cluster.shutdown().await;
+        }
         Ok(())
     }
 }
@@ -260,7 +294,15 @@ async fn upgrade_or_page(State(app): State<Arc<App>>, request: Request, next: Ne
         return app.upgrade(request).await;
     }
     match request.uri().path() {
-        HEALTHZ => (StatusCode::OK, [NO_STORE], "ok\n").into_response(),
+        // Stays 200 while Redis is down: the relay still serves its own users, and a 503 would
+        // make a load balancer drop every relay at once when Redis blinks.
+        HEALTHZ => match &app.cluster {
+            None => (StatusCode::OK, [NO_STORE], "ok\n").into_response(),
+            Some(cluster) if cluster.is_healthy() => {
+                (StatusCode::OK, [NO_STORE], "ok\nredis: ok\n").into_response()
+            }
+            Some(_) => (StatusCode::OK, [NO_STORE], "ok\nredis: down\n").into_response(),
+        },
         METRICS => (
             StatusCode::OK,
             [

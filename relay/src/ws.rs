@@ -12,6 +12,7 @@ use futures_util::SinkExt;
 use tokio::sync::{mpsc, watch};
 use tokio::time;
 
+use crate::cluster::{Cluster, Incoming};
 use crate::listen::Permit;
 use crate::metrics::Metrics;
 use crate::outbox::{Next, Outbox, Pushed};
@@ -49,6 +50,8 @@ pub struct Hub {
     next_id: AtomicU64,
     rooms: Mutex<HashMap<String, Arc<RoomHub>>>,
     metrics: Arc<Metrics>,
+    /// `--redis`: ids come from it, so they are unique across the relays.
+    cluster: Option<Cluster>,
 }
 
 /// One room and the outboxes of its connections, under one lock so that every connection in
@@ -81,12 +84,18 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Hub {
     pub fn new(first_id: ConnId, limits: Limits) -> Hub {
+        Hub::with_cluster(first_id, limits, None)
+    }
+
+    /// With a cluster, client ids come from [`Cluster::next_client_id`] (unique across nodes).
+    pub fn with_cluster(first_id: ConnId, limits: Limits, cluster: Option<Cluster>) -> Hub {
         Hub {
             start: Instant::now(),
             limits,
             next_id: AtomicU64::new(first_id),
             rooms: Mutex::new(HashMap::new()),
             metrics: Arc::default(),
+            cluster,
         }
     }
 
@@ -124,7 +133,10 @@ impl Hub {
         outbox: Arc<Outbox>,
         fixed_name: Option<String>,
     ) -> Result<(ConnId, Arc<RoomHub>), JoinError> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = match &self.cluster {
+            Some(cluster) => cluster.next_client_id(),
+            None => self.next_id.fetch_add(1, Ordering::Relaxed),
+        };
         // The connection is added under the map's lock, so that `leave` cannot remove the
         // room between its lookup here and the connection joining it.
         let mut rooms = lock(&self.rooms);
@@ -163,6 +175,40 @@ impl Hub {
             rooms.remove(room);
         }
         set_gauge(&self.metrics.rooms, rooms.len());
+    }
+}
+
+/// Handles what the other relays (and the cluster's supervisor) send this one, until the
+/// cluster stops.
+pub(crate) async fn consume(hub: Arc<Hub>, mut incoming: mpsc::Receiver<Incoming>) {
+    while let Some(event) = incoming.recv().await {
+        match event {
+            Incoming::Health {
+                healthy: true,
+                detail,
+            } => {
+                tracing::info!(%detail, "redis reachable; relays in sync");
+            }
+            Incoming::Health {
+                healthy: false,
+                detail,
+            } => {
+                tracing::warn!(%detail, "redis unreachable; serving local users only");
+            }
+            Incoming::Broadcast { room, frame } => {
+                let Some(room_hub) = lock(&hub.rooms).get(&room).cloned() else {
+                    continue;
+                };
+                let mut inner = lock(&room_hub.inner);
+                let frame = Utf8Bytes::from(frame);
+                let to: Vec<ConnId> = inner.outboxes.keys().copied().collect();
+                for id in to {
+                    inner.push(id, frame.clone(), false);
+                }
+            }
+            // Not wired yet: see docs/scale-out.md, steps 3-8.
+            Incoming::ToUser { .. } | Incoming::RoomChanged { .. } | Incoming::NameLost { .. } => {}
+        }
     }
 }
 
@@ -222,15 +268,36 @@ impl RoomHub {
         Ok(())
     }
 
-    fn text(self: &Arc<Self>, id: ConnId, text: &str) {
+    /// With `cross` (a cluster), returns the chat frame the other relays must get too; the
+    /// caller sends it outside the lock.
+    fn text(self: &Arc<Self>, id: ConnId, text: &str, cross: bool) -> Option<String> {
         // Parsing needs no room state: done before taking the room's lock, so the connections
         // of a room parse in parallel.
         let parsed = parse_frame(text, self.limits.max_frame_bytes);
+        let chat = cross
+            && matches!(&parsed, Ok((kind, frame))
+                if kind == "message" && frame.get("target").is_none_or(|t| t.is_null()));
         let now = self.now_ms();
         let mut inner = lock(&self.inner);
         let effects = inner.room.receive_parsed(id, parsed, now);
+        // The room's stamped chat frame (name set, tags stripped), not an error reply.
+        let out = chat
+            .then(|| {
+                effects.iter().find_map(|effect| match effect {
+                    Effect::Send { frame, .. }
+                        if serde_json::from_str::<serde_json::Value>(frame).is_ok_and(|v| {
+                            v.get("type").and_then(|t| t.as_str()) == Some("message")
+                        }) =>
+                    {
+                        Some(frame.clone())
+                    }
+                    _ => None,
+                })
+            })
+            .flatten();
         inner.apply(effects);
         self.lists(inner);
+        out
     }
 
     /// A ping or pong from the client: counted against the rate limit, nothing else.
@@ -391,6 +458,10 @@ pub(crate) async fn serve(mut socket: WebSocket, session: Session) {
     metrics.ws_opened.fetch_add(1, Ordering::Relaxed);
     metrics.ws_connections.fetch_add(1, Ordering::Relaxed);
     tracing::info!(conn = id, room, ?peer, "open");
+    // From now on this relay gets the room's broadcasts from the others.
+    if let Some(cluster) = &hub.cluster {
+        cluster.enter_room(&room).await;
+    }
     let mut heard = Instant::now();
     let mut ping = time::interval_at(time::Instant::now() + PING_EVERY, PING_EVERY);
     let login_deadline = time::sleep(login_timeout);
@@ -405,7 +476,13 @@ pub(crate) async fn serve(mut socket: WebSocket, session: Session) {
                     Some(Ok(Message::Text(text))) => {
                         heard = Instant::now();
                         metrics.bytes_in.fetch_add(text.len() as u64, Ordering::Relaxed);
-                        room_hub.text(id, text.as_str());
+                        let cross = room_hub.text(id, text.as_str(), hub.cluster.is_some());
+                        // Awaited here, in order per connection; outside the room's lock.
+                        if let (Some(frame), Some(cluster)) = (cross, &hub.cluster) {
+                            if let Err(e) = cluster.broadcast(&room, &frame).await {
+                                tracing::debug!(conn = id, "chat not sent to other relays: {e}");
+                            }
+                        }
                     }
                     Some(Ok(Message::Binary(data))) => {
                         heard = Instant::now();
@@ -461,6 +538,9 @@ pub(crate) async fn serve(mut socket: WebSocket, session: Session) {
     };
     // Tell the room first, so the peers hear at once, not after the close handshake.
     hub.leave(&room, &room_hub, id, !*stop.borrow());
+    if let Some(cluster) = &hub.cluster {
+        cluster.leave_room(&room).await;
+    }
     metrics.ws_connections.fetch_sub(1, Ordering::Relaxed);
     tracing::info!(conn = id, room, "closed");
     if let End::Close(code, reason) = end {
