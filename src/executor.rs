@@ -94,7 +94,10 @@ impl Handler for Executor {
                 }
                 Err(error) => self.feed(Input::MediaFailed { call, error }, inbox),
             },
-            Event::Ice(ice, ttl_s) => {
+            Event::Ice(mut ice, ttl_s) => {
+                // The page's own `iceTransportPolicy=relay` stands: the relay's `/ice-servers`
+                // hands out servers, not a policy.
+                ice.relay_only |= self.ice.relay_only;
                 self.ice = ice;
                 // The core decides when to fetch again (before the credentials expire).
                 self.feed(Input::IceServersLoaded { ttl_s }, inbox);
