@@ -475,7 +475,50 @@ mod tests {
             )
         );
         assert!(!c.ice.relay_only);
-        assert!(c.ice_url.is_none() && c.constraints.is_none() && c.warnings.is_empty());
+        // Nothing configured: ask the relay that served the page (a 404 keeps the above).
+        assert_eq!(
+            c.ice_url,
+            Some(format!("{}/ice-servers", loc.origin().unwrap()))
+        );
+        assert!(c.room.is_none() && c.constraints.is_none() && c.warnings.is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn room_and_token_go_into_the_signaling_and_ice_urls() {
+        let loc = web_sys::window().unwrap().location();
+        let c = Config::read(
+            &root(&[("data-room", "team-42"), ("data-token", "a.b+c")], None),
+            &JsValue::UNDEFINED,
+        );
+        assert_eq!(c.room.as_deref(), Some("team-42"));
+        let base = default_signal_url(Some(&loc));
+        assert_eq!(url(&c), format!("{base}/team-42?token=a.b%2Bc"));
+        assert_eq!(
+            c.ice_url,
+            Some(format!(
+                "{}/ice-servers?token=a.b%2Bc",
+                loc.origin().unwrap()
+            ))
+        );
+        // An explicit `signal` is used as it is (the token still goes along); an explicit
+        // ICE setting means no fetch from the relay.
+        let c = Config::read(
+            &root(&[], None),
+            &json(r#"{"room":"r","token":"t","signal":"ws://x/s?a=1","turn":"turn:y"}"#),
+        );
+        assert_eq!(url(&c), "ws://x/s?a=1&token=t");
+        assert!(c.ice_url.is_none());
+    }
+
+    #[wasm_bindgen_test]
+    fn room_names_are_checked_as_the_relay_does() {
+        assert!(valid_room("team-42_B"));
+        assert!(valid_room(&"a".repeat(64)));
+        assert!(!valid_room(&"a".repeat(65)));
+        assert!(!valid_room(""));
+        assert!(!valid_room("no spaces"));
+        assert!(!valid_room("é"));
+        assert!(!valid_room("a/b"));
     }
 
     #[wasm_bindgen_test]
