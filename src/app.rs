@@ -41,8 +41,20 @@ impl App {
             view.show_name(name);
         }
         let mut client = Client::new(seed());
-        if let TransportConfig::Socket { url } = &config.transport {
-            client.set_server(url.as_str());
+        let bad_room = config
+            .room
+            .as_deref()
+            .filter(|room| !crate::config::valid_room(room));
+        if let Some(room) = &config.room {
+            view.show_room(room);
+        }
+        match &config.transport {
+            // A name the relay would refuse (400): say so rather than connect.
+            TransportConfig::Socket { .. } if bad_room.is_some() => view.show_error(Some(
+                "This room name is not valid: use letters, digits, - and _ (at most 64).",
+            )),
+            TransportConfig::Socket { url } => client.set_server(url.as_str()),
+            TransportConfig::Host { .. } => {}
         }
         // An incoming call rings (`incoming-call` event, Accept / Decline) unless the page
         // configures `autoAccept` (the tutorial's answer-at-once, for kiosks and tests).

@@ -50,11 +50,13 @@ impl Ice {
     }
 }
 
-/// Fetches `{iceServers, iceTransportPolicy?}` from `url` (an `iceUrl`); `None` on any failure.
+/// Fetches `{iceServers, iceTransportPolicy?, ttl?}` from `url` (an `iceUrl`, or the relay's
+/// `/ice-servers`, whose 404 means "no TURN offered"); `None` on any failure. With it, how many
+/// seconds the credentials last (`ttl`), when the response says.
 ///
 /// Plain `fetch` rather than gloo-net's http module: that one brings the `http` crate's
 /// request types (and a panicking error conversion) into the bundle for this single GET.
-pub(crate) async fn fetch_ice(url: &str) -> Option<Ice> {
+pub(crate) async fn fetch_ice(url: &str) -> Option<(Ice, Option<u32>)> {
     let window = web_sys::window()?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
         .await
@@ -65,7 +67,11 @@ pub(crate) async fn fetch_ice(url: &str) -> Option<Ice> {
         return None;
     }
     let json = JsFuture::from(response.json().ok()?).await.ok()?;
-    Ice::from_object(&json)
+    let ttl = get(&json, "ttl")
+        .and_then(|t| t.as_f64())
+        .filter(|t| t.is_finite() && *t >= 0.0)
+        .map(|t| t.min(f64::from(u32::MAX)) as u32);
+    Some((Ice::from_object(&json)?, ttl))
 }
 
 pub(crate) struct Config {
@@ -75,6 +81,8 @@ pub(crate) struct Config {
     pub ice_url: Option<String>,
     /// `getUserMedia` constraints; `{audio: true, video: true}` when absent.
     pub constraints: Option<JsValue>,
+    /// The relay room this page joins (`/signal/<room>`); shown on the page.
+    pub room: Option<String>,
     /// Answer incoming calls at once (the tutorial's way) instead of letting them ring.
     pub auto_accept: bool,
     /// Problems worth a console line (a malformed JSON block, say); never fatal.
@@ -117,6 +125,14 @@ const POLICY: Key = Key {
 const ICE_URL: Key = Key {
     name: "iceUrl",
     attr: "data-ice-url",
+};
+const ROOM: Key = Key {
+    name: "room",
+    attr: "data-room",
+};
+const TOKEN: Key = Key {
+    name: "token",
+    attr: "data-token",
 };
 const AUTO_ACCEPT: Key = Key {
     name: "autoAccept",
@@ -219,19 +235,34 @@ impl Config {
         levels.push(Level::Attrs(root));
         let first = |key: &Key| levels.iter().find_map(|l| l.text(key));
 
+        let room = first(&ROOM);
+        let token = first(&TOKEN);
         let transport = match get(&options, "send").and_then(|f| f.dyn_into::<Function>().ok()) {
             Some(send) => TransportConfig::Host {
                 send,
                 connect: get(&options, "connect").and_then(|f| f.dyn_into().ok()),
             },
             None => TransportConfig::Socket {
-                url: first(&SIGNAL).unwrap_or_else(|| default_signal(location.as_ref())),
+                url: with_token(
+                    first(&SIGNAL).unwrap_or_else(|| {
+                        let url = default_signal(location.as_ref());
+                        match &room {
+                            Some(room) => [&url, "/", &encode(room)].concat(),
+                            None => url,
+                        }
+                    }),
+                    token.as_deref(),
+                ),
             },
         };
-        let servers = levels
-            .iter()
-            .find_map(|l| l.ice_servers(&mut warnings))
-            .unwrap_or_else(|| default_ice_servers(location.as_ref()));
+        let configured = levels.iter().find_map(|l| l.ice_servers(&mut warnings));
+        let mut ice_url = first(&ICE_URL);
+        if configured.is_none() && ice_url.is_none() {
+            // Nothing named: ask the relay that served the page for time-limited TURN
+            // credentials (a 404 there means "not offered": the default below stays).
+            ice_url = relay_ice_url(location.as_ref(), token.as_deref());
+        }
+        let servers = configured.unwrap_or_else(|| default_ice_servers(location.as_ref()));
         let ice = Ice {
             servers,
             relay_only: first(&POLICY).as_deref() == Some("relay"),
@@ -244,7 +275,8 @@ impl Config {
                 .iter()
                 .find_map(|l| l.flag(&AUTO_ACCEPT))
                 .unwrap_or(false),
-            ice_url: first(&ICE_URL),
+            ice_url,
+            room,
             transport,
             ice,
             constraints,
@@ -284,6 +316,36 @@ fn ws_url(location: Option<&web_sys::Location>, port: &str, path: &str) -> Strin
     let host = host.filter(|h| !h.is_empty() || port.is_empty());
     let scheme = if secure { "wss://" } else { "ws://" };
     [scheme, host.as_deref().unwrap_or("localhost"), port, path].concat()
+}
+
+/// Whether `room` is a name the relay accepts: letters, digits, `-`, `_`; 1 to 64 of them.
+pub(crate) fn valid_room(room: &str) -> bool {
+    !room.is_empty()
+        && room.len() <= 64
+        && room
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+/// `url` with `token=<token>` added to its query (the relay reads it before the socket opens).
+fn with_token(url: String, token: Option<&str>) -> String {
+    match token {
+        Some(token) => {
+            let sep = if url.contains('?') { "&" } else { "?" };
+            [&url, sep, "token=", &encode(token)].concat()
+        }
+        None => url,
+    }
+}
+
+/// The relay's `GET /ice-servers` on the page's origin (with the token when there is one).
+fn relay_ice_url(location: Option<&web_sys::Location>, token: Option<&str>) -> Option<String> {
+    let origin = location?.origin().ok().filter(|o| o.starts_with("http"))?;
+    Some(with_token([&origin, "/ice-servers"].concat(), token))
 }
 
 /// Where a development build's page finds the relay: its default port, on the page's host.
@@ -413,7 +475,50 @@ mod tests {
             )
         );
         assert!(!c.ice.relay_only);
-        assert!(c.ice_url.is_none() && c.constraints.is_none() && c.warnings.is_empty());
+        // Nothing configured: ask the relay that served the page (a 404 keeps the above).
+        assert_eq!(
+            c.ice_url,
+            Some(format!("{}/ice-servers", loc.origin().unwrap()))
+        );
+        assert!(c.room.is_none() && c.constraints.is_none() && c.warnings.is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn room_and_token_go_into_the_signaling_and_ice_urls() {
+        let loc = web_sys::window().unwrap().location();
+        let c = Config::read(
+            &root(&[("data-room", "team-42"), ("data-token", "a.b+c")], None),
+            &JsValue::UNDEFINED,
+        );
+        assert_eq!(c.room.as_deref(), Some("team-42"));
+        let base = default_signal_url(Some(&loc));
+        assert_eq!(url(&c), format!("{base}/team-42?token=a.b%2Bc"));
+        assert_eq!(
+            c.ice_url,
+            Some(format!(
+                "{}/ice-servers?token=a.b%2Bc",
+                loc.origin().unwrap()
+            ))
+        );
+        // An explicit `signal` is used as it is (the token still goes along); an explicit
+        // ICE setting means no fetch from the relay.
+        let c = Config::read(
+            &root(&[], None),
+            &json(r#"{"room":"r","token":"t","signal":"ws://x/s?a=1","turn":"turn:y"}"#),
+        );
+        assert_eq!(url(&c), "ws://x/s?a=1&token=t");
+        assert!(c.ice_url.is_none());
+    }
+
+    #[wasm_bindgen_test]
+    fn room_names_are_checked_as_the_relay_does() {
+        assert!(valid_room("team-42_B"));
+        assert!(valid_room(&"a".repeat(64)));
+        assert!(!valid_room(&"a".repeat(65)));
+        assert!(!valid_room(""));
+        assert!(!valid_room("no spaces"));
+        assert!(!valid_room("é"));
+        assert!(!valid_room("a/b"));
     }
 
     #[wasm_bindgen_test]

@@ -57,6 +57,7 @@ impl Executor {
             constraints,
             auto_accept: _,
             warnings: _,
+            room: _,
         } = config;
         Executor {
             client,
@@ -93,7 +94,14 @@ impl Handler for Executor {
                 }
                 Err(error) => self.feed(Input::MediaFailed { call, error }, inbox),
             },
-            Event::Ice(ice) => self.ice = ice,
+            Event::Ice(mut ice, ttl_s) => {
+                // The page's own `iceTransportPolicy=relay` stands: the relay's `/ice-servers`
+                // hands out servers, not a policy.
+                ice.relay_only |= self.ice.relay_only;
+                self.ice = ice;
+                // The core decides when to fetch again (before the credentials expire).
+                self.feed(Input::IceServersLoaded { ttl_s }, inbox);
+            }
             Event::Display { call, result } => self.display(call, result, inbox),
         }
     }
@@ -399,7 +407,7 @@ fn no_peer() -> JsError {
 pub(crate) fn refresh_ice(url: String, inbox: Inbox) {
     spawn_local(async move {
         match crate::config::fetch_ice(&url).await {
-            Some(ice) => inbox.event(Event::Ice(ice)),
+            Some((ice, ttl)) => inbox.event(Event::Ice(ice, ttl)),
             None => log(&["webrtc-chat: could not load ICE servers from ", &url].concat()),
         }
     });

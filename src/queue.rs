@@ -28,8 +28,9 @@ pub(crate) enum Event {
         call: CallId,
         result: Result<LocalStream, MediaError>,
     },
-    /// Fresh ICE servers from `iceUrl`.
-    Ice(Ice),
+    /// Fresh ICE servers from `iceUrl` or the relay's `/ice-servers`.
+    /// With how many seconds their credentials last (`ttl`), when known.
+    Ice(Ice, Option<u32>),
     /// `getDisplayMedia` settled for this call's screen share (dropping it stops the stream).
     Display {
         call: CallId,

@@ -30,6 +30,8 @@ pub(crate) struct View {
     /// `#status` / `#error` we added to a page that had its own elements but not these (the
     /// tutorial's page has neither), removed again on unmount.
     added: Vec<Element>,
+    /// `#room`: the relay room this page joined (pages without one just don't show it).
+    room: Option<HtmlElement>,
     name: HtmlInputElement,
     login: HtmlElement,
     users: Element,
@@ -138,6 +140,7 @@ impl View {
             stats: maybe(root, "#stats"),
             stats_button: maybe(root, "#stats-button"),
             sas: maybe(root, "#sas"),
+            room: maybe(root, "#room").or_else(|| maybe(&doc.document_element()?, "#room")),
             doc,
             root: root.clone(),
             filled,
@@ -301,6 +304,14 @@ impl View {
         };
         el.set_text_content(Some(&[peer, text].concat()));
         el.set_hidden(text.is_empty());
+    }
+
+    /// Shows which relay room the page is in.
+    pub fn show_room(&self, room: &str) {
+        if let Some(el) = &self.room {
+            el.set_text_content(Some(&["Room: ", room].concat()));
+            el.set_hidden(false);
+        }
     }
 
     pub fn show_name(&self, name: &str) {

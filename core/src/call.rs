@@ -149,6 +149,8 @@ pub enum Timer {
     IceRestart(CallId),
     /// The end of the peer's grace to reappear in the user list ([`PEER_ABSENT_GRACE_MS`]).
     PeerAbsent(CallId),
+    /// Time to fetch fresh time-limited TURN credentials ([`Input::IceServersLoaded`]).
+    IceRefresh,
 }
 
 impl Timer {
@@ -162,7 +164,7 @@ impl Timer {
             | Timer::Stats(call)
             | Timer::IceRestart(call)
             | Timer::PeerAbsent(call) => Some(call),
-            Timer::Reconnect => None,
+            Timer::Reconnect | Timer::IceRefresh => None,
         }
     }
 }
@@ -294,6 +296,24 @@ pub enum Input {
         input: String,
         digest: Vec<u8>,
     },
+    /// ICE servers were fetched (an `iceUrl`, or the relay's `/ice-servers`); `ttl_s` is how
+    /// long their credentials last, when the response says (`ttl`).
+    IceServersLoaded {
+        ttl_s: Option<u32>,
+    },
+}
+
+/// Fresh TURN credentials are fetched after this share of their lifetime, so that a call
+/// started just before they expire still gets valid ones.
+pub const ICE_REFRESH_SHARE: (u32, u32) = (3, 4);
+/// Never refetch more often than this (a tiny or zero `ttl` must not become a fetch loop).
+pub const ICE_REFRESH_MIN_MS: u32 = 10_000;
+
+/// When to refetch credentials that last `ttl_s` seconds, in milliseconds.
+pub fn ice_refresh_ms(ttl_s: u32) -> u32 {
+    let ms =
+        u64::from(ttl_s) * 1000 * u64::from(ICE_REFRESH_SHARE.0) / u64::from(ICE_REFRESH_SHARE.1);
+    (ms.min(u64::from(u32::MAX)) as u32).max(ICE_REFRESH_MIN_MS)
 }
 
 /// Which peer-connection operation failed (for [`Input::PeerOpFailed`]).

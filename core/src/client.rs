@@ -161,6 +161,14 @@ impl Client {
             Input::TimerFired {
                 timer: Timer::Ring(id),
             } => self.ring_timeout(id),
+            Input::TimerFired {
+                timer: Timer::IceRefresh,
+            } => self.out.push(Action::RefreshIceServers),
+            Input::IceServersLoaded { ttl_s: Some(ttl) } => self.out.push(Action::StartTimer {
+                timer: Timer::IceRefresh,
+                ms: crate::call::ice_refresh_ms(ttl),
+            }),
+            Input::IceServersLoaded { ttl_s: None } => {}
             Input::SetMuted { muted } => self.local_media(muted, !self.camera_off),
             Input::SetCamera { on } => self.local_media(self.muted, on),
             Input::ShareScreen { on } => self.share(on),
@@ -675,8 +683,9 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::SetCamera { .. }
         | Input::ShareScreen { .. }
         | Input::ShareEnded { .. }
+        | Input::IceServersLoaded { .. }
         | Input::TimerFired {
-            timer: Timer::Reconnect | Timer::Ring(_),
+            timer: Timer::Reconnect | Timer::Ring(_) | Timer::IceRefresh,
         } => None,
     }
 }

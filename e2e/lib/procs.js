@@ -116,11 +116,13 @@ function startProcess(cmd, args, { name = cmd, group = false, cwd } = {}) {
  * Our relay: page + signaling on one free port (or on `port`; no page for `staticDir: null`).
  * Registers its own cleanup on `t`.
  */
-async function startRelay(t, { staticDir = DIST, port = null } = {}) {
+/** `args`: extra relay arguments (`--turn-secret S`, `--token-secret S`, …). */
+async function startRelay(t, { staticDir = DIST, port = null, args: extra = [] } = {}) {
   if (!fs.existsSync(RELAY_BIN)) throw new Error(`relay binary missing: ${RELAY_BIN} (cargo build --release -p webrtc-chat-relay)`);
   if (port === null) port = await freePort();
   const args = ['--listen', `127.0.0.1:${port}`];
   if (staticDir) args.push('--static', staticDir);
+  args.push(...extra);
   const proc = startProcess(RELAY_BIN, args, { name: 'relay' });
   if (t) t.after(() => proc.stop());
   await waitListening(port, proc, 'relay');
@@ -131,8 +133,10 @@ async function startRelay(t, { staticDir = DIST, port = null } = {}) {
  * coturn on loopback with long-term credentials, relaying between loopback addresses.
  * Plain TURN over UDP/TCP only (no TLS/DTLS, no CLI, no Redis/DB), in the foreground.
  * `port` and `minPort`: restart a coturn where it was (its result has both).
+ * `secret`: time-limited credentials instead (`use-auth-secret`, `static-auth-secret=secret`:
+ * the relay's `/ice-servers` mints them with the same secret).
  */
-async function startCoturn(t, { user = 'webrtc', pass = 'turnserver', realm = 'test', port = null, minPort = null } = {}) {
+async function startCoturn(t, { user = 'webrtc', pass = 'turnserver', realm = 'test', port = null, minPort = null, secret = null } = {}) {
   if (port === null) port = await freePort({ udp: true });
   // Relay ports from a range unlikely to clash with the test's other ports.
   if (minPort === null) minPort = 40000 + Math.floor(Math.random() * 200) * 100;
@@ -143,8 +147,7 @@ async function startCoturn(t, { user = 'webrtc', pass = 'turnserver', realm = 't
     `--listening-port=${port}`,
     `--min-port=${minPort}`,
     `--max-port=${minPort + 99}`,
-    '--lt-cred-mech',
-    `--user=${user}:${pass}`,
+    ...(secret ? ['--use-auth-secret', `--static-auth-secret=${secret}`] : ['--lt-cred-mech', `--user=${user}:${pass}`]),
     `--realm=${realm}`,
     '--no-tls',
     '--no-dtls',

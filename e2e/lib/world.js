@@ -20,8 +20,9 @@ class World {
    * @param opts.query  extra query parameters for every user's page (object); `autoAccept=1`
    *                    unless given (these tests answer at once; `autoAccept: undefined` rings)
    * @param opts.naive  options for naive-relay.js (`{crossOffers: ms}`)
+   * @param opts.relayArgs extra arguments for our relay (`--turn-secret`, `--token-secret`, …)
    */
-  static async create(t, { server = 'relay', turn = false, query = {}, naive = {} } = {}) {
+  static async create(t, { server = 'relay', turn = false, query = {}, naive = {}, relayArgs = [] } = {}) {
     const w = new World();
     w.users = [];
     w.query = { autoAccept: '1', ...query };
@@ -29,7 +30,7 @@ class World {
     w.initScripts = [];
     w.browser = await launch(t);
     if (server === 'relay') {
-      w.relay = await startRelay(t);
+      w.relay = await startRelay(t, { args: relayArgs });
       w.pageUrl = w.relay.url;
       w.signal = null; // the page's default: its own origin
     } else if (server === 'naive') {
