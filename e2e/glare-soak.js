@@ -39,7 +39,8 @@ function parseArgs(argv) {
 async function world(browser, t, mode) {
   const w = new World();
   w.users = [];
-  w.query = { ice: '[]' };
+  w.query = { autoAccept: '1', ice: '[]' }; // glare: both answer at once (the page rings by default)
+  w.initScripts = [];
   w.browser = browser;
   if (mode === 'clicks') {
     w.relay = await startRelay(t);
