@@ -210,9 +210,14 @@ impl Client {
     }
 
     /// The signaling server's address (a WebSocket URL), named to the person when it cannot
-    /// be reached ([`Status::unreachable`]).
+    /// be reached ([`Status::unreachable`]). Shown without its query: that may carry the
+    /// person's join token (`?token=`), which must not end up in the page's text.
     pub fn set_server(&mut self, url: impl Into<String>) {
-        self.server = url.into();
+        let mut url = url.into();
+        if let Some(q) = url.find('?') {
+            url.truncate(q);
+        }
+        self.server = url;
     }
 
     /// Who is calling us, while a call rings.
