@@ -2,7 +2,7 @@
 // 100 calls in a row (issue 11, item 4): a benchmark-style command, not a test. Two pages
 // (alice, bob) on one Chromium, through the real relay; calls alternate callers and hang-up
 // sides; each must connect with video playing on both sides. Prints, per 10 calls: calls
-// connected, the app's live listeners+timers (`liveListeners()`), pending page timers, wasm
+// connected, the app's live listeners+timers (`window.__webrtcChatLiveListeners`), pending page timers, wasm
 // memory and the JS heap after a forced GC, for both pages, and a summary.
 //
 //   eval "$(e2e/prepare.sh)"; export RELAY_BIN DIST_DIR

@@ -2,7 +2,7 @@
 // (e2e/many-calls.js, which prints figures) and the short test (tests/85-many-calls.test.js).
 //
 // What a page holds, read after every call:
-// - `listeners`: the app's live event listeners *and* timers (`liveListeners()`, src/live.rs:
+// - `listeners`: the app's live event listeners *and* timers (`window.__webrtcChatLiveListeners`, src/live.rs:
 //   every callback the client registers is counted from creation to drop);
 // - `timers`: timeouts and intervals pending in the page, whoever set them (counted by the
 //   init script below, which wraps setTimeout/setInterval; independent of the app's count);
@@ -72,9 +72,10 @@ function figuresInPage() {
   console.clear();
   if (window.gc) window.gc();
   const wasm = window.__calls && window.__calls.wasm;
-  const bindings = window.wasmBindings;
+  // src/live.rs publishes the count on the page (no test hook in the bundle's exports).
+  const live = window.__webrtcChatLiveListeners;
   return {
-    listeners: bindings && bindings.liveListeners ? bindings.liveListeners() : -1,
+    listeners: typeof live === 'number' ? live : -1,
     timers: window.__calls ? window.__calls.pending.size : -1,
     wasm: wasm && wasm.memory ? wasm.memory.buffer.byteLength : -1,
     heap: performance.memory ? performance.memory.usedJSHeapSize : -1,
