@@ -164,7 +164,9 @@ fn the_join_token_in_the_url_is_never_shown() {
     c.set_server("ws://127.0.0.1:9/signal/room?token=secret.jwt.value");
     c.handle(1_000.0, Input::Login { name: "a".into() });
     let actions = c.handle(1_100.0, Input::SocketClosed);
-    let u = shown(&actions).and_then(|s| s.unreachable).expect("unreachable");
+    let u = shown(&actions)
+        .and_then(|s| s.unreachable)
+        .expect("unreachable");
     assert_eq!(u.server, "ws://127.0.0.1:9/signal/room");
     assert!(!u.text.contains("secret"), "{}", u.text);
 }
