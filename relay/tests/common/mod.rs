@@ -5,6 +5,8 @@
 //! hanging CI; no test asserts on how fast anything is.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod redis;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
