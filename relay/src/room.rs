@@ -68,7 +68,53 @@ pub enum Effect {
         code: u16,
         reason: &'static str,
     },
+    // The variants below come only with [`Room::set_clustered`] (`relay --redis`,
+    // docs/scale-out.md): the I/O layer performs them with the cluster, in order, outside its
+    // lock, and feeds the outcome of a `Claim` back through [`Room::claimed`].
+    /// Claim `name_key` across relays for `conn` (it asked to be called `display`).
+    Claim {
+        conn: ConnId,
+        name_key: String,
+        display: String,
+    },
+    /// `conn` no longer holds `name_key` (renamed or gone).
+    Release { conn: ConnId, name_key: String },
+    /// To the user `name_key`, who is not on this relay (dropped if no relay holds them).
+    ToUser { name_key: String, frame: String },
+    /// An untargeted call message from `from_key`, who has no call peer on this relay: to its
+    /// peer on another relay, if the shared call links know one. `unlink`: a hang-up, so the
+    /// link ends too.
+    ToPeerOf {
+        from_key: String,
+        frame: String,
+        unlink: bool,
+    },
+    /// To every other relay's connections in the room.
+    Publish { frame: String },
+    /// Record that `from_key` is in a call with `to_key` (only if `from_key` has no other
+    /// peer, with `if_free`).
+    Link {
+        from_key: String,
+        to_key: String,
+        if_free: bool,
+    },
+    /// `from_key` is no longer in a call with `to_key`.
+    Unlink { from_key: String, to_key: String },
 }
+
+/// A name being claimed across relays: what the connection asked for, the base of the
+/// candidates (`base + counter`, as the sample), and the candidate under claim.
+#[derive(Debug, Clone)]
+struct Pending {
+    requested: String,
+    base: String,
+    candidate: String,
+    /// Candidates refused so far: bounded, so a Redis that refuses everything cannot loop.
+    tries: u32,
+}
+
+/// Candidates tried across relays before the login is refused.
+const MAX_CLAIM_TRIES: u32 = 200;
 
 /// One side of a call as the relay saw it: the peer, and the call token (our protocol
 /// extension) if the client sent one, so a "gone" hang-up can carry it.
@@ -88,6 +134,8 @@ struct Conn {
     offered_to: Option<ConnId>,
     call: Option<CallLink>,
     bucket: TokenBucket,
+    /// Clustered: the name under claim (reserved in `names` meanwhile).
+    pending: Option<Pending>,
 }
 
 /// Counts for the relay's metrics, taken (and reset) by the I/O layer after each call.
@@ -119,6 +167,8 @@ pub struct Room {
     limited: bool,
     /// See [`Room::set_lazy_user_lists`].
     lazy_lists: bool,
+    /// See [`Room::set_clustered`].
+    clustered: bool,
     next_id: ConnId,
     /// The sample's `appendToMakeUnique`: one counter for the server's lifetime.
     suffix: u64,
@@ -157,6 +207,7 @@ impl Room {
             stats: RoomStats::default(),
             limited: false,
             lazy_lists: false,
+            clustered: false,
             next_id: first_id,
             suffix: 1,
             conns: BTreeMap::new(),
@@ -255,6 +306,7 @@ impl Room {
                 offered_to: None,
                 call: None,
                 bucket: TokenBucket::new(self.limits.rate, now_ms),
+                pending: None,
             },
         );
         Ok(vec![send(id, &Message::Id { id })])
@@ -268,13 +320,38 @@ impl Room {
         };
         let comma = usize::from(!self.conns.is_empty());
         self.list_bytes -= listed_bytes(gone.name.as_deref()) + comma;
-        for name in [&gone.name, &gone.fixed].into_iter().flatten() {
+        let pending = gone.pending.as_ref().map(|p| &p.candidate);
+        for name in [gone.name.as_ref(), gone.fixed.as_ref(), pending]
+            .into_iter()
+            .flatten()
+        {
             let key = name_key(name);
             if self.names.get(&key) == Some(&conn) {
                 self.names.remove(&key);
             }
         }
         let mut effects = Vec::new();
+        if let (true, Some(name)) = (self.clustered, &gone.name) {
+            let key = name_key(name);
+            // A peer on another relay hears `gone` too (before the release takes the link).
+            if gone.call.is_none() {
+                let hang_up = Message::HangUp {
+                    name: Some(name.clone()),
+                    target: None,
+                    call: None,
+                    reason: Some("gone".into()),
+                };
+                effects.push(Effect::ToPeerOf {
+                    from_key: key.clone(),
+                    frame: hang_up.to_json(),
+                    unlink: true,
+                });
+            }
+            effects.push(Effect::Release {
+                conn,
+                name_key: key,
+            });
+        }
         for (&id, c) in &mut self.conns {
             if c.call.as_ref().is_some_and(|l| l.peer == conn) {
                 let token = c.call.take().and_then(|l| l.token);
@@ -390,6 +467,11 @@ impl Room {
     }
 
     fn username(&mut self, conn: ConnId, frame: &Value) -> Vec<Effect> {
+        if self.conns.get(&conn).is_some_and(|c| c.pending.is_some()) {
+            // The I/O layer awaits each claim before reading on; a second login can only
+            // come from a rename by `name_lost` racing it.
+            return error(conn, "a login is already under way");
+        }
         let Some(requested) = text_field(frame, "name") else {
             return error(conn, "\"username\" message lacks \"name\"");
         };
@@ -405,11 +487,188 @@ impl Room {
         // The sample: while the name is taken, try `base + counter` with one global counter.
         // Unlike the sample, a connection's own current name does not count as taken, so
         // sending the same name again is not a rename.
-        let mut name = base.clone();
+        let name = self.candidate(conn, &base, base.clone());
+        if self.clustered {
+            return self.start_claim(conn, requested, base, name, 0);
+        }
+        self.confirm(conn, name, &requested)
+    }
+
+    /// `first`, or while a connection other than `conn` holds it, the next `base + counter`.
+    fn candidate(&mut self, conn: ConnId, base: &str, first: String) -> String {
+        let mut name = first;
         while self.holder(&name).is_some_and(|id| id != conn) {
             name = format!("{base}{}", self.suffix);
             self.suffix += 1;
         }
+        name
+    }
+
+    /// Clustered: reserve `name` here and ask the relays for it.
+    fn start_claim(
+        &mut self,
+        conn: ConnId,
+        requested: String,
+        base: String,
+        name: String,
+        tries: u32,
+    ) -> Vec<Effect> {
+        let key = name_key(&name);
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return Vec::new();
+        };
+        let own = c.name.as_deref().map(name_key);
+        if let Some(old) = c.pending.take() {
+            let old = name_key(&old.candidate);
+            if self.names.get(&old) == Some(&conn) && own.as_ref() != Some(&old) {
+                self.names.remove(&old);
+            }
+        }
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return Vec::new();
+        };
+        c.pending = Some(Pending {
+            requested,
+            base,
+            candidate: name.clone(),
+            tries,
+        });
+        self.names.insert(key.clone(), conn);
+        vec![Effect::Claim {
+            conn,
+            name_key: key,
+            display: name,
+        }]
+    }
+
+    /// Clustered: the outcome of an [`Effect::Claim`] (`won`: this connection holds the name
+    /// on every relay, or provisionally while Redis is away). On a loss, the next candidate
+    /// is claimed; a join token's name has no other candidate, so the connection is closed.
+    pub fn claimed(&mut self, conn: ConnId, key: &str, won: bool) -> Vec<Effect> {
+        let release = || {
+            vec![Effect::Release {
+                conn,
+                name_key: key.to_owned(),
+            }]
+        };
+        let Some(c) = self.conns.get_mut(&conn) else {
+            // Gone while the claim ran.
+            return if won { release() } else { Vec::new() };
+        };
+        let pending = match c.pending.take() {
+            Some(p) if name_key(&p.candidate) == key => p,
+            other => {
+                c.pending = other;
+                return Vec::new();
+            }
+        };
+        if won {
+            let effects = self.confirm(conn, pending.candidate.clone(), &pending.requested);
+            if self.name_of(conn).map(name_key).as_deref() != Some(key) {
+                // Refused after all (the user list is full): the claim is undone.
+                if self.names.get(key) == Some(&conn) {
+                    self.names.remove(key);
+                }
+                let mut effects = effects;
+                effects.extend(release());
+                return effects;
+            }
+            return effects;
+        }
+        let fixed = c.fixed.is_some();
+        let own = c.name.as_deref().map(name_key);
+        if self.names.get(key) == Some(&conn) && own.as_deref() != Some(key) && !fixed {
+            self.names.remove(key);
+        }
+        if fixed {
+            let mut effects = error(conn, "name in use on another relay");
+            effects.push(Effect::Close {
+                conn,
+                code: CLOSE_POLICY_VIOLATION,
+                reason: "name in use",
+            });
+            return effects;
+        }
+        if pending.tries + 1 >= MAX_CLAIM_TRIES {
+            return error(conn, "no free name found: try another one");
+        }
+        let next = format!("{}{}", pending.base, self.suffix);
+        self.suffix += 1;
+        let name = self.candidate(conn, &pending.base, next);
+        self.start_claim(
+            conn,
+            pending.requested,
+            pending.base,
+            name,
+            pending.tries + 1,
+        )
+    }
+
+    /// Clustered: while Redis was away, another relay's connection took `key`, which `conn`
+    /// holds here. If it still does, it is renamed (`rejectusername` with a fresh name, claimed
+    /// again as any login).
+    pub fn name_lost(&mut self, conn: ConnId, key: &str) -> Vec<Effect> {
+        let Some(c) = self.conns.get(&conn) else {
+            return Vec::new();
+        };
+        let Some(name) = c.name.clone() else {
+            return Vec::new();
+        };
+        if name_key(&name) != key || c.pending.is_some() {
+            return Vec::new();
+        }
+        if c.fixed.is_some() {
+            return vec![Effect::Close {
+                conn,
+                code: CLOSE_POLICY_VIOLATION,
+                reason: "name in use",
+            }];
+        }
+        let next = format!("{name}{}", self.suffix);
+        self.suffix += 1;
+        let candidate = self.candidate(conn, &name, next);
+        self.start_claim(conn, name.clone(), name, candidate, 0)
+    }
+
+    /// Clustered: a frame another relay sent to the user `key` here. An untargeted call
+    /// message (routed by the shared call links) gets its recipient as `target`, as local
+    /// ones do.
+    pub fn deliver(&mut self, key: &str, frame: &str) -> Vec<Effect> {
+        let Some(to) = self.names.get(key).copied() else {
+            return Vec::new();
+        };
+        let Some(name) = self.name_of(to).map(str::to_owned) else {
+            return Vec::new();
+        };
+        let mut text = frame.to_owned();
+        if let Ok((_, mut value)) = parse_frame(frame, MAX_FRAME_BYTES) {
+            if matches!(target_of(&value), Ok(None)) {
+                set_member(&mut value, "target", name.into());
+                text = value.to_json();
+            }
+        }
+        vec![Effect::Send {
+            to: vec![to],
+            frame: text,
+        }]
+    }
+
+    /// Clustered: the user list from the relays' shared list (`users`, every relay's named
+    /// users), with this relay's connections that have no name yet as `null`, as the sample.
+    pub fn union_list_frame(&self, users: Vec<String>) -> String {
+        let mut users: Vec<Option<String>> = users.into_iter().map(Some).collect();
+        users.extend(
+            self.conns
+                .values()
+                .filter(|c| c.name.is_none())
+                .map(|_| None),
+        );
+        Message::UserList { users }.to_json()
+    }
+
+    /// Makes `name` `conn`'s name: `rejectusername` if it is not what was asked for, then
+    /// the user lists.
+    fn confirm(&mut self, conn: ConnId, name: String, requested: &str) -> Vec<Effect> {
         let Some(c) = self.conns.get(&conn) else {
             return Vec::new();
         };
@@ -422,10 +681,19 @@ impl Room {
             );
         }
         self.list_bytes = list_bytes;
+        let mut effects = Vec::new();
         if let Some(old) = &old {
             let key = name_key(old);
-            if self.names.get(&key) == Some(&conn) && c.fixed.is_none() {
-                self.names.remove(&key);
+            if key != name_key(&name) {
+                if self.names.get(&key) == Some(&conn) && c.fixed.is_none() {
+                    self.names.remove(&key);
+                }
+                if self.clustered {
+                    effects.push(Effect::Release {
+                        conn,
+                        name_key: key,
+                    });
+                }
             }
         }
         self.names.insert(name_key(&name), conn);
@@ -434,7 +702,6 @@ impl Room {
         };
         c.name = Some(name.clone());
         self.stats.logins += 1;
-        let mut effects = Vec::new();
         if name != requested {
             let reject = Message::RejectUsername {
                 id: Some(conn),
@@ -473,6 +740,19 @@ impl Room {
             Err(e) => return error(conn, e),
             Ok(Some(target)) => match self.find(&target) {
                 Some(id) => vec![id],
+                // On another relay, if any holds that name.
+                None if self.clustered => {
+                    return match encode(&frame) {
+                        Ok(frame) => {
+                            self.stats.routed += 1;
+                            vec![Effect::ToUser {
+                                name_key: name_key(&target),
+                                frame,
+                            }]
+                        }
+                        Err(text) => error(conn, text),
+                    };
+                }
                 // The sample drops it silently.
                 None => {
                     self.stats.dropped_unknown_target += 1;
@@ -481,9 +761,16 @@ impl Room {
             },
             Ok(None) => self.conns.keys().copied().collect(),
         };
+        let everyone = matches!(target_of(&frame), Ok(None));
         match encode(&frame) {
             Ok(frame) => {
                 self.stats.routed += 1;
+                if self.clustered && everyone {
+                    let publish = Effect::Publish {
+                        frame: frame.clone(),
+                    };
+                    return vec![Effect::Send { to, frame }, publish];
+                }
                 vec![Effect::Send { to, frame }]
             }
             Err(text) => error(conn, text),
@@ -494,11 +781,12 @@ impl Room {
         let Some(name) = self.name_of(conn).map(str::to_owned) else {
             return error(conn, NOT_LOGGED_IN);
         };
-        set_member(&mut frame, "name", name.into());
+        set_member(&mut frame, "name", name.clone().into());
         let to = match target_of(&frame) {
             Err(e) => return error(conn, e),
             Ok(Some(target)) => match self.find(&target) {
                 Some(id) => id,
+                None if self.clustered => return self.call_remote(conn, &name, &target, frame),
                 None => {
                     self.stats.dropped_unknown_target += 1;
                     return Vec::new();
@@ -507,6 +795,9 @@ impl Room {
             // No target (a sample client's `hang-up`): the peer, if the relay knows one.
             Ok(None) => {
                 let Some(peer) = self.peer_of(conn) else {
+                    if self.clustered {
+                        return self.call_remote_peer(conn, &name, frame);
+                    }
                     self.stats.dropped_no_peer += 1;
                     return Vec::new();
                 };
@@ -535,6 +826,68 @@ impl Room {
             to: vec![to],
             frame: encoded,
         }]
+    }
+
+    /// Clustered: a call message to `target`, who is not on this relay. The call links are
+    /// kept in Redis (docs/scale-out.md, step 7), mirroring [`Room::track`].
+    fn call_remote(&mut self, conn: ConnId, name: &str, target: &str, frame: Value) -> Vec<Effect> {
+        let message = match Message::from_value(&frame) {
+            Ok(message) => message,
+            Err(e) => return error(conn, e.to_string()),
+        };
+        let encoded = match encode(&frame) {
+            Ok(encoded) => encoded,
+            Err(text) => return error(conn, text),
+        };
+        let (from_key, to_key) = (name_key(name), name_key(target));
+        let link = |from: &String, to: &String, if_free| Effect::Link {
+            from_key: from.clone(),
+            to_key: to.clone(),
+            if_free,
+        };
+        let unlink = |from: &String, to: &String| Effect::Unlink {
+            from_key: from.clone(),
+            to_key: to.clone(),
+        };
+        let mut effects = Vec::new();
+        match message {
+            Message::VideoOffer { .. } | Message::VideoAnswer { .. } => {
+                // Its peer is now on another relay: a local link would win over it.
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    c.call = None;
+                    c.offered_to = None;
+                }
+                effects.push(link(&from_key, &to_key, false));
+                effects.push(link(&to_key, &from_key, true));
+            }
+            Message::HangUp { .. } => {
+                effects.push(unlink(&from_key, &to_key));
+                effects.push(unlink(&to_key, &from_key));
+            }
+            _ => {}
+        }
+        self.stats.routed += 1;
+        effects.push(Effect::ToUser {
+            name_key: to_key,
+            frame: encoded,
+        });
+        effects
+    }
+
+    /// Clustered: an untargeted call message from a connection with no peer here.
+    fn call_remote_peer(&mut self, conn: ConnId, name: &str, frame: Value) -> Vec<Effect> {
+        let unlink = matches!(Message::from_value(&frame), Ok(Message::HangUp { .. }));
+        match encode(&frame) {
+            Ok(frame) => {
+                self.stats.routed += 1;
+                vec![Effect::ToPeerOf {
+                    from_key: name_key(name),
+                    frame,
+                    unlink,
+                }]
+            }
+            Err(text) => error(conn, text),
+        }
     }
 
     /// Remembers calls from the messages routed between `from` and `to`.
@@ -633,6 +986,13 @@ impl Room {
     /// a login storm then costs a few encodings, not one per login.
     pub fn set_lazy_user_lists(&mut self, lazy: bool) {
         self.lazy_lists = lazy;
+    }
+
+    /// Relays share the room through Redis (`relay --redis`, docs/scale-out.md): logins are
+    /// claimed across relays before they are confirmed, frames for users not here and
+    /// broadcasts go out as cluster effects ([`Effect::Claim`] and the variants after it).
+    pub fn set_clustered(&mut self, clustered: bool) {
+        self.clustered = clustered;
     }
 }
 

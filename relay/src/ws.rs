@@ -1,7 +1,7 @@
 //! WebSocket I/O: the [`Hub`] carries a [`Room`]'s effects to the connections' outboxes, and
 //! [`serve`] runs one connection (read frames into the room, write its outbox to the socket).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -12,7 +12,7 @@ use futures_util::SinkExt;
 use tokio::sync::{mpsc, watch};
 use tokio::time;
 
-use crate::cluster::{Cluster, Incoming};
+use crate::cluster::{Claim, Cluster, Incoming};
 use crate::listen::Permit;
 use crate::metrics::Metrics;
 use crate::outbox::{Next, Outbox, Pushed};
@@ -59,11 +59,16 @@ pub struct Hub {
 pub struct RoomHub {
     start: Instant,
     limits: Limits,
+    /// The room's name, and the cluster (`--redis`) that shares it with other relays.
+    name: String,
+    cluster: Option<Cluster>,
     inner: Mutex<Inner>,
 }
 
 struct Inner {
     metrics: Arc<Metrics>,
+    /// `--redis`: cluster effects and user lists wait for [`RoomHub::perform`].
+    clustered: bool,
     /// The user list changed since it was last sent.
     list_dirty: bool,
     /// A task will send it at the end of the current [`LIST_WINDOW`].
@@ -137,6 +142,7 @@ impl Hub {
             Some(cluster) => cluster.next_client_id(),
             None => self.next_id.fetch_add(1, Ordering::Relaxed),
         };
+        let room_name = room;
         // The connection is added under the map's lock, so that `leave` cannot remove the
         // room between its lookup here and the connection joining it.
         let mut rooms = lock(&self.rooms);
@@ -145,11 +151,15 @@ impl Hub {
             .or_insert_with(|| {
                 let mut room = Room::new(0, self.limits);
                 room.set_lazy_user_lists(true);
+                room.set_clustered(self.cluster.is_some());
                 Arc::new(RoomHub {
                     start: self.start,
                     limits: self.limits,
+                    name: room_name.to_owned(),
+                    cluster: self.cluster.clone(),
                     inner: Mutex::new(Inner {
                         metrics: Arc::clone(&self.metrics),
+                        clustered: self.cluster.is_some(),
                         list_dirty: false,
                         list_scheduled: false,
                         list_sent: None,
@@ -168,13 +178,16 @@ impl Hub {
         joined.map(|()| (id, hub))
     }
 
-    /// The connection is gone: its room hears of it, and is forgotten once empty.
-    fn leave(&self, room: &str, hub: &Arc<RoomHub>, id: ConnId, tell: bool) {
+    /// The connection is gone: its room hears of it, and is forgotten once empty. Returns
+    /// what is left for [`RoomHub::perform`].
+    fn leave(&self, room: &str, hub: &Arc<RoomHub>, id: ConnId, tell: bool) -> Vec<Effect> {
         let mut rooms = lock(&self.rooms);
-        if hub.disconnect(id, tell) {
+        let (empty, deferred) = hub.disconnect(id, tell);
+        if empty {
             rooms.remove(room);
         }
         set_gauge(&self.metrics.rooms, rooms.len());
+        deferred
     }
 }
 
@@ -206,8 +219,48 @@ pub(crate) async fn consume(hub: Arc<Hub>, mut incoming: mpsc::Receiver<Incoming
                     inner.push(id, frame.clone(), false);
                 }
             }
-            // Not wired yet: see docs/scale-out.md, steps 3-8.
-            Incoming::ToUser { .. } | Incoming::RoomChanged { .. } | Incoming::NameLost { .. } => {}
+            Incoming::ToUser {
+                room,
+                name_key,
+                frame,
+            } => {
+                let Some(room_hub) = lock(&hub.rooms).get(&room).cloned() else {
+                    continue;
+                };
+                let deferred = {
+                    let mut inner = lock(&room_hub.inner);
+                    let effects = inner.room.deliver(&name_key, &frame);
+                    inner.apply(effects)
+                };
+                room_hub.perform(deferred).await;
+            }
+            Incoming::RoomChanged { room } => {
+                let Some(room_hub) = lock(&hub.rooms).get(&room).cloned() else {
+                    continue;
+                };
+                room_hub.mark_list();
+            }
+            Incoming::NameLost {
+                room,
+                name_key,
+                conn,
+            } => {
+                let Some(room_hub) = lock(&hub.rooms).get(&room).cloned() else {
+                    continue;
+                };
+                tracing::warn!(
+                    conn,
+                    room,
+                    "name taken on another relay while redis was away"
+                );
+                let deferred = {
+                    let mut inner = lock(&room_hub.inner);
+                    let effects = inner.room.name_lost(conn, &name_key);
+                    inner.apply(effects)
+                };
+                // Claims take a round trip: not on the queue every room depends on.
+                tokio::spawn(async move { room_hub.perform(deferred).await });
+            }
         }
     }
 }
@@ -228,6 +281,19 @@ impl RoomHub {
         let since = inner
             .list_sent
             .map_or(LIST_WINDOW, |t| now.duration_since(t));
+        if let Some(cluster) = &self.cluster {
+            // The list is every relay's: fetched from Redis, so outside the lock.
+            inner.list_scheduled = true;
+            drop(inner);
+            let hub = Arc::clone(self);
+            let cluster = cluster.clone();
+            let wait = LIST_WINDOW.saturating_sub(since);
+            tokio::spawn(async move {
+                time::sleep(wait).await;
+                hub.send_cluster_lists(&cluster).await;
+            });
+            return;
+        }
         if since >= LIST_WINDOW {
             inner.send_list(now);
             return;
@@ -243,6 +309,151 @@ impl RoomHub {
                 inner.send_list(Instant::now());
             }
         });
+    }
+
+    /// `--redis`: sends the union of every relay's users (the local list while Redis fails),
+    /// again a window later while it keeps changing.
+    async fn send_cluster_lists(&self, cluster: &Cluster) {
+        loop {
+            lock(&self.inner).list_dirty = false;
+            let users = cluster.room_users(&self.name).await;
+            let again = {
+                let mut inner = lock(&self.inner);
+                let frame = match users {
+                    Ok(users) => inner.room.union_list_frame(users),
+                    Err(e) => {
+                        tracing::debug!(room = self.name, "local user list only: {e}");
+                        inner.room.user_list_frame()
+                    }
+                };
+                inner.push_list(frame, Instant::now());
+                if !inner.list_dirty {
+                    inner.list_scheduled = false;
+                }
+                inner.list_dirty
+            };
+            if !again {
+                return;
+            }
+            time::sleep(LIST_WINDOW).await;
+        }
+    }
+
+    fn claimed(self: &Arc<Self>, conn: ConnId, key: &str, won: bool) -> Vec<Effect> {
+        let mut inner = lock(&self.inner);
+        let effects = inner.room.claimed(conn, key, won);
+        inner.apply(effects)
+    }
+
+    fn mark_list(self: &Arc<Self>) {
+        let mut inner = lock(&self.inner);
+        inner.list_dirty = true;
+        self.lists(inner);
+    }
+
+    /// `--redis`: performs the room's cluster effects in order (each awaited, outside the
+    /// room's lock), and what their outcomes lead to (a refused name's next candidate).
+    /// Without a cluster there are none.
+    async fn perform(self: &Arc<Self>, effects: Vec<Effect>) {
+        let Some(cluster) = &self.cluster else {
+            return;
+        };
+        let room = self.name.as_str();
+        let metrics = lock(&self.inner).metrics.clone();
+        let mut queue = VecDeque::from(effects);
+        while let Some(effect) = queue.pop_front() {
+            let more = match effect {
+                Effect::Claim {
+                    conn,
+                    name_key,
+                    display,
+                } => {
+                    let won = match cluster.claim_name(room, &name_key, &display, conn).await {
+                        Ok(Claim::Claimed | Claim::Provisional) => true,
+                        Ok(Claim::Taken) => false,
+                        Err(e) => {
+                            tracing::info!(conn, "name not claimed: {e}");
+                            false
+                        }
+                    };
+                    self.claimed(conn, &name_key, won)
+                }
+                Effect::Release { conn, name_key } => {
+                    if let Err(e) = cluster.release_name(room, &name_key, conn).await {
+                        tracing::debug!(conn, "name released at the next resync: {e}");
+                    }
+                    Vec::new()
+                }
+                Effect::ToUser { name_key, frame } => {
+                    match cluster.send_to_user(room, &name_key, &frame).await {
+                        Ok(true) => {}
+                        // As for an unknown local target: dropped, as the sample does.
+                        Ok(false) => {
+                            metrics
+                                .dropped_unknown_target
+                                .fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => tracing::debug!(room, "not sent to another relay: {e}"),
+                    }
+                    Vec::new()
+                }
+                Effect::ToPeerOf {
+                    from_key,
+                    frame,
+                    unlink,
+                } => {
+                    match cluster.peer_of(room, &from_key).await {
+                        Ok(Some(peer)) => {
+                            if unlink {
+                                let _ = cluster.clear_link(room, &from_key, Some(&peer)).await;
+                                let _ = cluster.clear_link(room, &peer, Some(&from_key)).await;
+                            }
+                            if let Err(e) = cluster.send_to_user(room, &peer, &frame).await {
+                                tracing::debug!(room, "not sent to the peer's relay: {e}");
+                            }
+                        }
+                        Ok(None) => {
+                            metrics.dropped_no_peer.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => tracing::debug!(room, "call peer unknown: {e}"),
+                    }
+                    Vec::new()
+                }
+                Effect::Publish { frame } => {
+                    if let Err(e) = cluster.broadcast(room, &frame).await {
+                        tracing::debug!(room, "not sent to other relays: {e}");
+                    }
+                    Vec::new()
+                }
+                Effect::Link {
+                    from_key,
+                    to_key,
+                    if_free,
+                } => {
+                    if let Err(e) = cluster.set_link(room, &from_key, &to_key, if_free).await {
+                        tracing::debug!(room, "call link not shared: {e}");
+                    }
+                    Vec::new()
+                }
+                Effect::Unlink { from_key, to_key } => {
+                    if let Err(e) = cluster.clear_link(room, &from_key, Some(&to_key)).await {
+                        tracing::debug!(room, "call link not cleared: {e}");
+                    }
+                    Vec::new()
+                }
+                // After the releases and claims before it, so the list Redis gives is current.
+                Effect::UserList { .. } => {
+                    self.mark_list();
+                    Vec::new()
+                }
+                local @ (Effect::Send { .. } | Effect::Close { .. }) => {
+                    lock(&self.inner).apply(vec![local])
+                }
+            };
+            for effect in more.into_iter().rev() {
+                queue.push_front(effect);
+            }
+        }
     }
 
     fn len(&self) -> usize {
@@ -263,41 +474,24 @@ impl RoomHub {
         let mut inner = lock(&self.inner);
         let effects = inner.room.connect_named(id, now, fixed)?;
         inner.outboxes.insert(id, outbox);
-        inner.apply(effects);
+        let deferred = inner.apply(effects);
+        debug_assert!(deferred.is_empty(), "a connection's id is all it gets");
         self.lists(inner);
         Ok(())
     }
 
-    /// With `cross` (a cluster), returns the chat frame the other relays must get too; the
-    /// caller sends it outside the lock.
-    fn text(self: &Arc<Self>, id: ConnId, text: &str, cross: bool) -> Option<String> {
+    /// A text frame: local effects are applied here; the cluster's (`--redis`) are returned
+    /// for the caller to [`RoomHub::perform`] outside the lock.
+    fn text(self: &Arc<Self>, id: ConnId, text: &str) -> Vec<Effect> {
         // Parsing needs no room state: done before taking the room's lock, so the connections
         // of a room parse in parallel.
         let parsed = parse_frame(text, self.limits.max_frame_bytes);
-        let chat = cross
-            && matches!(&parsed, Ok((kind, frame))
-                if kind == "message" && frame.get("target").is_none_or(|t| t.is_null()));
         let now = self.now_ms();
         let mut inner = lock(&self.inner);
         let effects = inner.room.receive_parsed(id, parsed, now);
-        // The room's stamped chat frame (name set, tags stripped), not an error reply.
-        let out = chat
-            .then(|| {
-                effects.iter().find_map(|effect| match effect {
-                    Effect::Send { frame, .. }
-                        if serde_json::from_str::<serde_json::Value>(frame).is_ok_and(|v| {
-                            v.get("type").and_then(|t| t.as_str()) == Some("message")
-                        }) =>
-                    {
-                        Some(frame.clone())
-                    }
-                    _ => None,
-                })
-            })
-            .flatten();
-        inner.apply(effects);
+        let deferred = inner.apply(effects);
         self.lists(inner);
-        out
+        deferred
     }
 
     /// A ping or pong from the client: counted against the rate limit, nothing else.
@@ -306,7 +500,8 @@ impl RoomHub {
         let mut inner = lock(&self.inner);
         let effects = inner.room.receive_control(id, now);
         if !effects.is_empty() {
-            inner.apply(effects);
+            // Only ever a close: nothing for the cluster.
+            let _ = inner.apply(effects);
         }
     }
 
@@ -318,34 +513,42 @@ impl RoomHub {
         let now = self.now_ms();
         let mut inner = lock(&self.inner);
         let effects = inner.room.receive_binary(id, now);
-        inner.apply(effects);
+        // Only ever an error reply: nothing for the cluster.
+        let _ = inner.apply(effects);
     }
 
     /// True if the room is now empty. `tell`: send the peers what the room says (a `gone`
     /// hang-up, the new user list). Not while the server shuts down: a restarting relay must
     /// not end calls whose media flows peer to peer (the pages log in again once it is back;
     /// docs/protocol.md).
-    fn disconnect(self: &Arc<Self>, id: ConnId, tell: bool) -> bool {
+    /// Also returns the cluster's effects (a remote peer's hang-up, the name's release).
+    fn disconnect(self: &Arc<Self>, id: ConnId, tell: bool) -> (bool, Vec<Effect>) {
         let mut inner = lock(&self.inner);
         inner.outboxes.remove(&id);
         let effects = inner.room.disconnect(id);
         let empty = inner.room.is_empty();
+        let mut deferred = Vec::new();
         if tell {
-            inner.apply(effects);
+            deferred = inner.apply(effects);
             self.lists(inner);
         }
-        empty
+        (empty, deferred)
     }
 }
 
 impl Inner {
     fn send_list(&mut self, now: Instant) {
         self.list_dirty = false;
+        let frame = self.room.user_list_frame();
+        self.push_list(frame, now);
+    }
+
+    fn push_list(&mut self, frame: String, now: Instant) {
         self.list_sent = Some(now);
         if self.outboxes.is_empty() {
             return;
         }
-        let frame = Utf8Bytes::from(self.room.user_list_frame());
+        let frame = Utf8Bytes::from(frame);
         let to: Vec<ConnId> = self.outboxes.keys().copied().collect();
         self.metrics
             .frames_out
@@ -355,8 +558,12 @@ impl Inner {
         }
     }
 
-    fn apply(&mut self, effects: Vec<Effect>) {
+    /// Applies the local effects; returns the cluster's, for [`RoomHub::perform`] (always
+    /// none without `--redis`).
+    #[must_use]
+    fn apply(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
         self.metrics.absorb(self.room.take_stats());
+        let mut deferred = Vec::new();
         for effect in effects {
             match effect {
                 Effect::Send { to, frame } => {
@@ -371,15 +578,17 @@ impl Inner {
                     }
                 }
                 // Sent by `RoomHub::send_list` (to everyone in the room, which `to` is).
-                Effect::UserList { .. } => self.list_dirty = true,
+                Effect::UserList { .. } if !self.clustered => self.list_dirty = true,
                 Effect::Close { conn, code, reason } => {
                     tracing::info!(conn, code, reason, "closing");
                     if let Some(outbox) = self.outboxes.get(&conn) {
                         outbox.close(code, reason);
                     }
                 }
+                cluster => deferred.push(cluster),
             }
         }
+        deferred
     }
 
     fn push(&mut self, id: ConnId, frame: Utf8Bytes, is_list: bool) {
@@ -476,13 +685,10 @@ pub(crate) async fn serve(mut socket: WebSocket, session: Session) {
                     Some(Ok(Message::Text(text))) => {
                         heard = Instant::now();
                         metrics.bytes_in.fetch_add(text.len() as u64, Ordering::Relaxed);
-                        let cross = room_hub.text(id, text.as_str(), hub.cluster.is_some());
-                        // Awaited here, in order per connection; outside the room's lock.
-                        if let (Some(frame), Some(cluster)) = (cross, &hub.cluster) {
-                            if let Err(e) = cluster.broadcast(&room, &frame).await {
-                                tracing::debug!(conn = id, "chat not sent to other relays: {e}");
-                            }
-                        }
+                        let deferred = room_hub.text(id, text.as_str());
+                        // Awaited here, in order per connection (an offer reaches Redis before
+                        // its ICE candidates); outside the room's lock.
+                        room_hub.perform(deferred).await;
                     }
                     Some(Ok(Message::Binary(data))) => {
                         heard = Instant::now();
@@ -537,7 +743,8 @@ pub(crate) async fn serve(mut socket: WebSocket, session: Session) {
         }
     };
     // Tell the room first, so the peers hear at once, not after the close handshake.
-    hub.leave(&room, &room_hub, id, !*stop.borrow());
+    let deferred = hub.leave(&room, &room_hub, id, !*stop.borrow());
+    room_hub.perform(deferred).await;
     if let Some(cluster) = &hub.cluster {
         cluster.leave_room(&room).await;
     }
