@@ -9,6 +9,11 @@
 //!     --logins 2000 --idle 10000
 //! ```
 //!
+//! Across relays (docs/scale-out.md): `--nodes 1,3` runs the login storm and the messages once
+//! against one relay, then against three relays sharing a `redis-server` this command starts on
+//! a free loopback port (or the one `--redis URL` names), clients spread over them in turn; the
+//! latency of messages between clients on different relays is printed apart (`cross-node`).
+//!
 //! Messages are `message` frames with a `target`, so each goes to exactly one client; a
 //! sender keeps `--in-flight` of them undelivered at most (the receiving task in this same
 //! process hands the sender its slot back), so latency is delivery latency, not queueing in
@@ -39,6 +44,9 @@ struct Options {
     seconds: u64,
     logins: usize,
     idle: usize,
+    /// Relay counts to run the storm and the messages against, in turn (1: no Redis).
+    nodes: Vec<usize>,
+    redis: Option<String>,
 }
 
 fn options() -> Options {
@@ -56,6 +64,8 @@ fn options() -> Options {
         seconds: 10,
         logins: 2000,
         idle: 10_000,
+        nodes: vec![1],
+        redis: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -68,6 +78,14 @@ fn options() -> Options {
             "--seconds" => o.seconds = n() as u64,
             "--logins" => o.logins = n(),
             "--idle" => o.idle = n(),
+            "--nodes" => {
+                o.nodes = value
+                    .split(',')
+                    .map(|v| v.parse::<usize>().ok().filter(|&n| n > 0))
+                    .collect::<Option<Vec<_>>>()
+                    .unwrap_or_else(|| usage(&flag))
+            }
+            "--redis" => o.redis = Some(value),
             _ => usage(&flag),
         }
     }
@@ -77,7 +95,8 @@ fn options() -> Options {
 fn usage(flag: &str) -> ! {
     eprintln!(
         "relay-load: bad argument {flag:?}\nusage: relay-load [--relay PATH] [--clients N] \
-         [--in-flight N] [--seconds S] [--logins N] [--idle N] (0 skips a phase)"
+         [--in-flight N] [--seconds S] [--logins N] [--idle N] (0 skips a phase) \
+         [--nodes N,M,...] [--redis URL]"
     );
     std::process::exit(2);
 }
@@ -89,8 +108,13 @@ struct Relay {
 }
 
 impl Relay {
-    fn start(path: &PathBuf) -> Relay {
-        let mut child = Command::new(path)
+    /// With `redis`, the relay shares its rooms through it (`--redis`).
+    fn start(path: &PathBuf, redis: Option<&str>) -> Relay {
+        let mut command = Command::new(path);
+        if let Some(url) = redis {
+            command.args(["--redis", url]);
+        }
+        let mut child = command
             .args([
                 "--listen",
                 "127.0.0.1:0",
@@ -178,14 +202,15 @@ async fn connect(addr: SocketAddr, room: &str) -> Ws {
     }
 }
 
-/// Connects `n` clients to `room` (a few hundred at a time).
-async fn connect_all(addr: SocketAddr, room: &str, n: usize) -> Vec<Ws> {
+/// Connects `n` clients to `room` (a few hundred at a time); client `i` to relay `i % relays`.
+async fn connect_all(relays: &[Relay], room: &str, n: usize) -> Vec<Ws> {
     let mut all = Vec::with_capacity(n);
     for chunk in (0..n).collect::<Vec<_>>().chunks(200) {
         let batch: Vec<_> = chunk
             .iter()
-            .map(|_| {
+            .map(|&i| {
                 let room = room.to_owned();
+                let addr = relays[i % relays.len()].addr;
                 tokio::spawn(async move { connect(addr, &room).await })
             })
             .collect();
@@ -207,9 +232,9 @@ fn listed(text: &str) -> Option<usize> {
 }
 
 /// Everyone sends `username` at once; the time until every client has seen the full list.
-async fn login_storm(relay: &Relay, n: usize) {
-    let clients = connect_all(relay.addr, "storm", n).await;
-    let (cpu0, _, _) = relay.usage();
+async fn login_storm(relays: &[Relay], n: usize) {
+    let clients = connect_all(relays, "storm", n).await;
+    let (cpu0, _, _) = total_usage(relays);
     let start = Instant::now();
     let mut tasks = Vec::new();
     for (i, mut ws) in clients.into_iter().enumerate() {
@@ -238,7 +263,7 @@ async fn login_storm(relay: &Relay, n: usize) {
         lists += l;
         keep.push(ws);
     }
-    let (cpu1, peak, _) = relay.usage();
+    let (cpu1, peak, _) = total_usage(relays);
     println!(
         "login storm: {n} logins settled in {:.2} s (every client saw the full list; {:.1} lists \
          per client on average instead of up to {n}); relay CPU {:.2} s, peak RSS {peak} MB",
@@ -251,8 +276,9 @@ async fn login_storm(relay: &Relay, n: usize) {
     }
 }
 
-async fn throughput(relay: &Relay, n: usize, in_flight: usize, seconds: u64) {
-    let clients = connect_all(relay.addr, "load", n).await;
+async fn throughput(relays: &[Relay], n: usize, in_flight: usize, seconds: u64) {
+    let nodes = relays.len();
+    let clients = connect_all(relays, "load", n).await;
     // Log in one at a time (not measured), reading everything so nobody lags.
     let (mut sinks, mut streams): (Vec<_>, Vec<_>) =
         clients.into_iter().map(|ws| ws.split()).unzip();
@@ -282,16 +308,19 @@ async fn throughput(relay: &Relay, n: usize, in_flight: usize, seconds: u64) {
     let slots: Arc<Vec<Semaphore>> = Arc::new((0..n).map(|_| Semaphore::new(in_flight)).collect());
     let delivered = Arc::new(AtomicU64::new(0));
     let latencies = Arc::new(Mutex::new(Vec::<u32>::with_capacity(1 << 20)));
+    let cross_latencies = Arc::new(Mutex::new(Vec::<u32>::with_capacity(1 << 20)));
     let running = Arc::new(AtomicBool::new(true));
-    let (cpu0, _, _) = relay.usage();
+    let (cpu0, _, _) = total_usage(relays);
     let mut tasks = Vec::new();
     for (i, mut stream) in streams.into_iter().enumerate() {
         let slots = Arc::clone(&slots);
         let delivered = Arc::clone(&delivered);
         let latencies = Arc::clone(&latencies);
+        let cross_latencies = Arc::clone(&cross_latencies);
         let running = Arc::clone(&running);
         tasks.push(tokio::spawn(async move {
             let mut mine = Vec::new();
+            let mut cross = Vec::new();
             while let Some(Ok(message)) = stream.next().await {
                 let Message::Text(text) = message else {
                     continue;
@@ -309,16 +338,23 @@ async fn throughput(relay: &Relay, n: usize, in_flight: usize, seconds: u64) {
                 };
                 let now = origin.elapsed().as_micros() as u64;
                 if running.load(Ordering::Relaxed) {
-                    mine.push(now.saturating_sub(sent) as u32);
+                    let latency = now.saturating_sub(sent) as u32;
+                    if from % nodes != i % nodes {
+                        cross.push(latency);
+                    }
+                    mine.push(latency);
                     delivered.fetch_add(1, Ordering::Relaxed);
                 }
                 slots[from].add_permits(1);
             }
-            let _ = i;
             latencies
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .extend(mine);
+            cross_latencies
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(cross);
         }));
     }
     let mut senders = Vec::new();
@@ -351,7 +387,7 @@ async fn throughput(relay: &Relay, n: usize, in_flight: usize, seconds: u64) {
     running.store(false, Ordering::Relaxed);
     let elapsed = start.elapsed().as_secs_f64();
     let count = delivered.load(Ordering::Relaxed);
-    let (cpu1, peak, _) = relay.usage();
+    let (cpu1, peak, _) = total_usage(relays);
     for slot in slots.iter() {
         slot.close();
     }
@@ -367,32 +403,95 @@ async fn throughput(relay: &Relay, n: usize, in_flight: usize, seconds: u64) {
     for task in tasks {
         let _ = task.await;
     }
-    let mut l = std::mem::take(&mut *latencies.lock().unwrap_or_else(|e| e.into_inner()));
-    l.sort_unstable();
-    let pct = |p: f64| {
+    let take = |v: &Mutex<Vec<u32>>| {
+        let mut l = std::mem::take(&mut *v.lock().unwrap_or_else(|e| e.into_inner()));
+        l.sort_unstable();
+        l
+    };
+    let (l, cross) = (take(&latencies), take(&cross_latencies));
+    let pct = |l: &[u32], p: f64| {
         l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
             .map_or(0.0, |&us| f64::from(us) / 1000.0)
     };
+    let cross = if nodes > 1 {
+        format!(
+            " (cross-node: {} msgs, p50 {:.1} ms, p99 {:.1} ms)",
+            cross.len(),
+            pct(&cross, 0.50),
+            pct(&cross, 0.99)
+        )
+    } else {
+        String::new()
+    };
     println!(
         "messages: {n} clients, {in_flight} in flight each, {seconds} s: {:.0} targeted msgs/s \
-         delivered ({count} in all), latency p50 {:.1} ms, p99 {:.1} ms; relay CPU {:.2} s \
+         delivered ({count} in all), latency p50 {:.1} ms, p99 {:.1} ms{cross}; relay CPU {:.2} s \
          ({:.0}% of one core), peak RSS {peak} MB",
         count as f64 / elapsed,
-        pct(0.50),
-        pct(0.99),
+        pct(&l, 0.50),
+        pct(&l, 0.99),
         cpu1 - cpu0,
         (cpu1 - cpu0) / elapsed * 100.0
     );
 }
 
+/// The relays' CPU seconds and peak RSS summed, current RSS summed.
+fn total_usage(relays: &[Relay]) -> (f64, u64, u64) {
+    relays
+        .iter()
+        .map(Relay::usage)
+        .fold((0.0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2))
+}
+
+/// A `redis-server` on a free loopback port, killed on drop.
+struct Redis {
+    child: Child,
+    url: String,
+}
+
+impl Redis {
+    fn start() -> Redis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port: {e}"));
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                eprintln!("relay-load: cannot start redis-server: {e} (scripts/install.sh test)");
+                std::process::exit(1)
+            });
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not listen");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Redis {
+            child,
+            url: format!("redis://127.0.0.1:{port}/"),
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 async fn idle(relay: &Relay, n: usize) {
+    let relays = std::slice::from_ref(relay);
     let (_, _, before) = relay.usage();
     let mut all = Vec::with_capacity(n);
     // 100 per room: a room's list is bounded by the client frame limit.
     let per_room = 100;
     for room in 0..n.div_ceil(per_room) {
         let count = per_room.min(n - room * per_room);
-        let mut clients = connect_all(relay.addr, &format!("idle{room}"), count).await;
+        let mut clients = connect_all(relays, &format!("idle{room}"), count).await;
         for (i, ws) in clients.iter_mut().enumerate() {
             let _ = ws.send(username(i)).await;
         }
@@ -411,24 +510,44 @@ async fn idle(relay: &Relay, n: usize) {
 #[tokio::main]
 async fn main() {
     let o = options();
-    let relay = Relay::start(&o.relay);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "relay-load: relay {} (pid {}) on {}; {} cores",
+        "relay-load: relay {}; {} cores; load average {}",
         o.relay.display(),
-        relay.child.id(),
-        relay.addr,
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
-    if o.logins > 0 {
-        login_storm(&relay, o.logins).await;
-    }
-    if o.clients > 0 && o.seconds > 0 {
-        throughput(&relay, o.clients, o.in_flight, o.seconds).await;
+    for &nodes in &o.nodes {
+        // Fresh relays (and a fresh Redis) per setup, so one does not inherit the other's rooms.
+        let redis = (nodes > 1 && o.redis.is_none()).then(Redis::start);
+        let url = o
+            .redis
+            .clone()
+            .or_else(|| redis.as_ref().map(|r| r.url.clone()));
+        let url = url.filter(|_| nodes > 1);
+        let relays: Vec<Relay> = (0..nodes)
+            .map(|_| Relay::start(&o.relay, url.as_deref()))
+            .collect();
+        let addrs: Vec<String> = relays.iter().map(|r| r.addr.to_string()).collect();
+        match &url {
+            Some(url) => println!("-- {nodes} relays sharing {url}: {}", addrs.join(" ")),
+            None => println!("-- 1 relay: {}", addrs.join(" ")),
+        }
+        if o.logins > 0 {
+            login_storm(&relays, o.logins).await;
+        }
+        if o.clients > 0 && o.seconds > 0 {
+            throughput(&relays, o.clients, o.in_flight, o.seconds).await;
+        }
+        drop(relays);
+        drop(redis);
     }
     if o.idle > 0 {
         // A fresh relay, so its RSS is that of the idle connections alone.
-        drop(relay);
-        let relay = Relay::start(&o.relay);
+        let relay = Relay::start(&o.relay, None);
         idle(&relay, o.idle).await;
     }
 }
