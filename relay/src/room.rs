@@ -637,9 +637,13 @@ impl Room {
         let Some(to) = self.names.get(key).copied() else {
             return Vec::new();
         };
+        // Its name, not one it is still claiming (a reservation names nobody yet).
         let Some(name) = self.name_of(to).map(str::to_owned) else {
             return Vec::new();
         };
+        if name_key(&name) != key {
+            return Vec::new();
+        }
         let mut text = frame.to_owned();
         if let Ok((_, mut value)) = parse_frame(frame, MAX_FRAME_BYTES) {
             if matches!(target_of(&value), Ok(None)) {
@@ -1085,3 +1089,6 @@ fn set_member(frame: &mut Value, key: &str, value: Value) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod cluster_tests;
