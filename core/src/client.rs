@@ -90,6 +90,8 @@ pub struct Client {
     camera_off: bool,
     /// The call whose video is the screen (`Action::Share`).
     sharing: Option<CallId>,
+    /// The camera and microphone pickers.
+    devices: crate::devices::Devices,
     /// Actions of the input being handled.
     out: Vec<Action>,
 }
@@ -118,6 +120,7 @@ impl Client {
             muted: false,
             camera_off: false,
             sharing: None,
+            devices: Default::default(),
             out: Vec::new(),
         }
     }
@@ -177,6 +180,18 @@ impl Client {
                     self.stop_share(call);
                 }
             }
+            Input::Devices { kind, devices } => {
+                let outcome = self.devices.listed(kind, devices);
+                self.device_outcome(kind, outcome);
+            }
+            Input::SelectDevice { kind, id } => {
+                let outcome = self.devices.select(kind, id);
+                self.device_outcome(kind, outcome);
+            }
+            Input::DeviceSwitched { kind, error } => {
+                let outcome = self.devices.switched(kind, error);
+                self.device_outcome(kind, outcome);
+            }
             input => self.call_input(input),
         }
         // Our switches travel once media flows (the peer shows them from then on).
@@ -228,6 +243,11 @@ impl Client {
     /// Our user name (as the server knows it, once it has renamed us).
     pub fn me(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+
+    /// The chosen camera or microphone (`None`: the browser's default).
+    pub fn device(&self, kind: crate::devices::DeviceKind) -> Option<String> {
+        self.devices.chosen(kind)
     }
 
     /// The call whose outgoing video is the screen.
@@ -689,6 +709,9 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::ShareScreen { .. }
         | Input::ShareEnded { .. }
         | Input::IceServersLoaded { .. }
+        | Input::Devices { .. }
+        | Input::SelectDevice { .. }
+        | Input::DeviceSwitched { .. }
         | Input::TimerFired {
             timer: Timer::Reconnect | Timer::Ring(_) | Timer::IceRefresh,
         } => None,

@@ -265,6 +265,11 @@ impl Call {
         });
     }
 
+    /// Our camera and microphone are up for this call (`MediaReady`).
+    pub(super) fn has_media(&self) -> bool {
+        self.media_ready
+    }
+
     /// A quality level is on the page.
     pub(super) fn quality_shown(&self) -> bool {
         self.quality.level().is_some()
