@@ -32,6 +32,11 @@ struct Ringing {
     from: String,
     offer: SessionDescription,
     token: Option<String>,
+    /// The callee's side of the call, prepared while it rings with everything that needs no
+    /// camera (the peer connection, the caller's offer applied), so that accepting only waits
+    /// for `getUserMedia`, `addTrack` and the answer. `None` if the preparation failed (then
+    /// Accept starts afresh).
+    prepared: Option<Call>,
 }
 
 impl Ringing {
@@ -648,8 +653,21 @@ impl Client {
         self.show_users();
     }
 
-    /// Inputs that belong to one call: ignored unless they are for the current one.
+    /// Inputs that belong to one call: ignored unless they are for the current one (or the
+    /// ringing call's preparation).
     fn call_input(&mut self, input: Input) {
+        if let Some(r) = self.ringing.as_mut() {
+            if input_call_id(&input) == Some(r.id) {
+                let flow = r.prepared.as_mut().map(|c| c.handle(input, &mut self.out));
+                if let Some(Flow::End(ending)) = flow {
+                    // Accept creates a new connection in its place.
+                    r.prepared = None;
+                    let why = ending.notice.unwrap_or_default();
+                    self.log(format!("preparing the ringing call failed: {why}"));
+                }
+                return;
+            }
+        }
         let Some(call) = self.call.as_mut() else {
             return;
         };
