@@ -75,8 +75,8 @@ pub(crate) struct Devices {
 pub(crate) struct Outcome {
     /// Re-render the pickers ([`Devices::show`]).
     pub show: bool,
-    /// Switch these kinds to their (new) choice, if a call's media is up.
-    pub switch: Vec<DeviceKind>,
+    /// Switch the kind to its (new) choice, if a call's media is up.
+    pub switch: bool,
     /// Tell the person.
     pub notice: Option<String>,
 }
@@ -106,7 +106,7 @@ impl Devices {
         if gone {
             self.chosen[i] = None;
             out.show = true;
-            out.switch.push(kind);
+            out.switch = true;
             let noun = kind.noun();
             out.notice = Some(format!(
                 "The {noun} in use was unplugged: using the default {noun}."
@@ -136,7 +136,7 @@ impl Devices {
         self.before[i] = Some(std::mem::replace(&mut self.chosen[i], id));
         Outcome {
             show: true,
-            switch: vec![kind],
+            switch: true,
             notice: None,
         }
     }
@@ -159,7 +159,7 @@ impl Devices {
         }
         Outcome {
             show: true,
-            switch: Vec::new(),
+            switch: false,
             notice: Some(error.user_message()),
         }
     }

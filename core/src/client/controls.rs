@@ -80,7 +80,7 @@ impl Client {
                 selected,
             });
         }
-        if !outcome.switch.contains(&kind) {
+        if !outcome.switch {
             return;
         }
         match self.call.as_ref().filter(|c| c.has_media()) {
