@@ -4,8 +4,9 @@
 // once the camera was allowed, and picking another one during a call switches the outgoing
 // video with `replaceTrack`: the same RTCPeerConnection, no `negotiationneeded`, no new offer
 // or answer at either page or at the relay, and the peer's frames keep advancing. The choice
-// holds for the next call's getUserMedia; the host API (`selectDevice`) and its `devices`
-// event do the same. Firefox: not run (the suite drives Chromium only; Firefox's fake devices
+// holds for the next call's getUserMedia; the host hears it as `devices` events. Unplugging the
+// camera in use (enumerateDevices leaving it out, then `devicechange`) shows a notice and puts
+// the default camera in the same sender. Firefox: not run (the suite drives Chromium only; Firefox's fake devices
 // offer one camera).
 'use strict';
 
@@ -26,19 +27,24 @@ const sender = (u) => u.page.evaluate(() => {
   return { pcs: live.length, label: s && s.track.label, id: s && s.track.getSettings().deviceId, state: s && s.track.readyState };
 });
 
-/** Counts `negotiationneeded` on every peer connection the page makes, and records the
- * `webrtc-chat:devices` events (an init script). */
+/** Counts `negotiationneeded` on every peer connection the page makes, records the
+ * `webrtc-chat:devices` events, and lets the test unplug a device (an init script). */
 const NEGOTIATION_COUNTER = `(() => {
   window.__negotiations = 0;
   window.__devices = [];
   document.addEventListener('webrtc-chat:devices', (e) => window.__devices.push(e.detail));
+  // "Unplugging": enumerateDevices leaves out the ids in window.__unplugged.
+  window.__unplugged = [];
+  const md = navigator.mediaDevices;
+  const enumerate = md.enumerateDevices.bind(md);
+  md.enumerateDevices = () => enumerate().then((l) => l.filter((d) => !window.__unplugged.includes(d.deviceId)));
   const Orig = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Orig {
     constructor(...a) { super(...a); this.addEventListener('negotiationneeded', () => { window.__negotiations++; }); }
   };
 })();`;
 
-test('a camera switch mid-call keeps the same connection, no renegotiation, frames advancing', async (t) => {
+test('a camera switch mid-call keeps the same connection, no renegotiation, frames advancing; an unplugged camera falls back', async (t) => {
   const w = await World.create(t, { query: { ice: '[]' }, browserArgs: THREE_CAMERAS });
   w.initScripts.push(NEGOTIATION_COUNTER);
   const alice = await w.user('alice');
@@ -105,6 +111,26 @@ test('a camera switch mid-call keeps the same connection, no renegotiation, fram
   const last = await alice.page.evaluate(() => window.__devices.filter((d) => d.kind === 'camera').pop());
   assert.equal(last.selected, third.id);
   assert.deepEqual(last.devices.map((d) => d.id), cams.map((c) => c.id));
+
+  // The camera in use is unplugged: a notice, the default camera in the same sender.
+  const offers2 = await count(bob, 'out', 'video-offer');
+  const frames1 = await bob.page.$eval('video#received_video', (v) => v.getVideoPlaybackQuality().totalVideoFrames);
+  await alice.page.evaluate((id) => {
+    window.__unplugged.push(id);
+    navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
+  }, third.id);
+  await alice.until('the unplugged notice', () => /camera in use was unplugged/.test(document.querySelector('#error').textContent));
+  await alice.until('the picker on the default', () => document.querySelector('#camera-select').value === '' && document.querySelector('#camera-select').options.length === 3);
+  const s3 = await alice.until('another camera in the sender', (id) => {
+    const live = window.__e2e.pcs.filter((x) => x.pc.connectionState !== 'closed');
+    const s = live[0] && live[0].pc.getSenders().find((x) => x.track && x.track.kind === 'video');
+    return s && s.track.readyState === 'live' && s.track.getSettings().deviceId !== id && { id: s.track.getSettings().deviceId, pcs: live.length };
+  }, third.id);
+  alice.log(`fell back to ${s3.id}`);
+  assert.equal(s3.pcs, 1, 'the same peer connection');
+  assert.equal(await count(bob, 'out', 'video-offer'), offers2, 'no new offer');
+  await bob.until('remote frames advance after the fallback', (f) => document.querySelector('video#received_video').getVideoPlaybackQuality().totalVideoFrames > f + 30, frames1);
+  await bob.waitRemoteVideoPlaying();
 });
 
 test('a camera choice through the picker before a call is used by the call', async (t) => {
