@@ -149,11 +149,10 @@ fn set(o: &Object, key: &str, value: &JsValue) {
 }
 
 /// The core's `SwitchDevice`: a stream of this kind only, owned (stopped when dropped).
-pub(crate) async fn acquire_one(
-    base: Option<JsValue>,
-    chosen: [Option<String>; 2],
+pub(crate) fn acquire_one(
+    base: Option<&JsValue>,
+    chosen: &[Option<String>; 2],
     kind: DeviceKind,
-) -> Result<LocalStream, MediaError> {
-    let c = constraints(base.as_ref(), &chosen, Some(kind));
-    crate::media::acquire(Some(&c)).await
+) -> impl std::future::Future<Output = Result<LocalStream, MediaError>> {
+    crate::media::acquire(Some(&constraints(base, chosen, Some(kind))))
 }

@@ -183,9 +183,9 @@ impl Executor {
             Action::AcquireMedia { call } => {
                 // Runs on its own: a permission prompt must not hold up other actions.
                 let c = devices::constraints(self.constraints.as_ref(), &self.chosen, None);
-                let inbox = inbox.clone();
+                let (asked, inbox) = (media::acquire(Some(&c)), inbox.clone());
                 spawn_local(async move {
-                    let result = media::acquire(Some(&c)).await;
+                    let result = asked.await;
                     inbox.event(Event::Media { call, result });
                 });
             }
@@ -372,11 +372,12 @@ impl Executor {
                 id,
                 send,
             } => {
-                let (base, mut chosen) = (self.constraints.clone(), self.chosen.clone());
+                let mut chosen = self.chosen.clone();
                 chosen[kind as usize] = id;
+                let asked = devices::acquire_one(self.constraints.as_ref(), &chosen, kind);
                 let inbox = inbox.clone();
                 spawn_local(async move {
-                    let result = devices::acquire_one(base, chosen, kind).await;
+                    let result = asked.await;
                     inbox.event(Event::Switched {
                         call,
                         kind,
