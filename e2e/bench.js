@@ -8,7 +8,8 @@
 //   context of their own; click on bob's name → first decoded remote frame, on the caller's and
 //   on the callee's side, and the later of the two (what a person waits for). Both pages read
 //   the same clock (performance.timeOrigin + performance.now()). Per step (getUserMedia,
-//   descriptions set, first candidate, ICE connected) the time after the click, from wrappers
+//   descriptions set, first candidate, ICE connected, first frame) the time after the click (the
+//   Accept click in the Accept series: what the callee prepared while it rang is before it), from wrappers
 //   around the browser APIs (STEP_HOOK), so the app carries no tracing code.
 // - app, Accept: the same from the callee's Accept click, on a page that rings (#accept-button).
 // - tutorial: the same N calls with the tutorial-structured JavaScript client
@@ -173,13 +174,16 @@ async function runCalls(browser, url, client, n, accept = false) {
       callee.push(fb - startAt);
       // What a person waits for: both sides see each other.
       later.push(Math.max(fa, fb) - startAt);
-      for (const [who, p] of [['caller', alice], ['callee', bob]]) {
-        const got = await p.page.evaluate((t0) => window.__steps.filter((x) => x.t >= t0), clickAt);
+      // Steps after the start (the click, or the Accept click: what was prepared while it
+      // rang does not count), and the first remote frame as the last step.
+      for (const [who, p, frame] of [['caller', alice, fa], ['callee', bob, fb]]) {
+        const got = await p.page.evaluate((t0) => window.__steps.filter((x) => x.t >= t0), startAt);
+        got.push({ step: 'first frame', t: frame });
         const seen = new Set();
         for (const { step, t } of got) {
           if (seen.has(step)) continue;
           seen.add(step);
-          (steps[who][step] = steps[who][step] || []).push(t - clickAt);
+          (steps[who][step] = steps[who][step] || []).push(t - startAt);
         }
       }
       // Where the time goes: the first offer/answer after the click, as each side saw it.
@@ -289,8 +293,8 @@ async function main() {
   console.log(`webrtc-chat bench: N=${N} calls, Chromium ${browser.version()}, ${new Date().toISOString()}, load average ${require('node:os').loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('');
   const fl = await floor(browser, N);
-  // autoAccept=1: the callee answers at once (the stock page rings once ringing is in; the
-  // parameter is harmless before). The Accept-click series runs only on a page that rings.
+  // autoAccept=1: the callee answers at once; autoAccept=0: the stock page rings and the callee
+  // clicks Accept (the series runs only on a page that rings).
   const app = await runCalls(browser, `${relay.url}?${iceQuery}&autoAccept=1`, appClient, N);
   const ring = await runCalls(browser, `${relay.url}?${iceQuery}&autoAccept=0`, appClient, N, true);
   let tut = null;
@@ -314,8 +318,14 @@ async function main() {
   } else {
     console.log('  app, Accept click: skipped (this page has no #accept-button: it does not ring)');
   }
+  const stepsOf = (r) => (who) => r.steps[who].map(([k, v]) => `${k} ${v.median.toFixed(0)}/${v.p95.toFixed(0)}${v.n < r.later.n ? ` (${v.n} calls)` : ''}`).join(', ');
   for (const who of ['caller', 'callee']) {
-    console.log(`  app: ${who}'s steps after the click (median / p95, ms): ${app.steps[who].map(([k, v]) => `${k} ${v.median.toFixed(0)}/${v.p95.toFixed(0)}`).join(', ')}`);
+    console.log(`  app: ${who}'s steps after the click (median / p95, ms): ${stepsOf(app)(who)}`);
+  }
+  if (ring) {
+    for (const who of ['caller', 'callee']) {
+      console.log(`  app, Accept: ${who}'s steps after the Accept click (median / p95, ms): ${stepsOf(ring)(who)}`);
+    }
   }
   const breakdown = (label, p) =>
     console.log(`  ${label.padEnd(33)} click→offer sent ${ms(p.offer.median)}, callee offer→answer sent ${ms(p.answer.median)}, answer received→caller's first frame ${ms(p.media.median)} (medians)`);

@@ -83,6 +83,25 @@ impl ChatApp {
         self.app.input(chat_core::Input::ShareScreen { on });
     }
 
+    /// Picks the camera (`kind` `"camera"`) or microphone (`"mic"`) by its `deviceId` (`""`:
+    /// the browser's default), as `#camera-select` / `#mic-select`: switched mid-call without
+    /// renegotiating, and used for the next calls. The devices to pick from come in
+    /// `webrtc-chat:devices` events. Throws a `TypeError` for another `kind`.
+    #[wasm_bindgen(js_name = selectDevice)]
+    pub fn select_device(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "\"camera\" | \"mic\"")] kind: String,
+        #[wasm_bindgen(js_name = deviceId)] device_id: String,
+    ) -> Result<(), JsValue> {
+        let kind = chat_core::devices::DeviceKind::parse(&kind)
+            .ok_or_else(|| js_sys::TypeError::new("webrtc-chat: kind is \"camera\" or \"mic\""))?;
+        self.app.input(chat_core::Input::SelectDevice {
+            kind,
+            id: device_id,
+        });
+        Ok(())
+    }
+
     /// Sends a chat line, as the page's Send button.
     #[wasm_bindgen(js_name = sendChat)]
     pub fn send_chat(&self, text: String) {
@@ -204,6 +223,16 @@ export interface ChatSasDetail {
     code: string | null;
 }
 
+/** `webrtc-chat:devices`: the cameras or microphones to pick from (again whenever they
+ * change), and the one chosen; `selectDevice(kind, id)` picks another. */
+export interface ChatDevicesDetail {
+    kind: "camera" | "mic";
+    /** The browser's default first (`id` `""`), then each device (`deviceId`, `label`). */
+    devices: { id: string; label: string }[];
+    /** The chosen device's `id` (`""`: the default). */
+    selected: string;
+}
+
 /** Each event type and its detail. */
 export interface ChatEventMap {
     "state": ChatStateDetail;
@@ -214,6 +243,7 @@ export interface ChatEventMap {
     "peer-state": ChatPeerStateDetail;
     "quality": ChatQualityDetail;
     "sas": ChatSasDetail;
+    "devices": ChatDevicesDetail;
 }
 
 export type ChatEventType = keyof ChatEventMap;
@@ -233,6 +263,7 @@ declare global {
         "webrtc-chat:peer-state": CustomEvent<ChatPeerStateDetail>;
         "webrtc-chat:quality": CustomEvent<ChatQualityDetail>;
         "webrtc-chat:sas": CustomEvent<ChatSasDetail>;
+        "webrtc-chat:devices": CustomEvent<ChatDevicesDetail>;
     }
     interface HTMLElementEventMap {
         "webrtc-chat:state": CustomEvent<ChatStateDetail>;
@@ -243,6 +274,7 @@ declare global {
         "webrtc-chat:peer-state": CustomEvent<ChatPeerStateDetail>;
         "webrtc-chat:quality": CustomEvent<ChatQualityDetail>;
         "webrtc-chat:sas": CustomEvent<ChatSasDetail>;
+        "webrtc-chat:devices": CustomEvent<ChatDevicesDetail>;
     }
 }
 "#;

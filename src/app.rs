@@ -29,7 +29,9 @@ impl App {
         let view = View::mount(root)?;
         let queue = Queue::new();
         let inbox = queue.inbox();
-        let ui = view.listen(&inbox);
+        let mut ui = view.listen(&inbox);
+        let pickers = crate::devices::Pickers::find(root);
+        ui.extend(pickers.listen(&inbox));
         if let Some(url) = &config.ice_url {
             refresh_ice(url.clone(), inbox.clone());
         }
@@ -60,7 +62,7 @@ impl App {
         // configures `autoAccept` (the tutorial's answer-at-once, for kiosks and tests).
         client.set_auto_accept(config.auto_accept);
         let host = Host::new(root, options);
-        queue.start(Executor::new(client, config, host, view, ui));
+        queue.start(Executor::new(client, config, host, view, ui, pickers));
         let app = App(queue);
         if let Some(name) = name {
             app.input(Input::Login { name });

@@ -4,11 +4,13 @@
 
 use chat_core::call::{CallId, PeerOp, Timer};
 use chat_core::{Action, Client, Input};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::MediaStream;
+use web_sys::{MediaStream, MediaStreamTrack};
 
 use crate::config::{Config, Ice};
+use crate::devices::{self, Pickers};
 use crate::error::JsError;
 use crate::host::Host;
 use crate::live::{self, Listener};
@@ -40,6 +42,11 @@ pub(crate) struct Executor {
     share: Option<(CallId, LocalStream, Listener)>,
     /// The core's last `LocalMedia` (microphone on, camera on), for streams acquired later.
     switches: (bool, bool),
+    /// `#camera-select`, `#mic-select`.
+    pickers: Pickers,
+    /// The devices the core chose (camera, microphone; `None`: the default), for every
+    /// `getUserMedia` (its `ShowDevices`).
+    chosen: [Option<String>; 2],
 }
 
 impl Executor {
@@ -49,6 +56,7 @@ impl Executor {
         host: Host,
         view: View,
         ui: Vec<Listener>,
+        pickers: Pickers,
     ) -> Executor {
         let Config {
             transport,
@@ -73,6 +81,8 @@ impl Executor {
             timers: Vec::new(),
             switches: (true, true),
             share: None,
+            pickers,
+            chosen: [None, None],
         }
     }
 }
@@ -90,6 +100,8 @@ impl Handler for Executor {
                         stream.set_enabled(self.switches.0, self.switches.1);
                         self.media = Some((call, stream));
                     }
+                    // Allowed now: the devices' ids and labels can be listed.
+                    devices::enumerate(inbox);
                     self.feed(Input::MediaReady { call }, inbox);
                 }
                 Err(error) => self.feed(Input::MediaFailed { call, error }, inbox),
@@ -103,6 +115,15 @@ impl Handler for Executor {
                 self.feed(Input::IceServersLoaded { ttl_s }, inbox);
             }
             Event::Display { call, result } => self.display(call, result, inbox),
+            Event::Switched {
+                call,
+                kind,
+                send,
+                result,
+            } => {
+                let error = result.map(|stream| self.switch(call, stream, send)).err();
+                self.feed(Input::DeviceSwitched { kind, error }, inbox);
+            }
         }
     }
 }
@@ -161,10 +182,10 @@ impl Executor {
             Action::SetHangUpEnabled(enabled) => self.view.set_hang_up_enabled(enabled),
             Action::AcquireMedia { call } => {
                 // Runs on its own: a permission prompt must not hold up other actions.
-                let constraints = self.constraints.clone();
-                let inbox = inbox.clone();
+                let c = devices::constraints(self.constraints.as_ref(), &self.chosen, None);
+                let (asked, inbox) = (media::acquire(Some(&c)), inbox.clone());
                 spawn_local(async move {
-                    let result = media::acquire(constraints.as_ref()).await;
+                    let result = asked.await;
                     inbox.event(Event::Media { call, result });
                 });
             }
@@ -275,7 +296,7 @@ impl Executor {
                 if self.share.take().is_some() {
                     let camera = self.stream_of(call).and_then(media::video_track);
                     if let (Some(peer), Some(track)) = (self.peer_of(call), camera) {
-                        peer.replace_video(&track);
+                        peer.replace_track(&track);
                     }
                     self.view.show_local(self.stream_of(call));
                 }
@@ -336,6 +357,79 @@ impl Executor {
                     peer.restart_ice();
                 }
             }
+            Action::ShowDevices {
+                kind,
+                devices,
+                selected,
+            } => {
+                self.pickers.show(kind, &devices, &selected);
+                self.host.devices(kind, &devices, &selected);
+                self.chosen[kind as usize] = Some(selected).filter(|s| !s.is_empty());
+            }
+            Action::SwitchDevice {
+                call,
+                kind,
+                id,
+                send,
+            } => {
+                let mut chosen = self.chosen.clone();
+                chosen[kind as usize] = id;
+                let asked = devices::acquire_one(self.constraints.as_ref(), &chosen, kind);
+                let inbox = inbox.clone();
+                spawn_local(async move {
+                    let result = asked.await;
+                    inbox.event(Event::Switched {
+                        call,
+                        kind,
+                        send,
+                        result,
+                    });
+                });
+            }
+        }
+    }
+
+    /// A switch's new track takes the old one's place in the call's stream (the old one
+    /// stopped) and, when `send`, in its sender. The stream that brought it is dropped, which
+    /// stops whatever else it had (nothing: it asked for one kind).
+    fn switch(&mut self, call: CallId, stream: LocalStream, send: bool) {
+        let Some(track) = stream
+            .stream()
+            .get_tracks()
+            .get(0)
+            .dyn_into::<MediaStreamTrack>()
+            .ok()
+        else {
+            return;
+        };
+        stream.stream().remove_track(&track);
+        let Some((_, local)) = self.media.as_ref().filter(|(c, _)| *c == call) else {
+            // The call is over: the new track goes too.
+            return track.stop();
+        };
+        let local = local.stream();
+        let video = track.kind() == "video";
+        for old in local.get_tracks() {
+            if let Ok(old) = old.dyn_into::<MediaStreamTrack>() {
+                if old.kind() == track.kind() {
+                    local.remove_track(&old);
+                    old.stop();
+                }
+            }
+        }
+        track.set_enabled(if video {
+            self.switches.1
+        } else {
+            self.switches.0
+        });
+        local.add_track(&track);
+        if let Some(peer) = self.peer_of(call).filter(|_| send) {
+            peer.replace_track(&track);
+        }
+        if video && self.share.is_none() {
+            // A new track in the same stream: the element shows it once given the stream again.
+            self.view.show_local(None);
+            self.view.show_local(Some(local));
         }
     }
 
@@ -355,7 +449,7 @@ impl Executor {
             // Refused, no video, or no longer wanted (dropping the stream stops it).
             return self.feed(Input::ShareEnded { call }, inbox);
         };
-        peer.replace_video(&track);
+        peer.replace_track(&track);
         // The browser's own "stop sharing" ends the track.
         let ended = {
             let inbox = inbox.clone();

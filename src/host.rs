@@ -11,13 +11,15 @@
 //! | `webrtc-chat:peer-state` | `{muted, camera}`: the peer muted or unmuted, turned its camera `off` or `on` |
 //! | `webrtc-chat:quality` | `{level}`: the call's quality changed (`good`, `fair`, `poor`) |
 //! | `webrtc-chat:sas` | `{code}`: the call's verification code (`"330 502"`), `null` once it no longer applies |
+//! | `webrtc-chat:devices` | `{kind, devices, selected}`: the cameras (`kind` `camera`) or microphones (`mic`) to pick from, `[{id, label}]` with the default (`id` `""`) first, and the one chosen |
 //!
 //! Each is one action of the core (`ShowStatus`, `CallStarted`, `CallEnded`, `ShowError`,
-//! `CallIncoming`, `ShowPeerState`, `ShowQuality`, `ShowSas`), rendered as it comes: nothing is inferred or decided here. Listeners run
+//! `CallIncoming`, `ShowPeerState`, `ShowQuality`, `ShowSas`, `ShowDevices`), rendered as it comes: nothing is inferred or decided here. Listeners run
 //! synchronously; one that calls back into the client (say, `destroy()` on `call-ended`) is
 //! queued by the app's event loop, never re-entered.
 
 use chat_core::call::{EndReason, Status};
+use chat_core::devices::{Device, DeviceKind};
 use chat_core::quality::Level;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -94,6 +96,16 @@ impl Host {
 
     pub fn sas(&self, code: Option<&str>) {
         self.emit("sas", &object(&[("code", code)]));
+    }
+
+    pub fn devices(&self, kind: DeviceKind, devices: &[Device], selected: &str) {
+        let list = js_sys::Array::new();
+        for d in devices {
+            list.push(&object(&[("id", Some(&d.id)), ("label", Some(&d.label))]));
+        }
+        let detail = object(&[("kind", Some(kind.as_str())), ("selected", Some(selected))]);
+        set(&detail, "devices", &list);
+        self.emit("devices", &detail);
     }
 
     fn emit(&self, kind: &str, detail: &Object) {

@@ -84,9 +84,33 @@ impl Drop for LocalStream {
 }
 
 /// [`get_user_media`], owned: the stream is stopped when the result is dropped, whoever drops
-/// it.
-pub(crate) async fn acquire(constraints: Option<&JsValue>) -> Result<LocalStream, MediaError> {
-    get_user_media(constraints).await.map(LocalStream)
+/// it. The browser is asked at once, not when the future is first polled (a task queued behind
+/// the rest of the current event): the camera is on the path of a call's setup.
+pub(crate) fn acquire(
+    constraints: Option<&JsValue>,
+) -> impl std::future::Future<Output = Result<LocalStream, MediaError>> {
+    let asked = request(constraints);
+    async move {
+        let stream = JsFuture::from(asked?).await.map_err(|e| media_error(&e))?;
+        stream
+            .dyn_into()
+            .map(LocalStream)
+            .map_err(|_| MediaError::Type)
+    }
+}
+
+/// `navigator.mediaDevices.getUserMedia(constraints)` called now.
+fn request(constraints: Option<&JsValue>) -> Result<js_sys::Promise, MediaError> {
+    let devices = web_sys::window()
+        .ok_or(MediaError::Type)?
+        .navigator()
+        .media_devices()
+        .map_err(|e| media_error(&e))?;
+    let promise = match constraints {
+        Some(c) => devices.get_user_media_with_constraints(c.unchecked_ref()),
+        None => devices.get_user_media(),
+    };
+    promise.map_err(|e| media_error(&e))
 }
 
 /// `navigator.mediaDevices.getDisplayMedia()`, owned like [`acquire`]'s stream.

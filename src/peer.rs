@@ -129,12 +129,14 @@ impl Peer {
         Ok(())
     }
 
-    /// `replaceTrack` on the video sender: the far side sees the new track on the same
+    /// `replaceTrack` on the sender of the track's kind (video: the camera or the screen; audio:
+    /// the microphone): the far side sees the new track on the same
     /// transceiver, with no renegotiation. A failure is logged (the old track stays).
-    pub fn replace_video(&self, track: &MediaStreamTrack) {
+    pub fn replace_track(&self, track: &MediaStreamTrack) {
+        let kind = track.kind();
         let sender = self.pc.get_senders().iter().find_map(|s| {
             let s: web_sys::RtcRtpSender = s.dyn_into().ok()?;
-            (s.track()?.kind() == "video").then_some(s)
+            (s.track()?.kind() == kind).then_some(s)
         });
         let Some(sender) = sender else { return };
         let promise = sender.replace_track(Some(track));

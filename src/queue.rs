@@ -36,6 +36,13 @@ pub(crate) enum Event {
         call: CallId,
         result: Result<LocalStream, MediaError>,
     },
+    /// `getUserMedia` of a device switch settled (`Action::SwitchDevice`).
+    Switched {
+        call: CallId,
+        kind: chat_core::devices::DeviceKind,
+        send: bool,
+        result: Result<LocalStream, MediaError>,
+    },
 }
 
 /// Handles the events, one at a time, from inside the drain loop.

@@ -301,6 +301,24 @@ pub enum Input {
     IceServersLoaded {
         ttl_s: Option<u32>,
     },
+    /// `enumerateDevices()` resolved (at start, on `devicechange`, once `getUserMedia` was
+    /// allowed): the devices of one kind, in the browser's order.
+    Devices {
+        kind: crate::devices::DeviceKind,
+        devices: Vec<crate::devices::Device>,
+    },
+    /// The person (`#camera-select`, `#mic-select`) or the host (`selectDevice`) picked a
+    /// device; `id` empty: the browser's default.
+    SelectDevice {
+        kind: crate::devices::DeviceKind,
+        id: String,
+    },
+    /// [`Action::SwitchDevice`] is over; `error`: its `getUserMedia` failed (the old track
+    /// stays in the call).
+    DeviceSwitched {
+        kind: crate::devices::DeviceKind,
+        error: Option<MediaError>,
+    },
 }
 
 /// Fresh TURN credentials are fetched after this share of their lifetime, so that a call
@@ -613,5 +631,23 @@ pub enum Action {
     /// carries new ICE credentials (an ordinary `video-offer`).
     RestartIce {
         call: CallId,
+    },
+    /// Render the picker of `kind` (`#camera-select`, `#mic-select`; the default entry first,
+    /// id empty) with `selected` chosen, tell the host (`webrtc-chat:devices`), and ask every
+    /// later `getUserMedia` for `selected` (`deviceId: {exact}`; empty: no constraint).
+    ShowDevices {
+        kind: crate::devices::DeviceKind,
+        devices: Vec<crate::devices::Device>,
+        selected: String,
+    },
+    /// `getUserMedia` for this kind only (`id`, or the default), then the new track takes the
+    /// old one's place in the call's local stream (the old one stopped) and, when `send`, in
+    /// its sender (`RTCRtpSender.replaceTrack`: no renegotiation). Report
+    /// [`Input::DeviceSwitched`].
+    SwitchDevice {
+        call: CallId,
+        kind: crate::devices::DeviceKind,
+        id: Option<String>,
+        send: bool,
     },
 }

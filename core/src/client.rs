@@ -32,6 +32,11 @@ struct Ringing {
     from: String,
     offer: SessionDescription,
     token: Option<String>,
+    /// The callee's side of the call, prepared while it rings with everything that needs no
+    /// camera (the peer connection, the caller's offer applied), so that accepting only waits
+    /// for `getUserMedia`, `addTrack` and the answer. `None` if the preparation failed (then
+    /// Accept starts afresh).
+    prepared: Option<Call>,
 }
 
 impl Ringing {
@@ -90,6 +95,8 @@ pub struct Client {
     camera_off: bool,
     /// The call whose video is the screen (`Action::Share`).
     sharing: Option<CallId>,
+    /// The camera and microphone pickers.
+    devices: crate::devices::Devices,
     /// Actions of the input being handled.
     out: Vec<Action>,
 }
@@ -118,6 +125,7 @@ impl Client {
             muted: false,
             camera_off: false,
             sharing: None,
+            devices: Default::default(),
             out: Vec::new(),
         }
     }
@@ -177,6 +185,18 @@ impl Client {
                     self.stop_share(call);
                 }
             }
+            Input::Devices { kind, devices } => {
+                let outcome = self.devices.listed(kind, devices);
+                self.device_outcome(kind, outcome);
+            }
+            Input::SelectDevice { kind, id } => {
+                let outcome = self.devices.select(kind, id);
+                self.device_outcome(kind, outcome);
+            }
+            Input::DeviceSwitched { kind, error } => {
+                let outcome = self.devices.switched(kind, error);
+                self.device_outcome(kind, outcome);
+            }
             input => self.call_input(input),
         }
         // Our switches travel once media flows (the peer shows them from then on).
@@ -228,6 +248,11 @@ impl Client {
     /// Our user name (as the server knows it, once it has renamed us).
     pub fn me(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+
+    /// The chosen camera or microphone (`None`: the browser's default).
+    pub fn device(&self, kind: crate::devices::DeviceKind) -> Option<String> {
+        self.devices.chosen(kind)
     }
 
     /// The call whose outgoing video is the screen.
@@ -628,8 +653,21 @@ impl Client {
         self.show_users();
     }
 
-    /// Inputs that belong to one call: ignored unless they are for the current one.
+    /// Inputs that belong to one call: ignored unless they are for the current one (or the
+    /// ringing call's preparation).
     fn call_input(&mut self, input: Input) {
+        if let Some(r) = self.ringing.as_mut() {
+            if input_call_id(&input) == Some(r.id) {
+                let flow = r.prepared.as_mut().map(|c| c.handle(input, &mut self.out));
+                if let Some(Flow::End(ending)) = flow {
+                    // Accept creates a new connection in its place.
+                    r.prepared = None;
+                    let why = ending.notice.unwrap_or_default();
+                    self.log(format!("preparing the ringing call failed: {why}"));
+                }
+                return;
+            }
+        }
         let Some(call) = self.call.as_mut() else {
             return;
         };
@@ -689,6 +727,9 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::ShareScreen { .. }
         | Input::ShareEnded { .. }
         | Input::IceServersLoaded { .. }
+        | Input::Devices { .. }
+        | Input::SelectDevice { .. }
+        | Input::DeviceSwitched { .. }
         | Input::TimerFired {
             timer: Timer::Reconnect | Timer::Ring(_) | Timer::IceRefresh,
         } => None,

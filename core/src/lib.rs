@@ -4,6 +4,7 @@
 
 pub mod call;
 pub mod client;
+pub mod devices;
 pub mod media;
 pub mod quality;
 pub mod rules;

@@ -18,11 +18,22 @@ fn alice() -> H {
     h
 }
 
-/// The call rings (its end, `CallEnded` with no call, is checked in client_lifecycle.rs).
-fn ringing(from: &str) -> Action {
-    Action::CallIncoming {
-        from: from.to_owned(),
-    }
+/// The call rings (its end, `CallEnded` with no call, is checked in client_lifecycle.rs), and
+/// is prepared meanwhile as call `call`: its connection, the caller's offer `sdp` applied.
+fn ringing(from: &str, call: u32, sdp: &str) -> Vec<Action> {
+    vec![
+        Action::CallIncoming {
+            from: from.to_owned(),
+        },
+        Action::CreatePeer {
+            call,
+            polite: "alice" > from,
+        },
+        Action::SetRemoteDescription {
+            call,
+            desc: offer(sdp),
+        },
+    ]
 }
 
 fn send_hang_up(to: &str, token: Option<&str>, reason: &str) -> Action {
@@ -35,7 +46,7 @@ fn accept_answers_with_the_offer_and_the_early_candidates() {
     h.table(vec![
         (
             server(offer_msg("bob", "alice", "o1", Some("tb"))),
-            vec![ringing("bob")],
+            ringing("bob", 1, "o1"),
         ),
         // While it rings: bob's candidates wait; his renegotiated offer replaces the first.
         (
@@ -48,6 +59,89 @@ fn accept_answers_with_the_offer_and_the_early_candidates() {
     assert_eq!(h.c.call_id(), None);
     assert_eq!(h.c.status().call, CallPhase::Ringing);
     h.table(vec![
+        (Input::RemoteDescriptionSet { call: 1 }, vec![]),
+        (
+            Input::Accept,
+            vec![
+                add(1, "b1"),
+                Action::SetHangUpEnabled(true),
+                Action::AcquireMedia { call: 1 },
+                Action::SetRemoteDescription {
+                    call: 1,
+                    desc: offer("o2"),
+                },
+                users(ALL, "alice", Some("bob")),
+            ],
+        ),
+        // The answer waits for the newest offer, applied after our tracks are in.
+        (
+            Input::MediaReady { call: 1 },
+            vec![Action::AddLocalTracks { call: 1 }],
+        ),
+        (
+            Input::RemoteDescriptionSet { call: 1 },
+            vec![Action::SetLocalDescription { call: 1 }],
+        ),
+    ]);
+    assert_eq!(h.c.ringing(), None);
+    assert_eq!(h.c.call_token(), Some("tb"));
+    // Nothing left to accept or decline.
+    h.table(vec![(Input::Accept, vec![]), (Input::Decline, vec![])]);
+    assert_eq!(h.c.call_id(), Some(1));
+}
+
+/// Issue 10: while it rings, the callee prepares everything that needs no camera; accepting
+/// then asks only for the camera, adds the tracks and answers.
+#[test]
+fn while_it_rings_the_connection_is_prepared_and_accept_only_adds_media_and_answers() {
+    let mut h = alice();
+    h.table(vec![
+        (
+            server(offer_msg("bob", "alice", "o1", Some("tb"))),
+            ringing("bob", 1, "o1"),
+        ),
+        (Input::RemoteDescriptionSet { call: 1 }, vec![]),
+        // The prepared connection's events while it rings show nothing (the status stays
+        // `ringing`, no ICE figures).
+        (
+            Input::SignalingState {
+                call: 1,
+                state: chat_core::call::SignalingState::HaveRemoteOffer,
+            },
+            vec![],
+        ),
+    ]);
+    assert_eq!(h.c.status().call, CallPhase::Ringing);
+    assert_eq!(h.c.status().signaling, None);
+    h.table(vec![
+        (
+            Input::Accept,
+            vec![
+                Action::SetHangUpEnabled(true),
+                Action::AcquireMedia { call: 1 },
+                users(ALL, "alice", Some("bob")),
+            ],
+        ),
+        (
+            Input::MediaReady { call: 1 },
+            vec![
+                Action::AddLocalTracks { call: 1 },
+                Action::SetLocalDescription { call: 1 },
+            ],
+        ),
+    ]);
+    // A preparation that failed: Accept starts afresh.
+    let mut h = alice();
+    h.go(server(offer_msg("bob", "alice", "o1", Some("tb"))));
+    h.table(vec![
+        (
+            Input::PeerOpFailed {
+                call: 1,
+                op: chat_core::call::PeerOp::SetRemoteDescription,
+                message: "bad".into(),
+            },
+            vec![],
+        ),
         (
             Input::Accept,
             vec![
@@ -59,25 +153,19 @@ fn accept_answers_with_the_offer_and_the_early_candidates() {
                 },
                 Action::SetRemoteDescription {
                     call: 1,
-                    desc: offer("o2"),
+                    desc: offer("o1"),
                 },
                 users(ALL, "alice", Some("bob")),
             ],
         ),
-        (
-            Input::MediaReady { call: 1 },
-            vec![Action::AddLocalTracks { call: 1 }],
-        ),
-        (
-            Input::RemoteDescriptionSet { call: 1 },
-            vec![add(1, "b1"), Action::SetLocalDescription { call: 1 }],
-        ),
     ]);
-    assert_eq!(h.c.ringing(), None);
-    assert_eq!(h.c.call_token(), Some("tb"));
-    // Nothing left to accept or decline.
-    h.table(vec![(Input::Accept, vec![]), (Input::Decline, vec![])]);
-    assert_eq!(h.c.call_id(), Some(1));
+    // Another call's offer from the same caller while it rings: the preparation is dropped.
+    let mut h = alice();
+    h.go(server(offer_msg("bob", "alice", "o1", Some("tb"))));
+    h.table(vec![(
+        server(offer_msg("bob", "alice", "o2", Some("tb2"))),
+        vec![Action::ClosePeer { call: 1 }],
+    )]);
 }
 
 #[test]
@@ -86,17 +174,27 @@ fn decline_tells_the_caller_and_the_next_call_rings_again() {
     h.table(vec![
         (
             server(offer_msg("bob", "alice", "o1", Some("tb"))),
-            vec![ringing("bob")],
+            ringing("bob", 1, "o1"),
         ),
+        // The prepared connection is closed: nothing of the call is left.
         (
             Input::Decline,
-            vec![send_hang_up("bob", Some("tb"), "declined")],
+            vec![
+                send_hang_up("bob", Some("tb"), "declined"),
+                Action::ClosePeer { call: 1 },
+            ],
         ),
         (
             server(offer_msg("bob", "alice", "o3", None)),
-            vec![ringing("bob")],
+            ringing("bob", 2, "o3"),
         ),
-        (Input::Decline, vec![send_hang_up("bob", None, "declined")]),
+        (
+            Input::Decline,
+            vec![
+                send_hang_up("bob", None, "declined"),
+                Action::ClosePeer { call: 2 },
+            ],
+        ),
     ]);
     assert_eq!(h.c.call_id(), None);
 }
@@ -107,7 +205,7 @@ fn the_caller_gives_up_or_leaves() {
     h.table(vec![
         (
             server(offer_msg("bob", "alice", "o1", Some("tb"))),
-            vec![ringing("bob")],
+            ringing("bob", 1, "o1"),
         ),
         // Not bob's call: a hang-up from carol, or with another token, changes nothing.
         (server(hang_up_msg(Some("carol"), None, None, None)), vec![]),
@@ -122,16 +220,20 @@ fn the_caller_gives_up_or_leaves() {
         ),
         (
             server(hang_up_msg(Some("bob"), Some("alice"), Some("tb"), None)),
-            vec![error("Missed call from bob.")],
+            vec![
+                Action::ClosePeer { call: 1 },
+                error("Missed call from bob."),
+            ],
         ),
         (
             // A new call: the notice about bob's goes.
             server(offer_msg("carol", "alice", "oc", None)),
-            vec![Action::ClearError, ringing("carol")],
+            [vec![Action::ClearError], ringing("carol", 2, "oc")].concat(),
         ),
         (
             user_list(&["alice", "bob"]),
             vec![
+                Action::ClosePeer { call: 2 },
                 error("carol left."),
                 users(&["alice", "bob"], "alice", None),
             ],
@@ -146,7 +248,7 @@ fn one_ringing_call_at_a_time_and_no_calling_out_meanwhile() {
     h.table(vec![
         (
             server(offer_msg("bob", "alice", "o1", Some("tb"))),
-            vec![ringing("bob")],
+            ringing("bob", 1, "o1"),
         ),
         (
             server(offer_msg("carol", "alice", "oc", Some("tc"))),
@@ -239,6 +341,7 @@ fn an_unanswered_call_stops_ringing_after_30_seconds_and_the_caller_is_told() {
         visible(got.clone()),
         vec![
             send_hang_up("bob", Some("tb"), "timeout"),
+            Action::ClosePeer { call: 1 },
             error("Missed call from bob."),
         ]
     );
@@ -373,7 +476,10 @@ fn a_second_caller_is_busy_during_a_call_too() {
     h.step(server(offer_msg("bob", "alice", "o1", Some("tb"))));
     h.table(vec![(
         Input::HangUp,
-        vec![send_hang_up("bob", Some("tb"), "declined")],
+        vec![
+            send_hang_up("bob", Some("tb"), "declined"),
+            Action::ClosePeer { call: 1 },
+        ],
     )]);
 }
 

@@ -474,6 +474,7 @@ fn text_only(action: &Action) -> Result<(), String> {
         | Action::ShowError { .. }
         | Action::CallIncoming { .. }
         | Action::CallEnded { .. }
+        | Action::ShowDevices { .. }
         | Action::Log { .. } => Ok(()),
         // No text shown.
         Action::Connect
@@ -498,7 +499,8 @@ fn text_only(action: &Action) -> Result<(), String> {
         | Action::SampleStats { .. }
         | Action::SetSendStep { .. }
         | Action::HashSas { .. }
-        | Action::RestartIce { .. } => Ok(()),
+        | Action::RestartIce { .. }
+        | Action::SwitchDevice { .. } => Ok(()),
         // Figures and the code: numbers and digits the view sets as text.
         Action::ShowQuality { .. } | Action::ShowStats { .. } | Action::ShowSas { .. } => Ok(()),
     }
@@ -513,6 +515,7 @@ fn disturbs(action: &Action, peer: &str, call: CallId, token: &str) -> Option<St
         Action::CallIncoming { .. } => Some("rang".into()),
         Action::Share { .. } => Some("changed what the call sends".into()),
         Action::RestartIce { .. } => Some("restarted ICE".into()),
+        Action::SwitchDevice { .. } => Some("switched a device".into()),
         // A hang-up for an ended call (sent again when a late answer claims that call) leaves
         // the live call alone; one with the live call's token, or none, would end it.
         Action::Send(Message::HangUp {

@@ -95,6 +95,14 @@ export function refused(app: ChatApp, root: HTMLElement): void {
       if (type === "call-started") console.log(detail.from);
     },
   });
+  // Devices: a camera or a microphone, picked by an id from the `devices` event.
+  root.addEventListener("webrtc-chat:devices", (e) => {
+    const first = e.detail.devices[0];
+    if (e.detail.kind === "camera" && first) app.selectDevice("camera", first.id);
+    app.selectDevice("mic", e.detail.selected);
+  });
+  // @ts-expect-error: only "camera" or "mic"
+  app.selectDevice("speaker", "");
 }
 
 /** The other entry point declares the tutorial's functions. */

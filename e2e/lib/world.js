@@ -21,14 +21,15 @@ class World {
    *                    unless given (these tests answer at once; `autoAccept: undefined` rings)
    * @param opts.naive  options for naive-relay.js (`{crossOffers: ms}`)
    * @param opts.relayArgs extra arguments for our relay (`--turn-secret`, `--token-secret`, …)
+   * @param opts.browserArgs extra Chromium switches (a later switch of the same name wins)
    */
-  static async create(t, { server = 'relay', turn = false, query = {}, naive = {}, relayArgs = [] } = {}) {
+  static async create(t, { server = 'relay', turn = false, query = {}, naive = {}, relayArgs = [], browserArgs = [] } = {}) {
     const w = new World();
     w.users = [];
     w.query = { autoAccept: '1', ...query };
     /** Init scripts every user's page gets, after the recorder (`PC_HOOK`). */
     w.initScripts = [];
-    w.browser = await launch(t);
+    w.browser = await launch(t, { extraArgs: browserArgs });
     if (server === 'relay') {
       w.relay = await startRelay(t, { args: relayArgs });
       w.pageUrl = w.relay.url;

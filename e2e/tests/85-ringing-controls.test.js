@@ -1,5 +1,6 @@
 // Issue 10, items 1–2 (docs/page.md): the stock page rings (no `autoAccept`). A call rings, is
 // declined with Escape, rings again and is accepted with Enter on the focused Accept button;
+// (the callee prepares the connection while it rings; declining closes it)
 // then mute and camera off reach the peer (`#peer-state`) and a screen share replaces the
 // camera, all over the same peer connection (no new offer or answer). A
 // caller who gives up leaves a missed call; a third caller meanwhile hears "busy".
@@ -45,7 +46,10 @@ test('a call rings, is declined, rings again and is accepted; mute and camera of
   assert.match(await text(alice, '#status'), /Calling bob/);
   await bob.until('Accept focused', () => document.activeElement && document.activeElement.id === 'accept-button');
   assert.equal(await bob.page.$eval('#incoming', (e) => e.hidden), false, 'Accept / Decline shown');
-  assert.equal(await bob.openPeerConnections(), 0, 'no peer connection while it rings');
+  // Prepared while it rings (everything that needs no camera): the connection, alice's offer
+  // applied; the camera stays off until Accept.
+  await bob.until('the offer applied while it rings', () => window.__e2e.pcs.some((x) => x.pc.signalingState === 'have-remote-offer'));
+  assert.equal(await bob.openPeerConnections(), 1, 'one prepared peer connection while it rings');
   assert.equal(await bob.page.$eval('#local_video', (v) => v.srcObject), null, "bob's camera is off while it rings");
 
   // Declined with Escape: alice is told.
@@ -53,6 +57,7 @@ test('a call rings, is declined, rings again and is accepted; mute and camera of
   await Promise.all([alice.waitCall('idle'), bob.waitCall('idle')]);
   await alice.until('alice told bob declined', () => /bob declined/.test(document.querySelector('#error').textContent));
   assert.equal(await bob.page.$eval('#incoming', (e) => e.hidden), true, 'Accept / Decline hidden again');
+  assert.equal(await bob.openPeerConnections(), 0, 'declined: the prepared connection is closed');
 
   // Rings again; Enter on the focused Accept answers.
   await alice.call('bob');
@@ -133,4 +138,5 @@ test('a caller who gives up leaves a missed call; a third caller hears busy', as
   await Promise.all([alice.waitCall('idle'), bob.waitCall('idle')]);
   await bob.until('bob sees a missed call', () => /Missed call from alice/.test(document.querySelector('#error').textContent));
   assert.equal(await bob.page.$eval('#incoming', (e) => e.hidden), true);
+  assert.equal(await bob.openPeerConnections(), 0, 'missed: the prepared connection is closed');
 });

@@ -239,9 +239,10 @@ impl Call {
         self.peer_ready
     }
 
-    /// As callee, while the camera starts: create the connection and apply the offer now, so
-    /// that `getUserMedia` and `setRemoteDescription` overlap (the bench's trace showed the
-    /// offer waiting ≈ 30 ms for the camera). The answer waits for our tracks
+    /// As callee, before our camera: create the connection and apply the offer now, while it
+    /// rings (or, with auto-accept, while the camera starts), so that `getUserMedia` and
+    /// `setRemoteDescription` overlap (the bench's trace showed the offer waiting ≈ 30 ms for
+    /// the camera) and accepting waits for nothing else. The answer waits for our tracks
     /// ([`Call::media_ready`]): without them it would offer to receive only.
     pub(super) fn prepare(&mut self, out: &mut Vec<Action>) {
         if let Some(offer) = self.pending_offer.take() {
@@ -263,6 +264,11 @@ impl Call {
             call: self.id,
             polite: self.polite,
         });
+    }
+
+    /// Our camera and microphone are up for this call (`MediaReady`).
+    pub(super) fn has_media(&self) -> bool {
+        self.media_ready
     }
 
     /// A quality level is on the page.
@@ -486,6 +492,8 @@ impl Call {
                 self.token = t;
             }
             self.pending_offer = Some(offer);
+            // An earlier offer (applied while it rang) is not to be answered: this one is.
+            self.answer_waits_media = false;
             out.push(log(format!(
                 "answering {}'s offer once media is ready",
                 self.peer
@@ -660,8 +668,12 @@ impl Call {
                 candidate,
             });
         }
-        // Answer the offer, unless a newer offer is being applied (its answer will do).
-        if kind == Some(SdpType::Offer) && !self.srd_pending.contains(&SdpType::Offer) {
+        // Answer the offer, unless a newer offer is being applied or waits to be (its answer
+        // will do).
+        if kind == Some(SdpType::Offer)
+            && !self.srd_pending.contains(&SdpType::Offer)
+            && self.pending_offer.is_none()
+        {
             if self.media_ready {
                 out.push(Action::SetLocalDescription { call: self.id });
             } else {

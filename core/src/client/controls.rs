@@ -6,6 +6,7 @@
 //! with a token of that call, is believed.
 
 use crate::call::Action;
+use crate::devices::{DeviceKind, Outcome};
 use crate::json::Value;
 use crate::protocol::Message;
 
@@ -61,6 +62,40 @@ impl Client {
     pub(super) fn stop_share(&mut self, call: crate::call::CallId) {
         self.sharing = None;
         self.out.push(Action::Share { call, on: false });
+    }
+
+    /// A device input's outcome: the picker, the notice, and the switch of a call whose media
+    /// is up (a call still waiting for `getUserMedia` keeps what it asked for; the choice
+    /// holds for the next call). A camera switch while the screen is shared goes into the
+    /// local stream only: the camera comes back into the sender when sharing stops.
+    pub(super) fn device_outcome(&mut self, kind: DeviceKind, outcome: Outcome) {
+        if let Some(text) = outcome.notice {
+            self.error(text);
+        }
+        if outcome.show {
+            let selected = self.devices.chosen(kind).unwrap_or_default();
+            self.out.push(Action::ShowDevices {
+                kind,
+                devices: self.devices.entries(kind),
+                selected,
+            });
+        }
+        if !outcome.switch {
+            return;
+        }
+        match self.call.as_ref().filter(|c| c.has_media()) {
+            Some(call) => {
+                let call = call.id;
+                let send = kind == DeviceKind::Mic || self.sharing != Some(call);
+                self.out.push(Action::SwitchDevice {
+                    call,
+                    kind,
+                    id: self.devices.chosen(kind),
+                    send,
+                });
+            }
+            None => self.devices.settle(kind),
+        }
     }
 
     pub(super) fn on_peer_state(&mut self, raw: &Value) {

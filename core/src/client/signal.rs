@@ -66,26 +66,34 @@ impl Client {
             return self.ring(from, offer, token);
         }
         let id = self.next_call_id();
-        self.answer_call(id, from, offer, token);
+        if let Some(call) = self.callee_call(id, from, offer, token.clone()) {
+            self.answer_call(call, token);
+        }
     }
 
-    /// Becomes the callee of `from`'s call (its early candidates come along).
-    pub(super) fn answer_call(
+    /// The callee's side of `from`'s call `id`, its offer kept until [`Call::prepare`].
+    fn callee_call(
         &mut self,
         id: CallId,
         from: String,
         offer: SessionDescription,
         token: Option<String>,
-    ) {
-        let Some(me) = self.name.clone() else { return };
-        let early = self.early.take(Some(&from), token.as_deref());
-        // The rest were for another call, whatever it was.
-        self.early.clear();
+    ) -> Option<Call> {
+        let me = self.name.clone()?;
         let uses_tokens = token.is_some();
         let token = token.unwrap_or_else(|| self.tokens.next_token());
         let mut call = Call::new(id, me, from, token);
         call.peer_uses_tokens = uses_tokens;
         call.receive_offer(offer);
+        Some(call)
+    }
+
+    /// Becomes the callee of the call (the caller's early candidates, sent with `token`, come
+    /// along).
+    fn answer_call(&mut self, mut call: Call, token: Option<String>) {
+        let early = self.early.take(Some(&call.peer), token.as_deref());
+        // The rest were for another call, whatever it was.
+        self.early.clear();
         for candidate in early {
             call.on_remote_candidate(candidate, &mut self.out);
         }
@@ -188,8 +196,20 @@ impl Client {
     /// Auto-accept off: the offer waits, and the host page is told.
     fn ring(&mut self, from: String, offer: SessionDescription, token: Option<String>) {
         match &mut self.ringing {
-            // The same caller again (a renegotiation, or a retry): keep the newest offer.
+            // The same caller again (a renegotiation, or a retry): keep the newest offer. The
+            // preparation takes it as the peer's new offer of the same call (applied on Accept).
             Some(r) if r.from == from => {
+                match r.prepared.as_mut() {
+                    Some(call) if call.owns(token.as_deref()) => {
+                        call.on_peer_offer(offer.clone(), token.clone(), &mut self.out);
+                    }
+                    // Another call's token: that preparation is of no use.
+                    Some(_) => {
+                        self.out.push(Action::ClosePeer { call: r.id });
+                        r.prepared = None;
+                    }
+                    None => {}
+                }
                 r.offer = offer;
                 r.token = token;
             }
@@ -214,19 +234,29 @@ impl Client {
                     timer: Timer::Ring(id),
                     ms: RING_TIMEOUT_MS,
                 });
+                let mut prepared = self.callee_call(id, from.clone(), offer.clone(), token.clone());
+                if let Some(call) = prepared.as_mut() {
+                    call.prepare(&mut self.out);
+                }
                 self.ringing = Some(Ringing {
                     id,
                     from,
                     offer,
                     token,
+                    prepared,
                 });
             }
         }
     }
 
     pub(super) fn accept(&mut self) {
-        if let Some(r) = self.ringing.take() {
-            self.answer_call(r.id, r.from, r.offer, r.token);
+        let Some(r) = self.ringing.take() else { return };
+        let call = match r.prepared {
+            Some(call) => Some(call),
+            None => self.callee_call(r.id, r.from, r.offer, r.token.clone()),
+        };
+        if let Some(call) = call {
+            self.answer_call(call, r.token);
         }
     }
 
@@ -243,6 +273,7 @@ impl Client {
             call: r.token,
             reason: EndReason::Timeout.wire().map(str::to_owned),
         });
+        self.unprepare(r.id, &r.prepared);
         let notice = format!("Missed call from {}.", r.from);
         self.ringing_ended(r.from, EndReason::Timeout, Some(notice));
     }
@@ -257,13 +288,22 @@ impl Client {
             call: r.token,
             reason: EndReason::Declined.wire().map(str::to_owned),
         });
+        self.unprepare(r.id, &r.prepared);
         self.ringing_ended(r.from, EndReason::Declined, None);
     }
 
     /// The ringing call is over without us answering it.
     pub(super) fn stop_ringing(&mut self, reason: EndReason, notice: Option<String>) {
         if let Some(r) = self.ringing.take() {
+            self.unprepare(r.id, &r.prepared);
             self.ringing_ended(r.from, reason, notice);
+        }
+    }
+
+    /// Closes the ringing call's prepared connection: nothing of it is left.
+    fn unprepare(&mut self, id: CallId, prepared: &Option<Call>) {
+        if prepared.is_some() {
+            self.out.push(Action::ClosePeer { call: id });
         }
     }
 
