@@ -5,7 +5,6 @@
 use chat_core::call::{CallId, PeerOp, Timer};
 use chat_core::{Action, Client, Input};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::MediaStream;
 
 use crate::config::{Config, Ice};
@@ -16,6 +15,7 @@ use crate::log::log;
 use crate::media::{self, LocalStream};
 use crate::peer::Peer;
 use crate::queue::{Event, Handler, Inbox};
+use crate::spawn::spawn_local;
 use crate::stats;
 use crate::transport::Transport;
 use crate::view::View;

@@ -138,7 +138,7 @@ impl Peer {
         });
         let Some(sender) = sender else { return };
         let promise = sender.replace_track(Some(track));
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::spawn::spawn_local(async move {
             if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
                 let e = JsError::from_js(&e);
                 crate::log::log(&["webrtc-chat: replaceTrack failed: ", &e.to_string()].concat());
