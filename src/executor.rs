@@ -193,41 +193,19 @@ impl Executor {
                 let Some(peer) = self.peer_of_mut(call) else {
                     return failed(inbox, call, PeerOp::SetRemoteDescription, no_peer());
                 };
-                let op = peer.set_remote_description(&desc);
-                let inbox = inbox.clone();
-                spawn_local(async move {
-                    match op.await {
-                        Some(Ok(())) => inbox.input(Input::RemoteDescriptionSet { call }),
-                        Some(Err(e)) => failed(&inbox, call, PeerOp::SetRemoteDescription, e),
-                        None => {}
-                    }
-                });
+                peer.set_remote_description(&desc, inbox);
             }
             Action::SetLocalDescription { call } => {
                 let Some(peer) = self.peer_of_mut(call) else {
                     return failed(inbox, call, PeerOp::SetLocalDescription, no_peer());
                 };
-                let op = peer.set_local_description();
-                let inbox = inbox.clone();
-                spawn_local(async move {
-                    match op.await {
-                        Some(Ok(desc)) => inbox.input(Input::LocalDescriptionSet { call, desc }),
-                        Some(Err(e)) => failed(&inbox, call, PeerOp::SetLocalDescription, e),
-                        None => {}
-                    }
-                });
+                peer.set_local_description(inbox);
             }
             Action::AddIceCandidate { call, candidate } => {
                 let Some(peer) = self.peer_of_mut(call) else {
                     return failed(inbox, call, PeerOp::AddIceCandidate, no_peer());
                 };
-                let op = peer.add_ice_candidate(&candidate);
-                let inbox = inbox.clone();
-                spawn_local(async move {
-                    if let Some(Err(e)) = op.await {
-                        failed(&inbox, call, PeerOp::AddIceCandidate, e);
-                    }
-                });
+                peer.add_ice_candidate(&candidate, inbox);
             }
             Action::ShowRemoteStream { call } => {
                 let stream = self.peer_of(call).and_then(Peer::remote_stream);

@@ -5,10 +5,9 @@
 //! removes them all (the tutorial's bug 2 left two attached) and closes the connection.
 
 use std::cell::RefCell;
-use std::future::Future;
 use std::rc::Rc;
 
-use chat_core::call::{CallId, Input};
+use chat_core::call::{CallId, Input, PeerOp};
 use chat_core::protocol::{IceCandidate, SessionDescription};
 use futures_util::future::{AbortHandle, Abortable};
 use js_sys::{Promise, Reflect};
@@ -23,6 +22,7 @@ use crate::error::{prop, JsError};
 use crate::live::{listen, Listener};
 use crate::queue::Inbox;
 use crate::rtc::{self, js, Pc};
+use crate::spawn::spawn_local;
 use crate::states;
 
 /// The stream the remote tracks arrive in, and its `removetrack` listener.
@@ -138,7 +138,7 @@ impl Peer {
         });
         let Some(sender) = sender else { return };
         let promise = sender.replace_track(Some(track));
-        crate::spawn::spawn_local(async move {
+        spawn_local(async move {
             if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
                 let e = JsError::from_js(&e);
                 crate::log::log(&["webrtc-chat: replaceTrack failed: ", &e.to_string()].concat());
@@ -146,36 +146,31 @@ impl Peer {
         });
     }
 
-    pub fn set_remote_description(
-        &mut self,
-        desc: &SessionDescription,
-    ) -> impl Future<Output = Option<Result<(), JsError>>> {
-        let op = self.op(rtc::set_remote_description(&self.pc, desc));
-        async move { Some(op.await?.map(drop)) }
+    /// `setRemoteDescription(desc)`; the core gets `RemoteDescriptionSet` or `PeerOpFailed`.
+    pub fn set_remote_description(&mut self, desc: &SessionDescription, inbox: &Inbox) {
+        let promise = rtc::set_remote_description(&self.pc, desc);
+        self.op(promise, PeerOp::SetRemoteDescription, inbox, |_, call| {
+            Ok(Some(Input::RemoteDescriptionSet { call }))
+        });
     }
 
-    /// Resolves with `pc.localDescription` once `setLocalDescription()` has.
-    pub fn set_local_description(
-        &mut self,
-    ) -> impl Future<Output = Option<Result<SessionDescription, JsError>>> {
-        let op = self.op(self.js().set_local_description_implicit());
-        let pc = self.pc.clone();
-        async move {
-            Some(op.await?.and_then(|()| {
-                rtc::local_description(&pc).ok_or_else(|| JsError {
-                    name: "InvalidStateError".into(),
-                    message: "no local description".into(),
-                })
-            }))
-        }
+    /// `setLocalDescription()`; the core gets `LocalDescriptionSet` with `pc.localDescription`
+    /// once it has resolved, or `PeerOpFailed`.
+    pub fn set_local_description(&mut self, inbox: &Inbox) {
+        let promise = self.js().set_local_description_implicit();
+        self.op(promise, PeerOp::SetLocalDescription, inbox, |pc, call| {
+            let desc = rtc::local_description(pc).ok_or_else(|| JsError {
+                name: "InvalidStateError".into(),
+                message: "no local description".into(),
+            })?;
+            Ok(Some(Input::LocalDescriptionSet { call, desc }))
+        });
     }
 
-    pub fn add_ice_candidate(
-        &mut self,
-        c: &IceCandidate,
-    ) -> impl Future<Output = Option<Result<(), JsError>>> {
-        let op = self.op(rtc::add_ice_candidate(&self.pc, c));
-        async move { Some(op.await?.map(drop)) }
+    /// `addIceCandidate(c)`; the core hears only of a failure (`PeerOpFailed`).
+    pub fn add_ice_candidate(&mut self, c: &IceCandidate, inbox: &Inbox) {
+        let promise = rtc::add_ice_candidate(&self.pc, c);
+        self.op(promise, PeerOp::AddIceCandidate, inbox, |_, _| Ok(None));
     }
 
     /// `restartIce()`: `negotiationneeded` follows, and the next offer has new ICE credentials.
@@ -187,20 +182,38 @@ impl Peer {
         js(&self.pc)
     }
 
-    /// The promise as a future that gives `None` if the peer is dropped first.
-    fn op(&mut self, promise: Promise) -> impl Future<Output = Option<Result<(), JsError>>> {
+    /// Runs `promise`, an operation `op` of this connection: once it resolves the core gets
+    /// `done`'s input, if any; if it rejects (or `done` fails), `PeerOpFailed`; nothing if the
+    /// peer is dropped first. One async body for the three operations, `done` a plain function
+    /// (README, "Bundle size").
+    fn op(&mut self, promise: Promise, op: PeerOp, inbox: &Inbox, done: Done) {
         let (handle, registration) = AbortHandle::new_pair();
         self.pending.push(handle);
-        let op = Abortable::new(JsFuture::from(promise), registration);
-        async move {
-            match op.await {
-                Ok(Ok(_)) => Some(Ok(())),
-                Ok(Err(e)) => Some(Err(JsError::from_js(&e))),
-                Err(_aborted) => None,
+        let settled = Abortable::new(JsFuture::from(promise), registration);
+        let (pc, call, inbox) = (self.pc.clone(), self.call, inbox.clone());
+        spawn_local(async move {
+            let Ok(result) = settled.await else {
+                return; // Aborted: the peer was dropped.
+            };
+            let input = match result {
+                Ok(_) => done(&pc, call),
+                Err(e) => Err(JsError::from_js(&e)),
+            };
+            match input {
+                Ok(Some(input)) => inbox.input(input),
+                Ok(None) => {}
+                Err(e) => inbox.input(Input::PeerOpFailed {
+                    call,
+                    op,
+                    message: e.to_string(),
+                }),
             }
-        }
+        });
     }
 }
+
+/// What a resolved operation tells the core (see [`Peer::op`]).
+type Done = fn(&RtcPeerConnection, CallId) -> Result<Option<Input>, JsError>;
 
 impl Drop for Peer {
     fn drop(&mut self) {
