@@ -46,25 +46,31 @@ impl Peer {
         let pc = RtcPeerConnection::new_with_configuration(&ice.rtc_configuration())?;
         let remote = Rc::new(Remote::default());
         let listeners = [
-            peer_listener(&pc, inbox, "negotiationneeded", move |_, _| {
+            peer_listener(&pc, inbox, call, "negotiationneeded", |call, _, _| {
                 Some(Input::NegotiationNeeded { call })
             }),
-            peer_listener(&pc, inbox, "icecandidate", move |_, e| {
+            peer_listener(&pc, inbox, call, "icecandidate", |call, _, e| {
                 let e = e.dyn_ref::<RtcPeerConnectionIceEvent>()?;
                 Some(Input::LocalCandidate {
                     call,
                     candidate: e.candidate().map(|c| rtc::candidate_of(&c)),
                 })
             }),
-            peer_listener(&pc, inbox, "iceconnectionstatechange", move |pc, _| {
-                let state = states::ice_connection(&js(pc).ice_connection_state_str())?;
-                Some(Input::IceConnectionState { call, state })
-            }),
+            peer_listener(
+                &pc,
+                inbox,
+                call,
+                "iceconnectionstatechange",
+                |call, pc, _| {
+                    let state = states::ice_connection(&js(pc).ice_connection_state_str())?;
+                    Some(Input::IceConnectionState { call, state })
+                },
+            ),
             // Not one of the tutorial's seven, but the only way to say *why* a relay-only call
             // cannot connect (a TURN server answering 401, say): ICE itself stays `new`.
             // Read with Reflect: the event is recent and web-sys gates it behind unstable APIs.
             // https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/icecandidateerror_event
-            peer_listener(&pc, inbox, "icecandidateerror", move |_, e| {
+            peer_listener(&pc, inbox, call, "icecandidateerror", |call, _, e| {
                 let code = Reflect::get(e, &JsValue::from_str("errorCode"))
                     .ok()?
                     .as_f64()?;
@@ -75,11 +81,17 @@ impl Peer {
                     text: prop(e, "errorText").unwrap_or_default(),
                 })
             }),
-            peer_listener(&pc, inbox, "icegatheringstatechange", move |pc, _| {
-                let state = states::ice_gathering(&js(pc).ice_gathering_state_str())?;
-                Some(Input::IceGatheringState { call, state })
-            }),
-            peer_listener(&pc, inbox, "signalingstatechange", move |pc, _| {
+            peer_listener(
+                &pc,
+                inbox,
+                call,
+                "icegatheringstatechange",
+                |call, pc, _| {
+                    let state = states::ice_gathering(&js(pc).ice_gathering_state_str())?;
+                    Some(Input::IceGatheringState { call, state })
+                },
+            ),
+            peer_listener(&pc, inbox, call, "signalingstatechange", |call, pc, _| {
                 let state = states::signaling(&js(pc).signaling_state_str())?;
                 Some(Input::SignalingState { call, state })
             }),
@@ -227,14 +239,19 @@ impl Drop for Peer {
 }
 
 /// A listener on the peer connection whose handler maps the event to an input (or nothing).
-fn peer_listener<F>(pc: &RtcPeerConnection, inbox: &Inbox, event: &'static str, f: F) -> Listener
-where
-    F: Fn(&RtcPeerConnection, &web_sys::Event) -> Option<Input> + 'static,
-{
+/// The handler is a plain function, not a closure type of its own: the six listeners share
+/// one copy of this code (README, "Bundle size").
+fn peer_listener(
+    pc: &RtcPeerConnection,
+    inbox: &Inbox,
+    call: CallId,
+    event: &'static str,
+    f: fn(CallId, &RtcPeerConnection, &web_sys::Event) -> Option<Input>,
+) -> Listener {
     let inbox = inbox.clone();
     let target = pc.clone();
     listen(pc, event, move |e| {
-        if let Some(input) = f(&target, e) {
+        if let Some(input) = f(call, &target, e) {
             inbox.input(input);
         }
     })
