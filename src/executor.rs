@@ -265,11 +265,9 @@ impl Executor {
             }
             Action::SampleStats { call } => {
                 if let Some(peer) = self.peer_of(call) {
-                    let (pc, inbox) = (peer.pc().clone(), inbox.clone());
-                    spawn_local(async move {
-                        if let Some(sample) = stats::sample(pc).await {
-                            inbox.input(Input::StatsSample { call, sample });
-                        }
+                    let inbox = inbox.clone();
+                    stats::sample(peer.pc(), move |sample| {
+                        inbox.input(Input::StatsSample { call, sample })
                     });
                 }
             }
@@ -282,26 +280,19 @@ impl Executor {
             Action::ShowStats { figures } => self.view.show_stats(figures.as_ref()),
             Action::SetSendStep { call, step } => {
                 if let Some(peer) = self.peer_of(call) {
-                    let pc = peer.pc().clone();
-                    spawn_local(async move {
-                        if let Some(Err(e)) = stats::apply_step(pc, step).await {
-                            log(&["webrtc-chat: setParameters failed: ", &e.to_string()].concat());
-                        }
-                    });
+                    stats::apply_step(peer.pc(), step);
                 }
             }
             Action::HashSas { call, input } => {
                 let inbox = inbox.clone();
-                spawn_local(async move {
-                    match stats::sha256(&input).await {
-                        Ok(digest) => inbox.input(Input::SasDigest {
-                            call,
-                            input,
-                            digest,
-                        }),
-                        Err(e) => {
-                            log(&["webrtc-chat: no verification code: ", &e.to_string()].concat())
-                        }
+                stats::sha256(&input.clone(), move |digest| match digest {
+                    Ok(digest) => inbox.input(Input::SasDigest {
+                        call,
+                        input,
+                        digest,
+                    }),
+                    Err(e) => {
+                        log(&["webrtc-chat: no verification code: ", &e.to_string()].concat())
                     }
                 });
             }

@@ -22,7 +22,7 @@ use crate::error::{prop, JsError};
 use crate::live::{listen, Listener};
 use crate::queue::Inbox;
 use crate::rtc::{self, js, Pc};
-use crate::spawn::spawn_local;
+use crate::spawn::{settle, spawn_local};
 use crate::states;
 
 /// The stream the remote tracks arrive in, and its `removetrack` listener.
@@ -149,9 +149,8 @@ impl Peer {
             (s.track()?.kind() == "video").then_some(s)
         });
         let Some(sender) = sender else { return };
-        let promise = sender.replace_track(Some(track));
-        spawn_local(async move {
-            if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+        settle(sender.replace_track(Some(track)), |result| {
+            if let Err(e) = result {
                 let e = JsError::from_js(&e);
                 crate::log::log(&["webrtc-chat: replaceTrack failed: ", &e.to_string()].concat());
             }
