@@ -6,7 +6,6 @@ use chat_core::call::{CallId, PeerOp, Timer};
 use chat_core::{Action, Client, Input};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{MediaStream, MediaStreamTrack};
 
 use crate::config::{Config, Ice};
@@ -18,6 +17,7 @@ use crate::log::log;
 use crate::media::{self, LocalStream};
 use crate::peer::Peer;
 use crate::queue::{Event, Handler, Inbox};
+use crate::spawn::spawn_local;
 use crate::stats;
 use crate::transport::Transport;
 use crate::view::View;
@@ -214,41 +214,19 @@ impl Executor {
                 let Some(peer) = self.peer_of_mut(call) else {
                     return failed(inbox, call, PeerOp::SetRemoteDescription, no_peer());
                 };
-                let op = peer.set_remote_description(&desc);
-                let inbox = inbox.clone();
-                spawn_local(async move {
-                    match op.await {
-                        Some(Ok(())) => inbox.input(Input::RemoteDescriptionSet { call }),
-                        Some(Err(e)) => failed(&inbox, call, PeerOp::SetRemoteDescription, e),
-                        None => {}
-                    }
-                });
+                peer.set_remote_description(&desc, inbox);
             }
             Action::SetLocalDescription { call } => {
                 let Some(peer) = self.peer_of_mut(call) else {
                     return failed(inbox, call, PeerOp::SetLocalDescription, no_peer());
                 };
-                let op = peer.set_local_description();
-                let inbox = inbox.clone();
-                spawn_local(async move {
-                    match op.await {
-                        Some(Ok(desc)) => inbox.input(Input::LocalDescriptionSet { call, desc }),
-                        Some(Err(e)) => failed(&inbox, call, PeerOp::SetLocalDescription, e),
-                        None => {}
-                    }
-                });
+                peer.set_local_description(inbox);
             }
             Action::AddIceCandidate { call, candidate } => {
                 let Some(peer) = self.peer_of_mut(call) else {
                     return failed(inbox, call, PeerOp::AddIceCandidate, no_peer());
                 };
-                let op = peer.add_ice_candidate(&candidate);
-                let inbox = inbox.clone();
-                spawn_local(async move {
-                    if let Some(Err(e)) = op.await {
-                        failed(&inbox, call, PeerOp::AddIceCandidate, e);
-                    }
-                });
+                peer.add_ice_candidate(&candidate, inbox);
             }
             Action::ShowRemoteStream { call } => {
                 let stream = self.peer_of(call).and_then(Peer::remote_stream);
@@ -308,11 +286,9 @@ impl Executor {
             }
             Action::SampleStats { call } => {
                 if let Some(peer) = self.peer_of(call) {
-                    let (pc, inbox) = (peer.pc().clone(), inbox.clone());
-                    spawn_local(async move {
-                        if let Some(sample) = stats::sample(pc).await {
-                            inbox.input(Input::StatsSample { call, sample });
-                        }
+                    let inbox = inbox.clone();
+                    stats::sample(peer.pc(), move |sample| {
+                        inbox.input(Input::StatsSample { call, sample })
                     });
                 }
             }
@@ -325,26 +301,19 @@ impl Executor {
             Action::ShowStats { figures } => self.view.show_stats(figures.as_ref()),
             Action::SetSendStep { call, step } => {
                 if let Some(peer) = self.peer_of(call) {
-                    let pc = peer.pc().clone();
-                    spawn_local(async move {
-                        if let Some(Err(e)) = stats::apply_step(pc, step).await {
-                            log(&["webrtc-chat: setParameters failed: ", &e.to_string()].concat());
-                        }
-                    });
+                    stats::apply_step(peer.pc(), step);
                 }
             }
             Action::HashSas { call, input } => {
                 let inbox = inbox.clone();
-                spawn_local(async move {
-                    match stats::sha256(&input).await {
-                        Ok(digest) => inbox.input(Input::SasDigest {
-                            call,
-                            input,
-                            digest,
-                        }),
-                        Err(e) => {
-                            log(&["webrtc-chat: no verification code: ", &e.to_string()].concat())
-                        }
+                stats::sha256(&input.clone(), move |digest| match digest {
+                    Ok(digest) => inbox.input(Input::SasDigest {
+                        call,
+                        input,
+                        digest,
+                    }),
+                    Err(e) => {
+                        log(&["webrtc-chat: no verification code: ", &e.to_string()].concat())
                     }
                 });
             }

@@ -95,24 +95,23 @@ fn to_value(v: &JsValue, depth: usize) -> Option<Value> {
     if depth >= MAX_DEPTH {
         return None;
     }
+    // Loops rather than `collect::<Option<_>>()`: its adapters cost two generic copies
+    // (README, "Bundle size").
     if Array::is_array(v) {
-        let items: &Array = v.unchecked_ref();
-        return items
-            .iter()
-            .map(|item| to_value(&item, depth + 1))
-            .collect::<Option<_>>()
-            .map(Value::Array);
+        let mut items = Vec::new();
+        for item in v.unchecked_ref::<Array>().iter() {
+            items.push(to_value(&item, depth + 1)?);
+        }
+        return Some(Value::Array(items));
     }
     // Own enumerable string keys in JSON.parse's order (the last of duplicate keys wins there).
-    Object::entries(v.dyn_ref()?)
-        .iter()
-        .map(|entry| {
-            let entry: Array = entry.unchecked_into();
-            Some((
-                entry.get(0).as_string()?,
-                to_value(&entry.get(1), depth + 1)?,
-            ))
-        })
-        .collect::<Option<_>>()
-        .map(Value::Object)
+    let mut members = Vec::new();
+    for entry in Object::entries(v.dyn_ref()?).iter() {
+        let entry: Array = entry.unchecked_into();
+        members.push((
+            entry.get(0).as_string()?,
+            to_value(&entry.get(1), depth + 1)?,
+        ));
+    }
+    Some(Value::Object(members))
 }

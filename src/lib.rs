@@ -10,7 +10,8 @@
 //!   `host` (events for the host page), `stats` (getStats, send steps, the code's SHA-256);
 //! - below them: `queue` (the event queue and its `Inbox`, where every callback sends its
 //!   events), `config` (page contract configuration, ICE servers), `json` (JSON through the
-//!   platform), `rtc`, `live` (owned, counted callbacks), `states`, `error`, `log`.
+//!   platform), `rtc`, `live` (owned, counted callbacks), `spawn` (one boxed `spawn_local`),
+//!   `states`, `error`, `log`.
 //!
 //! Everything is wasm32-only: natively this crate is empty (its dependencies are too).
 // `deny`, not `forbid`: the global allocator below is the one place allowed to say `unsafe`.
@@ -56,6 +57,8 @@ mod queue;
 mod rtc;
 #[cfg(target_arch = "wasm32")]
 mod signaling;
+#[cfg(target_arch = "wasm32")]
+mod spawn;
 #[cfg(target_arch = "wasm32")]
 mod states;
 #[cfg(target_arch = "wasm32")]

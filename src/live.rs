@@ -56,6 +56,17 @@ pub(crate) fn listen<F>(target: &EventTarget, event: &'static str, callback: F) 
 where
     F: FnMut(&Event) + 'static,
 {
+    listen_boxed(target, event, Box::new(callback))
+}
+
+/// The one copy of the registration: gloo's is generic over the callback, and was inlined
+/// into every caller (README, "Bundle size").
+#[inline(never)]
+fn listen_boxed(
+    target: &EventTarget,
+    event: &'static str,
+    callback: Box<dyn FnMut(&Event)>,
+) -> Listener {
     Listener {
         _listener: EventListener::new(target, event, callback),
         _count: Counted::new(),
@@ -73,6 +84,11 @@ pub(crate) fn timeout<F>(ms: u32, callback: F) -> Timer
 where
     F: FnOnce() + 'static,
 {
+    timeout_boxed(ms, Box::new(callback))
+}
+
+#[inline(never)]
+fn timeout_boxed(ms: u32, callback: Box<dyn FnOnce()>) -> Timer {
     Timer {
         _timeout: Timeout::new(ms, callback),
         _count: Counted::new(),

@@ -5,10 +5,9 @@
 //! removes them all (the tutorial's bug 2 left two attached) and closes the connection.
 
 use std::cell::RefCell;
-use std::future::Future;
 use std::rc::Rc;
 
-use chat_core::call::{CallId, Input};
+use chat_core::call::{CallId, Input, PeerOp};
 use chat_core::protocol::{IceCandidate, SessionDescription};
 use futures_util::future::{AbortHandle, Abortable};
 use js_sys::{Promise, Reflect};
@@ -23,6 +22,7 @@ use crate::error::{prop, JsError};
 use crate::live::{listen, Listener};
 use crate::queue::Inbox;
 use crate::rtc::{self, js, Pc};
+use crate::spawn::{settle, spawn_local};
 use crate::states;
 
 /// The stream the remote tracks arrive in, and its `removetrack` listener.
@@ -46,25 +46,31 @@ impl Peer {
         let pc = RtcPeerConnection::new_with_configuration(&ice.rtc_configuration())?;
         let remote = Rc::new(Remote::default());
         let listeners = [
-            peer_listener(&pc, inbox, "negotiationneeded", move |_, _| {
+            peer_listener(&pc, inbox, call, "negotiationneeded", |call, _, _| {
                 Some(Input::NegotiationNeeded { call })
             }),
-            peer_listener(&pc, inbox, "icecandidate", move |_, e| {
+            peer_listener(&pc, inbox, call, "icecandidate", |call, _, e| {
                 let e = e.dyn_ref::<RtcPeerConnectionIceEvent>()?;
                 Some(Input::LocalCandidate {
                     call,
                     candidate: e.candidate().map(|c| rtc::candidate_of(&c)),
                 })
             }),
-            peer_listener(&pc, inbox, "iceconnectionstatechange", move |pc, _| {
-                let state = states::ice_connection(&js(pc).ice_connection_state_str())?;
-                Some(Input::IceConnectionState { call, state })
-            }),
+            peer_listener(
+                &pc,
+                inbox,
+                call,
+                "iceconnectionstatechange",
+                |call, pc, _| {
+                    let state = states::ice_connection(&js(pc).ice_connection_state_str())?;
+                    Some(Input::IceConnectionState { call, state })
+                },
+            ),
             // Not one of the tutorial's seven, but the only way to say *why* a relay-only call
             // cannot connect (a TURN server answering 401, say): ICE itself stays `new`.
             // Read with Reflect: the event is recent and web-sys gates it behind unstable APIs.
             // https://developer.mozilla.org/en-US/docs/Web/API/RTCPeerConnection/icecandidateerror_event
-            peer_listener(&pc, inbox, "icecandidateerror", move |_, e| {
+            peer_listener(&pc, inbox, call, "icecandidateerror", |call, _, e| {
                 let code = Reflect::get(e, &JsValue::from_str("errorCode"))
                     .ok()?
                     .as_f64()?;
@@ -75,11 +81,17 @@ impl Peer {
                     text: prop(e, "errorText").unwrap_or_default(),
                 })
             }),
-            peer_listener(&pc, inbox, "icegatheringstatechange", move |pc, _| {
-                let state = states::ice_gathering(&js(pc).ice_gathering_state_str())?;
-                Some(Input::IceGatheringState { call, state })
-            }),
-            peer_listener(&pc, inbox, "signalingstatechange", move |pc, _| {
+            peer_listener(
+                &pc,
+                inbox,
+                call,
+                "icegatheringstatechange",
+                |call, pc, _| {
+                    let state = states::ice_gathering(&js(pc).ice_gathering_state_str())?;
+                    Some(Input::IceGatheringState { call, state })
+                },
+            ),
+            peer_listener(&pc, inbox, call, "signalingstatechange", |call, pc, _| {
                 let state = states::signaling(&js(pc).signaling_state_str())?;
                 Some(Input::SignalingState { call, state })
             }),
@@ -139,45 +151,39 @@ impl Peer {
             (s.track()?.kind() == kind).then_some(s)
         });
         let Some(sender) = sender else { return };
-        let promise = sender.replace_track(Some(track));
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+        settle(sender.replace_track(Some(track)), |result| {
+            if let Err(e) = result {
                 let e = JsError::from_js(&e);
                 crate::log::log(&["webrtc-chat: replaceTrack failed: ", &e.to_string()].concat());
             }
         });
     }
 
-    pub fn set_remote_description(
-        &mut self,
-        desc: &SessionDescription,
-    ) -> impl Future<Output = Option<Result<(), JsError>>> {
-        let op = self.op(rtc::set_remote_description(&self.pc, desc));
-        async move { Some(op.await?.map(drop)) }
+    /// `setRemoteDescription(desc)`; the core gets `RemoteDescriptionSet` or `PeerOpFailed`.
+    pub fn set_remote_description(&mut self, desc: &SessionDescription, inbox: &Inbox) {
+        let promise = rtc::set_remote_description(&self.pc, desc);
+        self.op(promise, PeerOp::SetRemoteDescription, inbox, |_, call| {
+            Ok(Some(Input::RemoteDescriptionSet { call }))
+        });
     }
 
-    /// Resolves with `pc.localDescription` once `setLocalDescription()` has.
-    pub fn set_local_description(
-        &mut self,
-    ) -> impl Future<Output = Option<Result<SessionDescription, JsError>>> {
-        let op = self.op(self.js().set_local_description_implicit());
-        let pc = self.pc.clone();
-        async move {
-            Some(op.await?.and_then(|()| {
-                rtc::local_description(&pc).ok_or_else(|| JsError {
-                    name: "InvalidStateError".into(),
-                    message: "no local description".into(),
-                })
-            }))
-        }
+    /// `setLocalDescription()`; the core gets `LocalDescriptionSet` with `pc.localDescription`
+    /// once it has resolved, or `PeerOpFailed`.
+    pub fn set_local_description(&mut self, inbox: &Inbox) {
+        let promise = self.js().set_local_description_implicit();
+        self.op(promise, PeerOp::SetLocalDescription, inbox, |pc, call| {
+            let desc = rtc::local_description(pc).ok_or_else(|| JsError {
+                name: "InvalidStateError".into(),
+                message: "no local description".into(),
+            })?;
+            Ok(Some(Input::LocalDescriptionSet { call, desc }))
+        });
     }
 
-    pub fn add_ice_candidate(
-        &mut self,
-        c: &IceCandidate,
-    ) -> impl Future<Output = Option<Result<(), JsError>>> {
-        let op = self.op(rtc::add_ice_candidate(&self.pc, c));
-        async move { Some(op.await?.map(drop)) }
+    /// `addIceCandidate(c)`; the core hears only of a failure (`PeerOpFailed`).
+    pub fn add_ice_candidate(&mut self, c: &IceCandidate, inbox: &Inbox) {
+        let promise = rtc::add_ice_candidate(&self.pc, c);
+        self.op(promise, PeerOp::AddIceCandidate, inbox, |_, _| Ok(None));
     }
 
     /// `restartIce()`: `negotiationneeded` follows, and the next offer has new ICE credentials.
@@ -189,20 +195,38 @@ impl Peer {
         js(&self.pc)
     }
 
-    /// The promise as a future that gives `None` if the peer is dropped first.
-    fn op(&mut self, promise: Promise) -> impl Future<Output = Option<Result<(), JsError>>> {
+    /// Runs `promise`, an operation `op` of this connection: once it resolves the core gets
+    /// `done`'s input, if any; if it rejects (or `done` fails), `PeerOpFailed`; nothing if the
+    /// peer is dropped first. One async body for the three operations, `done` a plain function
+    /// (README, "Bundle size").
+    fn op(&mut self, promise: Promise, op: PeerOp, inbox: &Inbox, done: Done) {
         let (handle, registration) = AbortHandle::new_pair();
         self.pending.push(handle);
-        let op = Abortable::new(JsFuture::from(promise), registration);
-        async move {
-            match op.await {
-                Ok(Ok(_)) => Some(Ok(())),
-                Ok(Err(e)) => Some(Err(JsError::from_js(&e))),
-                Err(_aborted) => None,
+        let settled = Abortable::new(JsFuture::from(promise), registration);
+        let (pc, call, inbox) = (self.pc.clone(), self.call, inbox.clone());
+        spawn_local(async move {
+            let Ok(result) = settled.await else {
+                return; // Aborted: the peer was dropped.
+            };
+            let input = match result {
+                Ok(_) => done(&pc, call),
+                Err(e) => Err(JsError::from_js(&e)),
+            };
+            match input {
+                Ok(Some(input)) => inbox.input(input),
+                Ok(None) => {}
+                Err(e) => inbox.input(Input::PeerOpFailed {
+                    call,
+                    op,
+                    message: e.to_string(),
+                }),
             }
-        }
+        });
     }
 }
+
+/// What a resolved operation tells the core (see [`Peer::op`]).
+type Done = fn(&RtcPeerConnection, CallId) -> Result<Option<Input>, JsError>;
 
 impl Drop for Peer {
     fn drop(&mut self) {
@@ -216,14 +240,19 @@ impl Drop for Peer {
 }
 
 /// A listener on the peer connection whose handler maps the event to an input (or nothing).
-fn peer_listener<F>(pc: &RtcPeerConnection, inbox: &Inbox, event: &'static str, f: F) -> Listener
-where
-    F: Fn(&RtcPeerConnection, &web_sys::Event) -> Option<Input> + 'static,
-{
+/// The handler is a plain function, not a closure type of its own: the six listeners share
+/// one copy of this code (README, "Bundle size").
+fn peer_listener(
+    pc: &RtcPeerConnection,
+    inbox: &Inbox,
+    call: CallId,
+    event: &'static str,
+    f: fn(CallId, &RtcPeerConnection, &web_sys::Event) -> Option<Input>,
+) -> Listener {
     let inbox = inbox.clone();
     let target = pc.clone();
     listen(pc, event, move |e| {
-        if let Some(input) = f(&target, e) {
+        if let Some(input) = f(call, &target, e) {
             inbox.input(input);
         }
     })

@@ -10,7 +10,6 @@
 //! import [`Inbox`] from here, and the app imports them, without a cycle.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use chat_core::call::{CallId, MediaError};
@@ -73,7 +72,9 @@ impl Inbox {
 }
 
 pub(crate) struct Queue<H> {
-    events: RefCell<VecDeque<Event>>,
+    /// Oldest first. A `Vec` rather than a `VecDeque`: the queue rarely holds more than a few
+    /// events, and the page then carries one growable buffer type less (README, "Bundle size").
+    events: RefCell<Vec<Event>>,
     draining: Cell<bool>,
     close_requested: Cell<bool>,
     /// `None` before [`Queue::start`] and once closed. Borrowed only by the drain loop.
@@ -83,7 +84,7 @@ pub(crate) struct Queue<H> {
 impl<H: Handler + 'static> Queue<H> {
     pub fn new() -> Rc<Queue<H>> {
         Rc::new(Queue {
-            events: RefCell::new(VecDeque::new()),
+            events: RefCell::new(Vec::new()),
             draining: Cell::new(false),
             close_requested: Cell::new(false),
             handler: RefCell::new(None),
@@ -107,7 +108,7 @@ impl<H: Handler + 'static> Queue<H> {
         // Never borrowed across a call, so this always succeeds; a failure would drop one event
         // rather than panic.
         if let Ok(mut events) = self.events.try_borrow_mut() {
-            events.push_back(event);
+            events.push(event);
         }
         self.drain();
     }
@@ -145,7 +146,8 @@ impl<H: Handler + 'static> Queue<H> {
                 .events
                 .try_borrow_mut()
                 .ok()
-                .and_then(|mut q| q.pop_front())
+                .filter(|q| !q.is_empty())
+                .map(|mut q| q.remove(0))
             else {
                 break;
             };

@@ -6,16 +6,21 @@
 use chat_core::quality::{Sample, SendStep};
 use js_sys::{Array, Map, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::RtcPeerConnection;
 
 use crate::error::{prop, JsError};
+use crate::log::log;
 use crate::rtc::{js, Sender};
+use crate::spawn::settle;
 
-/// `getStats()`: resolves with the sample, or `None` (a closed connection rejects).
-pub(crate) async fn sample(pc: RtcPeerConnection) -> Option<Sample> {
-    let report = JsFuture::from(js(&pc).get_stats_all()).await.ok()?;
-    Some(read(report.unchecked_ref()))
+/// `getStats()`: `then` gets the sample once it resolves (never, if it rejects: a closed
+/// connection does).
+pub(crate) fn sample(pc: &RtcPeerConnection, then: impl FnOnce(Sample) + 'static) {
+    settle(js(pc).get_stats_all(), move |report| {
+        if let Ok(report) = report {
+            then(read(report.unchecked_ref()));
+        }
+    });
 }
 
 fn num(v: &JsValue, key: &str) -> Option<f64> {
@@ -89,17 +94,16 @@ fn read(report: &Map) -> Sample {
 
 /// Applies `step` to the video sender: the parameters are read first and written back changed,
 /// as `setParameters` requires (webrtc-pc §5.2: it rejects parameters not from
-/// `getParameters`). `None` when there is no video sender; `Err` when the browser refused.
-pub(crate) async fn apply_step(
-    pc: RtcPeerConnection,
-    step: SendStep,
-) -> Option<Result<(), JsError>> {
-    let sender = js(&pc).get_senders_plain().iter().find(|s| {
+/// `getParameters`). Nothing when there is no video sender; a refusal is logged.
+pub(crate) fn apply_step(pc: &RtcPeerConnection, step: SendStep) {
+    let Some(sender) = js(pc).get_senders_plain().iter().find(|s| {
         let track = s.unchecked_ref::<Sender>().track();
         prop(&track, "kind").as_deref() == Some("video")
-    })?;
+    }) else {
+        return;
+    };
     let sender: &Sender = sender.unchecked_ref();
-    let result = async {
+    let set = || {
         let params = sender.get_parameters()?;
         let encodings = Reflect::get(&params, &JsValue::from_str("encodings"))?;
         let first = Array::from(&encodings).get(0);
@@ -112,18 +116,29 @@ pub(crate) async fn apply_step(
             let scale = JsValue::from_f64(step.scale_down_by());
             Reflect::set(&first, &JsValue::from_str("scaleResolutionDownBy"), &scale)?;
         }
-        JsFuture::from(sender.set_parameters(&params)?).await?;
-        Ok::<(), JsValue>(())
+        sender.set_parameters(&params)
     };
-    Some(result.await.map_err(|e| JsError::from_js(&e)))
+    let refused = |e: JsValue| {
+        let e = JsError::from_js(&e);
+        log(&["webrtc-chat: setParameters failed: ", &e.to_string()].concat());
+    };
+    match set() {
+        Ok(promise) => settle(promise, move |result| {
+            result.map(drop).unwrap_or_else(refused)
+        }),
+        Err(e) => refused(e),
+    }
 }
 
-/// SHA-256 of `input`'s UTF-8 bytes with `crypto.subtle.digest`.
-pub(crate) async fn sha256(input: &str) -> Result<Vec<u8>, JsError> {
-    let promise =
-        crate::rtc::subtle_digest("SHA-256", input.as_bytes()).map_err(|e| JsError::from_js(&e))?;
-    let buffer = JsFuture::from(promise)
-        .await
-        .map_err(|e| JsError::from_js(&e))?;
-    Ok(Uint8Array::new(&buffer).to_vec())
+/// SHA-256 of `input`'s UTF-8 bytes with `crypto.subtle.digest`, for `then`.
+pub(crate) fn sha256(input: &str, then: impl FnOnce(Result<Vec<u8>, JsError>) + 'static) {
+    match crate::rtc::subtle_digest("SHA-256", input.as_bytes()) {
+        Ok(promise) => settle(promise, move |buffer| {
+            then(match buffer {
+                Ok(buffer) => Ok(Uint8Array::new(&buffer).to_vec()),
+                Err(e) => Err(JsError::from_js(&e)),
+            })
+        }),
+        Err(e) => then(Err(JsError::from_js(&e))),
+    }
 }

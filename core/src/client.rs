@@ -494,7 +494,8 @@ impl Client {
     }
 
     fn user_list(&mut self, users: Vec<Option<String>>) {
-        self.users = users.into_iter().flatten().collect();
+        self.users = Vec::with_capacity(users.len());
+        self.users.extend(users.into_iter().flatten());
         if let Some(from) = self
             .ringing()
             .filter(|f| !self.users.iter().any(|u| u == f))

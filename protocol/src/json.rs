@@ -59,12 +59,19 @@ impl Value {
         I: IntoIterator<Item = (K, Option<Value>)>,
         K: Into<String>,
     {
-        Value::Object(
-            members
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k.into(), v)))
-                .collect(),
-        )
+        Value::object_of(&mut members.into_iter().map(|(k, v)| (k.into(), v)))
+    }
+
+    /// The body of [`Value::object`], once for all its callers rather than once per array
+    /// length (the browser's bundle, README "Bundle size").
+    fn object_of(members: &mut dyn Iterator<Item = (String, Option<Value>)>) -> Value {
+        let mut object = Vec::new();
+        for (k, v) in members {
+            if let Some(v) = v {
+                object.push((k, v));
+            }
+        }
+        Value::Object(object)
     }
 
     /// Compact JSON text, through serde_json (native users; the browser writes frames with

@@ -2,10 +2,10 @@
 //! `removetrack` watch on the remote stream, the flush of buffered candidates, the ICE grace
 //! period.
 
+use crate::spawn::spawn_local;
 use chat_core::Message;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{MediaStream, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcTrackEvent};
 
 use super::{call_page, globals, log, log_error, pc, registry, report, send, video};
