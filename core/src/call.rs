@@ -294,6 +294,11 @@ pub enum Input {
         input: String,
         digest: Vec<u8>,
     },
+    /// The person chose a language (browser preference, `?lang=`, setting or `#lang`): the
+    /// core's texts from now on, and the error and status on the page again, come in it.
+    SetLang {
+        lang: crate::text::Lang,
+    },
 }
 
 /// Which peer-connection operation failed (for [`Input::PeerOpFailed`]).
