@@ -64,10 +64,38 @@ pub enum Key {
     PeerLeft,
     PeerNoAnswer,
     PeerHungUp,
+    StatusConnected,
+    StatusNotConnected,
+    StatusStartingMedia,
+    StatusConnecting,
+    StatusInCall,
+    StatusReconnecting,
+    StatusRinging,
+    StatusCalling,
+    AnnounceIncoming,
+    AnnounceStarted,
+    AnnounceEnded,
+    LabelName,
+    LabelLogIn,
+    LabelUsers,
+    LabelAccept,
+    LabelDecline,
+    LabelHangUp,
+    LabelMute,
+    LabelCameraOff,
+    LabelShare,
+    LabelStats,
+    LabelSend,
+    LabelMessage,
+    LabelLanguage,
+    LabelRemoteVideo,
+    LabelLocalVideo,
+    LabelIncoming,
+    LabelCallDetails,
 }
 
 impl Key {
-    pub const ALL: [Key; 18] = [
+    pub const ALL: [Key; 46] = [
         Key::EnterName,
         Key::HangUpBeforeRename,
         Key::ServerRefused,
@@ -86,7 +114,59 @@ impl Key {
         Key::PeerLeft,
         Key::PeerNoAnswer,
         Key::PeerHungUp,
+        Key::StatusConnected,
+        Key::StatusNotConnected,
+        Key::StatusStartingMedia,
+        Key::StatusConnecting,
+        Key::StatusInCall,
+        Key::StatusReconnecting,
+        Key::StatusRinging,
+        Key::StatusCalling,
+        Key::AnnounceIncoming,
+        Key::AnnounceStarted,
+        Key::AnnounceEnded,
+        Key::LabelName,
+        Key::LabelLogIn,
+        Key::LabelUsers,
+        Key::LabelAccept,
+        Key::LabelDecline,
+        Key::LabelHangUp,
+        Key::LabelMute,
+        Key::LabelCameraOff,
+        Key::LabelShare,
+        Key::LabelStats,
+        Key::LabelSend,
+        Key::LabelMessage,
+        Key::LabelLanguage,
+        Key::LabelRemoteVideo,
+        Key::LabelLocalVideo,
+        Key::LabelIncoming,
+        Key::LabelCallDetails,
     ];
+
+    /// The key of a page element's `data-i18n` / `data-i18n-label` (docs/page.md).
+    pub fn page(name: &str) -> Option<Key> {
+        Some(match name {
+            "name" => Key::LabelName,
+            "login" => Key::LabelLogIn,
+            "users" => Key::LabelUsers,
+            "accept" => Key::LabelAccept,
+            "decline" => Key::LabelDecline,
+            "hangup" => Key::LabelHangUp,
+            "mute" => Key::LabelMute,
+            "camera" => Key::LabelCameraOff,
+            "share" => Key::LabelShare,
+            "stats" => Key::LabelStats,
+            "send" => Key::LabelSend,
+            "message" => Key::LabelMessage,
+            "language" => Key::LabelLanguage,
+            "remoteVideo" => Key::LabelRemoteVideo,
+            "localVideo" => Key::LabelLocalVideo,
+            "incoming" => Key::LabelIncoming,
+            "callDetails" => Key::LabelCallDetails,
+            _ => return None,
+        })
+    }
 }
 
 /// The English table. A `match` rather than a map: a key missing here does not compile.
@@ -110,6 +190,34 @@ fn en(key: Key) -> &'static str {
         Key::PeerLeft => "{peer} left.",
         Key::PeerNoAnswer => "{peer} did not answer.",
         Key::PeerHungUp => "{peer} hung up.",
+        Key::StatusConnected => "Connected",
+        Key::StatusNotConnected => "Not connected",
+        Key::StatusStartingMedia => "Starting camera and microphone…",
+        Key::StatusConnecting => "Connecting to {peer}…",
+        Key::StatusInCall => "In a call with {peer}",
+        Key::StatusReconnecting => "Connection to {peer} interrupted, reconnecting…",
+        Key::StatusRinging => "{peer} is calling…",
+        Key::StatusCalling => "Calling {peer}…",
+        Key::AnnounceIncoming => "{peer} is calling you.",
+        Key::AnnounceStarted => "The call with {peer} started.",
+        Key::AnnounceEnded => "The call with {peer} ended.",
+        Key::LabelName => "Name",
+        Key::LabelLogIn => "Log in",
+        Key::LabelUsers => "Users",
+        Key::LabelAccept => "Accept",
+        Key::LabelDecline => "Decline",
+        Key::LabelHangUp => "Hang Up",
+        Key::LabelMute => "Mute",
+        Key::LabelCameraOff => "Camera off",
+        Key::LabelShare => "Share screen",
+        Key::LabelStats => "Call statistics",
+        Key::LabelSend => "Send",
+        Key::LabelMessage => "Message",
+        Key::LabelLanguage => "Language",
+        Key::LabelRemoteVideo => "The other person's video",
+        Key::LabelLocalVideo => "Your camera",
+        Key::LabelIncoming => "Incoming call",
+        Key::LabelCallDetails => "Call details",
     }
 }
 
@@ -134,6 +242,34 @@ fn ko(key: Key) -> &'static str {
         Key::PeerLeft => "{peer} 님이 나갔어요.",
         Key::PeerNoAnswer => "{peer} 님이 받지 않았어요.",
         Key::PeerHungUp => "{peer} 님이 전화를 끊었어요.",
+        Key::StatusConnected => "연결됨",
+        Key::StatusNotConnected => "연결 안 됨",
+        Key::StatusStartingMedia => "카메라와 마이크를 켜는 중…",
+        Key::StatusConnecting => "{peer} 님에게 연결하는 중…",
+        Key::StatusInCall => "{peer} 님과 통화 중",
+        Key::StatusReconnecting => "{peer} 님과의 연결이 끊겨 다시 연결하는 중…",
+        Key::StatusRinging => "{peer} 님의 전화…",
+        Key::StatusCalling => "{peer} 님에게 거는 중…",
+        Key::AnnounceIncoming => "{peer} 님에게서 전화가 왔어요.",
+        Key::AnnounceStarted => "{peer} 님과 통화를 시작했어요.",
+        Key::AnnounceEnded => "{peer} 님과의 통화가 끝났어요.",
+        Key::LabelName => "이름",
+        Key::LabelLogIn => "로그인",
+        Key::LabelUsers => "사용자",
+        Key::LabelAccept => "받기",
+        Key::LabelDecline => "거절",
+        Key::LabelHangUp => "끊기",
+        Key::LabelMute => "음소거",
+        Key::LabelCameraOff => "카메라 끄기",
+        Key::LabelShare => "화면 공유",
+        Key::LabelStats => "통화 통계",
+        Key::LabelSend => "보내기",
+        Key::LabelMessage => "메시지",
+        Key::LabelLanguage => "언어",
+        Key::LabelRemoteVideo => "상대방 영상",
+        Key::LabelLocalVideo => "내 카메라",
+        Key::LabelIncoming => "걸려 온 전화",
+        Key::LabelCallDetails => "통화 정보",
     }
 }
 
@@ -199,6 +335,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_page_name_has_a_key() {
+        for name in [
+            "name",
+            "login",
+            "hangup",
+            "accept",
+            "message",
+            "remoteVideo",
+        ] {
+            assert!(Key::page(name).is_some(), "{name}");
+        }
+        assert_eq!(Key::page("chat"), None);
     }
 
     #[test]
