@@ -77,6 +77,8 @@ pub(crate) struct Config {
     pub constraints: Option<JsValue>,
     /// Answer incoming calls at once (the tutorial's way) instead of letting them ring.
     pub auto_accept: bool,
+    /// `lang` (`ko` or `en`): the page's language, instead of the browser's preference.
+    pub lang: Option<chat_core::text::Lang>,
     /// Problems worth a console line (a malformed JSON block, say); never fatal.
     pub warnings: Vec<String>,
 }
@@ -117,6 +119,10 @@ const POLICY: Key = Key {
 const ICE_URL: Key = Key {
     name: "iceUrl",
     attr: "data-ice-url",
+};
+const LANG: Key = Key {
+    name: "lang",
+    attr: "data-lang",
 };
 const AUTO_ACCEPT: Key = Key {
     name: "autoAccept",
@@ -245,6 +251,7 @@ impl Config {
                 .find_map(|l| l.flag(&AUTO_ACCEPT))
                 .unwrap_or(false),
             ice_url: first(&ICE_URL),
+            lang: first(&LANG).and_then(|l| chat_core::text::Lang::parse(&l)),
             transport,
             ice,
             constraints,
