@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use chat_core::text::Lang;
 use chat_core::{Client, Input};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -59,9 +60,24 @@ impl App {
         // An incoming call rings (`incoming-call` event, Accept / Decline) unless the page
         // configures `autoAccept` (the tutorial's answer-at-once, for kiosks and tests).
         client.set_auto_accept(config.auto_accept);
+        let config_lang = config.lang;
         let host = Host::new(root, options);
         queue.start(Executor::new(client, config, host, view, ui));
         let app = App(queue);
+        // `lang` from the configuration, else the browser's first language we have.
+        let lang = config_lang.unwrap_or_else(|| {
+            let preferred: Vec<String> = web_sys::window()
+                .map(|w| {
+                    w.navigator()
+                        .languages()
+                        .iter()
+                        .filter_map(|l| l.as_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            Lang::pick(preferred.iter().map(String::as_str))
+        });
+        app.input(Input::SetLang { lang });
         if let Some(name) = name {
             app.input(Input::Login { name });
         }

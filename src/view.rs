@@ -4,7 +4,9 @@
 
 use chat_core::call::{CallPhase, Input, Status};
 use chat_core::quality::{Figures, Level};
+use chat_core::text::{render, Key, Lang};
 use chat_core::Millis;
+use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use web_sys::{
     Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlMediaElement,
@@ -51,6 +53,12 @@ pub(crate) struct View {
     stats: Option<HtmlElement>,
     stats_button: Option<HtmlElement>,
     sas: Option<HtmlElement>,
+    /// The language of the page's words (`Input::SetLang`).
+    lang: Cell<Lang>,
+    /// `#lang`: the language switch (optional).
+    lang_select: Option<Element>,
+    /// `#announce`: the polite live region for a call's start, end and ring (optional).
+    announce: Option<HtmlElement>,
 }
 
 /// The elements of issue 10's controls, each optional.
@@ -141,6 +149,9 @@ impl View {
             stats_button: maybe(root, "#stats-button"),
             sas: maybe(root, "#sas"),
             room: maybe(root, "#room").or_else(|| maybe(&doc.document_element()?, "#room")),
+            lang: Cell::new(Lang::En),
+            lang_select: maybe(root, "select#lang"),
+            announce: maybe(root, "#announce"),
             doc,
             root: root.clone(),
             filled,
@@ -171,6 +182,18 @@ impl View {
         let on_hangup = inbox.clone();
         let on_error = inbox.clone();
         let mut listeners = self.listen_controls(inbox);
+        if let Some(select) = &self.lang_select {
+            let (i, s) = (inbox.clone(), select.clone());
+            listeners.push(listen(select, "change", move |_| {
+                let tag = js_sys::Reflect::get(&s, &"value".into()).ok();
+                if let Some(lang) = tag
+                    .and_then(|t| t.as_string())
+                    .and_then(|t| Lang::parse(&t))
+                {
+                    i.input(Input::SetLang { lang });
+                }
+            }));
+        }
         listeners.extend([
             // A click on the notice dismisses it (the core then clears it).
             listen(&self.error, "click", move |_| {
@@ -391,18 +414,17 @@ impl View {
 
     pub fn show_status(&self, s: &Status) {
         let peer = s.peer.as_deref().unwrap_or("");
-        let text = match s.call {
-            CallPhase::Idle if s.connected => "Connected".to_owned(),
-            CallPhase::Idle => "Not connected".to_owned(),
-            CallPhase::StartingMedia => "Starting camera and microphone…".to_owned(),
-            CallPhase::Connecting => ["Connecting to ", peer, "…"].concat(),
-            CallPhase::Connected => ["In a call with ", peer].concat(),
-            CallPhase::Reconnecting => {
-                ["Connection to ", peer, " interrupted, reconnecting…"].concat()
-            }
-            CallPhase::Ringing => [peer, " is calling…"].concat(),
-            CallPhase::Calling => ["Calling ", peer, "…"].concat(),
+        let key = match s.call {
+            CallPhase::Idle if s.connected => Key::StatusConnected,
+            CallPhase::Idle => Key::StatusNotConnected,
+            CallPhase::StartingMedia => Key::StatusStartingMedia,
+            CallPhase::Connecting => Key::StatusConnecting,
+            CallPhase::Connected => Key::StatusInCall,
+            CallPhase::Reconnecting => Key::StatusReconnecting,
+            CallPhase::Ringing => Key::StatusRinging,
+            CallPhase::Calling => Key::StatusCalling,
         };
+        let text = render(self.lang.get(), key, &[("peer", peer)]);
         if let Some(b) = &self.controls.incoming {
             let ringing = s.call == CallPhase::Ringing;
             let starts = ringing && b.hidden();
@@ -454,6 +476,75 @@ impl View {
         ];
         for (name, value) in attrs {
             let _ = el.set_attribute(name, value);
+        }
+    }
+
+    /// The page in `lang`: `<html lang>`, the `#lang` switch, and every element's words from
+    /// its `data-i18n` (text) or `data-i18n-label` (`aria-label`, and `placeholder` if it has
+    /// one) key. The core shows its status and error again itself.
+    pub fn set_lang(&self, lang: Lang) {
+        self.lang.set(lang);
+        if let Some(html) = self.doc.document_element() {
+            let _ = html.set_attribute("lang", lang.tag());
+        }
+        if let Some(select) = &self.lang_select {
+            let _ = js_sys::Reflect::set(select, &"value".into(), &lang.tag().into());
+        }
+        for attr in ["data-i18n", "data-i18n-label"] {
+            let Ok(list) = self.root.query_selector_all(&["[", attr, "]"].concat()) else {
+                continue;
+            };
+            for i in 0..list.length() {
+                let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                    continue;
+                };
+                let Some(key) = el.get_attribute(attr).as_deref().and_then(Key::page) else {
+                    continue;
+                };
+                let text = render(lang, key, &[]);
+                if attr == "data-i18n" {
+                    el.set_text_content(Some(&text));
+                } else {
+                    let _ = el.set_attribute("aria-label", &text);
+                    if el.has_attribute("placeholder") {
+                        let _ = el.set_attribute("placeholder", &text);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Says `key` (about `peer`) in the polite live region. Emptied first, so the same words
+    /// twice (two calls ended) are announced twice.
+    pub fn announce(&self, key: Key, peer: &str) {
+        if let Some(el) = &self.announce {
+            el.set_text_content(None);
+            el.set_text_content(Some(&render(self.lang.get(), key, &[("peer", peer)])));
+        }
+    }
+
+    /// After a call ends, the keyboard goes on from the user list (the first name to call),
+    /// unless the person is elsewhere (typing a chat line).
+    pub fn focus_users(&self) {
+        let body = self.doc.body();
+        let lost = match self.doc.active_element() {
+            None => true,
+            Some(a) => {
+                body.as_ref().is_some_and(|b| a.is_same_node(Some(b)))
+                    || a.closest(".call").ok().flatten().is_some()
+            }
+        };
+        if !lost {
+            return;
+        }
+        let target = self
+            .users
+            .query_selector("button")
+            .ok()
+            .flatten()
+            .and_then(|b| b.dyn_into::<HtmlElement>().ok());
+        if let Some(b) = target {
+            let _ = b.focus();
         }
     }
 

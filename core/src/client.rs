@@ -16,6 +16,7 @@ mod token;
 use crate::call::{Action, CallId, CallPhase, EndReason, Input, Millis, Status, Timer};
 use crate::protocol::{Message, SessionDescription};
 use crate::rules::{Backoff, CandidateBuffer};
+use crate::text::{self, Key, Lang};
 use crate::Unreachable;
 
 use self::call::{Call, Ending, Flow};
@@ -85,6 +86,11 @@ pub struct Client {
     status: Status,
     /// An error or notice is on the page (a `ShowError` not yet followed by `ClearError`).
     error_shown: bool,
+    /// The language of the texts (`Input::SetLang`).
+    lang: Lang,
+    /// The error shown, as its table key and values, to show it again in another language
+    /// (`None` for the texts not yet in the tables).
+    error_text: Option<(Key, Vec<(&'static str, String)>)>,
     /// The person's microphone switch (kept across calls, like the camera's).
     muted: bool,
     camera_off: bool,
@@ -115,6 +121,8 @@ impl Client {
             rejoined: false,
             status: Status::default(),
             error_shown: false,
+            lang: Lang::default(),
+            error_text: None,
             muted: false,
             camera_off: false,
             sharing: None,
@@ -177,6 +185,7 @@ impl Client {
                     self.stop_share(call);
                 }
             }
+            Input::SetLang { lang } => self.set_lang(lang),
             input => self.call_input(input),
         }
         // Our switches travel once media flows (the peer shows them from then on).
@@ -280,7 +289,34 @@ impl Client {
 
     fn error(&mut self, text: impl Into<String>) {
         self.error_shown = true;
+        self.error_text = None;
         self.out.push(Action::ShowError { text: text.into() });
+    }
+
+    /// The error `key` of the tables in the current language, kept to be shown again when
+    /// the language changes.
+    fn error_in(&mut self, key: Key, args: &[(&'static str, &str)]) {
+        let text = self.render(key, args);
+        self.error(text);
+        self.error_text = Some((key, args.iter().map(|(n, v)| (*n, v.to_string())).collect()));
+    }
+
+    fn render(&self, key: Key, args: &[(&str, &str)]) -> String {
+        text::render(self.lang, key, args)
+    }
+
+    fn set_lang(&mut self, lang: Lang) {
+        if lang == self.lang {
+            return;
+        }
+        self.lang = lang;
+        // The view words the status itself (in the new language): show it again.
+        self.out.push(Action::ShowStatus(self.status.clone()));
+        if let (true, Some((key, values))) = (self.error_shown, &self.error_text) {
+            let args: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let text = text::render(lang, *key, &args);
+            self.out.push(Action::ShowError { text });
+        }
     }
 
     /// Hides the error or notice shown, if any: it no longer applies.
@@ -352,17 +388,14 @@ impl Client {
     fn login(&mut self, now: Millis, name: String) {
         let name = name.trim();
         if name.is_empty() {
-            return self.error("Enter a user name to log in.");
+            return self.error_in(Key::EnterName, &[]);
         }
         if self.name.as_deref() == Some(name) && self.socket != Socket::Closed {
             return;
         }
         if let Some(call) = &self.call {
-            let text = format!(
-                "Hang up the call with {} before changing your name.",
-                call.peer
-            );
-            return self.error(text);
+            let peer = call.peer.clone();
+            return self.error_in(Key::HangUpBeforeRename, &[("peer", &peer)]);
         }
         // A new login: notices about the last session or call no longer apply.
         self.clear_error();
@@ -458,7 +491,7 @@ impl Client {
                 reason,
             } => self.on_hang_up(name, target, call, reason),
             Message::Error { text } => {
-                self.error(format!("The server refused a message: {text}"));
+                self.error_in(Key::ServerRefused, &[("text", &text)]);
             }
             Message::Unknown { kind, raw } if kind == "peer-state" => self.on_peer_state(&raw),
             Message::Username { .. } | Message::Unknown { .. } => {
@@ -524,31 +557,25 @@ impl Client {
                 });
                 self.out.push(Action::ClearChatInput);
             }
-            _ => self.error("Log in to chat."),
+            _ => self.error_in(Key::LogInToChat, &[]),
         }
     }
 
     fn call_user(&mut self, name: String) {
         let name = name.trim();
         let refusal = match (&self.name, &self.call) {
-            (None, _) => Some("Log in before calling someone.".to_owned()),
-            _ if name.is_empty() => Some("Choose someone to call.".to_owned()),
-            _ if !self.logged_in() => {
-                Some("Not connected to the server yet; try again in a moment.".to_owned())
-            }
-            (Some(me), _) if me == name => Some("You can't call yourself.".to_owned()),
-            _ if self.ringing.is_some() => {
-                Some("Accept or decline the incoming call first.".to_owned())
-            }
-            (_, Some(call)) => Some(format!(
-                "You are already in a call with {}. Hang up first.",
-                call.peer
-            )),
-            _ if !self.users.iter().any(|u| u == name) => Some(format!("{name} is not online.")),
+            (None, _) => Some((Key::LogInBeforeCalling, "")),
+            _ if name.is_empty() => Some((Key::ChooseSomeone, "")),
+            _ if !self.logged_in() => Some((Key::NotConnectedYet, "")),
+            (Some(me), _) if me == name => Some((Key::CannotCallYourself, "")),
+            _ if self.ringing.is_some() => Some((Key::AnswerFirst, "")),
+            (_, Some(call)) => Some((Key::AlreadyInCall, call.peer.as_str())),
+            _ if !self.users.iter().any(|u| u == name) => Some((Key::NotOnline, name)),
             _ => None,
         };
-        if let Some(text) = refusal {
-            return self.error(text);
+        if let Some((key, peer)) = refusal {
+            let peer = peer.to_owned();
+            return self.error_in(key, &[("peer", &peer)]);
         }
         let Some(me) = self.name.clone() else { return };
         let token = self.tokens.next_token();
@@ -689,6 +716,7 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::ShareScreen { .. }
         | Input::ShareEnded { .. }
         | Input::IceServersLoaded { .. }
+        | Input::SetLang { .. }
         | Input::TimerFired {
             timer: Timer::Reconnect | Timer::Ring(_) | Timer::IceRefresh,
         } => None,

@@ -179,7 +179,8 @@ impl Client {
             let from = from.as_deref().unwrap_or("someone");
             return self.log(format!("ignored a hang-up from {from}"));
         }
-        let (reason, notice) = crate::rules::hang_up_ending(&call.peer, reason.as_deref());
+        let (reason, notice) =
+            crate::rules::hang_up_ending(self.lang, &call.peer, reason.as_deref());
         self.end_call(Ending::peer(reason, notice));
     }
 }
