@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use chat_core::text::Lang;
+use chat_core::text::{Key, Lang, Text};
 use chat_core::{Client, Input};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -51,9 +51,9 @@ impl App {
         }
         match &config.transport {
             // A name the relay would refuse (400): say so rather than connect.
-            TransportConfig::Socket { .. } if bad_room.is_some() => view.show_error(Some(
-                "This room name is not valid: use letters, digits, - and _ (at most 64).",
-            )),
+            TransportConfig::Socket { .. } if bad_room.is_some() => {
+                client.notice(Text::new(Key::RoomInvalid))
+            }
             TransportConfig::Socket { url } => client.set_server(url.as_str()),
             TransportConfig::Host { .. } => {}
         }
@@ -66,16 +66,12 @@ impl App {
         let app = App(queue);
         // `lang` from the configuration, else the browser's first language we have.
         let lang = config_lang.unwrap_or_else(|| {
-            let preferred: Vec<String> = web_sys::window()
-                .map(|w| {
-                    w.navigator()
-                        .languages()
-                        .iter()
-                        .filter_map(|l| l.as_string())
-                        .collect()
-                })
-                .unwrap_or_default();
-            Lang::pick(preferred.iter().map(String::as_str))
+            let preferred =
+                web_sys::window().map_or_else(js_sys::Array::new, |w| w.navigator().languages());
+            preferred
+                .iter()
+                .find_map(|l| l.as_string().as_deref().and_then(Lang::parse))
+                .unwrap_or_default()
         });
         app.input(Input::SetLang { lang });
         if let Some(name) = name {

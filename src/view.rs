@@ -4,10 +4,10 @@
 
 use chat_core::call::{CallPhase, Input, Status};
 use chat_core::quality::{Figures, Level};
-use chat_core::text::{render, Key, Lang};
+use chat_core::text::{self, Key, Lang, Text};
 use chat_core::Millis;
-use std::cell::Cell;
-use wasm_bindgen::JsCast;
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlMediaElement,
     KeyboardEvent, MediaStream,
@@ -59,6 +59,11 @@ pub(crate) struct View {
     lang_select: Option<Element>,
     /// `#announce`: the polite live region for a call's start, end and ring (optional).
     announce: Option<HtmlElement>,
+    /// `#pip-button`: the remote video in Picture-in-Picture (shown where supported, in a call).
+    pip: Option<HtmlElement>,
+    /// The room shown, to word it again when the language changes (the core shows again
+    /// what the call shows: `Input::SetLang`).
+    room_name: RefCell<Option<String>>,
 }
 
 /// The elements of issue 10's controls, each optional.
@@ -152,6 +157,12 @@ impl View {
             lang: Cell::new(Lang::En),
             lang_select: maybe(root, "select#lang"),
             announce: maybe(root, "#announce"),
+            // Only where the browser has it (and lets this page use it).
+            pip: maybe(root, "#pip-button").filter(|_| {
+                js_sys::Reflect::get(&doc, &"pictureInPictureEnabled".into())
+                    .is_ok_and(|v| v.is_truthy())
+            }),
+            room_name: RefCell::default(),
             doc,
             root: root.clone(),
             filled,
@@ -233,6 +244,23 @@ impl View {
                 }
             }),
         ]);
+        // Picture-in-Picture is the browser's window for our video: nothing about the call
+        // changes. The button opens it, or closes it when it is open.
+        if let Some(button) = &self.pip {
+            let (doc, video) = (self.doc.clone(), self.remote.clone());
+            listeners.push(listen(button, "click", move |_| {
+                let open = js_sys::Reflect::get(&doc, &"pictureInPictureElement".into())
+                    .is_ok_and(|e| e.is_truthy());
+                let (target, method): (&JsValue, _) = if open {
+                    (&doc, "exitPictureInPicture")
+                } else {
+                    (&video, "requestPictureInPicture")
+                };
+                if let Ok(f) = js_sys::Reflect::get(target, &method.into()) {
+                    let _ = f.unchecked_into::<js_sys::Function>().call0(target);
+                }
+            }));
+        }
         // Opening the stats panel is the view's own state: nothing about the call changes.
         if let (Some(button), Some(panel)) = (&self.stats_button, &self.stats) {
             let (b, panel) = (button.clone(), panel.clone());
@@ -319,20 +347,22 @@ impl View {
         };
         let _ = el.set_attribute("data-muted", if muted { "true" } else { "false" });
         let _ = el.set_attribute("data-camera", if camera { "on" } else { "off" });
-        let text = match (muted, camera) {
-            (true, false) => " muted, camera off",
-            (true, true) => " muted",
-            (false, false) => ": camera off",
-            (false, true) => "",
+        let key = match (muted, camera) {
+            (true, false) => Some(Key::PeerMutedCameraOff),
+            (true, true) => Some(Key::PeerMuted),
+            (false, false) => Some(Key::PeerCameraOff),
+            (false, true) => None,
         };
-        el.set_text_content(Some(&[peer, text].concat()));
-        el.set_hidden(text.is_empty());
+        let text = key.map(|k| self.say(Text::peer(k, peer)));
+        el.set_text_content(text.as_deref());
+        el.set_hidden(text.is_none());
     }
 
     /// Shows which relay room the page is in.
     pub fn show_room(&self, room: &str) {
         if let Some(el) = &self.room {
-            el.set_text_content(Some(&["Room: ", room].concat()));
+            *self.room_name.borrow_mut() = Some(room.to_owned());
+            el.set_text_content(Some(&self.say(Text::new(Key::Room).with("room", room))));
             el.set_hidden(false);
         }
     }
@@ -424,7 +454,7 @@ impl View {
             CallPhase::Ringing => Key::StatusRinging,
             CallPhase::Calling => Key::StatusCalling,
         };
-        let text = render(self.lang.get(), key, &[("peer", peer)]);
+        let text = self.say(Text::peer(key, peer));
         if let Some(b) = &self.controls.incoming {
             let ringing = s.call == CallPhase::Ringing;
             let starts = ringing && b.hidden();
@@ -490,28 +520,40 @@ impl View {
         if let Some(select) = &self.lang_select {
             let _ = js_sys::Reflect::set(select, &"value".into(), &lang.tag().into());
         }
-        for attr in ["data-i18n", "data-i18n-label"] {
-            let Ok(list) = self.root.query_selector_all(&["[", attr, "]"].concat()) else {
+        // One loop for every element: its attribute says where its words go.
+        for (attr, target) in [
+            ("[data-i18n]", ""),
+            ("[data-i18n-label]", "aria-label"),
+            ("[data-i18n-title]", "title"),
+            ("[data-i18n-placeholder]", "placeholder"),
+        ] {
+            let Ok(list) = self.root.query_selector_all(attr) else {
                 continue;
             };
+            let name = attr.get(1..attr.len() - 1).unwrap_or_default();
             for i in 0..list.length() {
                 let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
                     continue;
                 };
-                let Some(key) = el.get_attribute(attr).as_deref().and_then(Key::page) else {
+                let key = el.get_attribute(name);
+                let Some(words) = key.as_deref().and_then(|k| text::page(lang, k)) else {
                     continue;
                 };
-                let text = render(lang, key, &[]);
-                if attr == "data-i18n" {
-                    el.set_text_content(Some(&text));
+                if target.is_empty() {
+                    el.set_text_content(Some(words));
                 } else {
-                    let _ = el.set_attribute("aria-label", &text);
-                    if el.has_attribute("placeholder") {
-                        let _ = el.set_attribute("placeholder", &text);
-                    }
+                    let _ = el.set_attribute(target, words);
                 }
             }
         }
+        if let Some(room) = self.room_name.take() {
+            self.show_room(&room);
+        }
+    }
+
+    /// `text` in the page's language.
+    fn say(&self, text: Text) -> String {
+        text.render(self.lang.get())
     }
 
     /// Says `key` (about `peer`) in the polite live region. Emptied first, so the same words
@@ -519,7 +561,7 @@ impl View {
     pub fn announce(&self, key: Key, peer: &str) {
         if let Some(el) = &self.announce {
             el.set_text_content(None);
-            el.set_text_content(Some(&render(self.lang.get(), key, &[("peer", peer)])));
+            el.set_text_content(Some(&self.say(Text::peer(key, peer))));
         }
     }
 
@@ -562,9 +604,14 @@ impl View {
     pub fn show_quality(&self, level: Option<Level>) {
         let Some(el) = &self.quality else { return };
         el.set_hidden(level.is_none());
-        let level = level.map_or("", Level::as_str);
-        let _ = el.set_attribute("data-level", level);
-        el.set_text_content(Some(&["Call quality: ", level].concat()));
+        let _ = el.set_attribute("data-level", level.map_or("", Level::as_str));
+        let key = match level {
+            Some(Level::Good) => Key::QualityGood,
+            Some(Level::Fair) => Key::QualityFair,
+            Some(Level::Poor) => Key::QualityPoor,
+            None => return el.set_text_content(None),
+        };
+        el.set_text_content(Some(text::template(self.lang.get(), key)));
     }
 
     /// The stats panel's figures (a `<dl>`, each `<dd>` with its `data-key`); `None` (no
@@ -590,20 +637,20 @@ impl View {
             _ => None,
         };
         let rows = [
-            ("rtt", "Round trip", fixed(f.rtt_ms, 0, " ms")),
-            ("loss", "Packet loss", fixed(f.loss_pct, 1, " %")),
-            ("in", "Receiving", fixed(f.kbps_in, 0, " kbit/s")),
-            ("out", "Sending", fixed(f.kbps_out, 0, " kbit/s")),
-            ("size", "Video received", size),
-            ("fps", "Frame rate", fixed(f.fps, 0, " fps")),
-            ("path", "Path", path),
+            ("rtt", Key::StatRtt, fixed(f.rtt_ms, 0, " ms")),
+            ("loss", Key::StatLoss, fixed(f.loss_pct, 1, " %")),
+            ("in", Key::StatIn, fixed(f.kbps_in, 0, " kbit/s")),
+            ("out", Key::StatOut, fixed(f.kbps_out, 0, " kbit/s")),
+            ("size", Key::StatSize, size),
+            ("fps", Key::StatFps, fixed(f.fps, 0, " fps")),
+            ("path", Key::StatPath, path),
         ];
         for (key, label, value) in rows {
             let (Ok(dt), Ok(dd)) = (self.doc.create_element("dt"), self.doc.create_element("dd"))
             else {
                 return;
             };
-            dt.set_text_content(Some(label));
+            dt.set_text_content(Some(text::template(self.lang.get(), label)));
             let _ = dd.set_attribute("data-key", key);
             dd.set_text_content(Some(value.as_deref().unwrap_or("–")));
             let _ = panel.append_child(&dt);
@@ -616,7 +663,7 @@ impl View {
         let Some(el) = &self.sas else { return };
         el.set_hidden(code.is_none());
         let _ = el.set_attribute("data-code", code.unwrap_or(""));
-        let text = code.map(|c| ["Verification code: ", c].concat());
+        let text = code.map(|c| self.say(Text::new(Key::Sas).with("code", c)));
         el.set_text_content(text.as_deref());
     }
 
@@ -626,6 +673,11 @@ impl View {
 
     pub fn show_remote(&self, stream: Option<&MediaStream>) {
         self.remote.set_src_object(stream);
+        // Picture-in-Picture, where the browser has it, while there is a video to show; the
+        // browser closes its window itself when the video has no source any more.
+        if let Some(b) = &self.pip {
+            b.set_hidden(stream.is_none());
+        }
     }
 }
 

@@ -16,7 +16,7 @@ mod token;
 use crate::call::{Action, CallId, CallPhase, EndReason, Input, Millis, Status, Timer};
 use crate::protocol::{Message, SessionDescription};
 use crate::rules::{Backoff, CandidateBuffer};
-use crate::text::{self, Key, Lang};
+use crate::text::{Key, Lang, Text};
 use crate::Unreachable;
 
 use self::call::{Call, Ending, Flow};
@@ -88,9 +88,8 @@ pub struct Client {
     error_shown: bool,
     /// The language of the texts (`Input::SetLang`).
     lang: Lang,
-    /// The error shown, as its table key and values, to show it again in another language
-    /// (`None` for the texts not yet in the tables).
-    error_text: Option<(Key, Vec<(&'static str, String)>)>,
+    /// The error shown, as its table key and values, to show it again in another language.
+    error_text: Option<Text>,
     /// The person's microphone switch (kept across calls, like the camera's).
     muted: bool,
     camera_off: bool,
@@ -134,6 +133,8 @@ impl Client {
     /// clock (`Date.now()`), only for the dates of the messages sent; no timing is done with
     /// it (the core's timers are [`Action::StartTimer`]s, on the shell's monotonic timers).
     pub fn handle(&mut self, now: Millis, input: Input) -> Vec<Action> {
+        // The view words the status itself: in a new language, it is shown again.
+        let reword = matches!(input, Input::SetLang { lang } if lang != self.lang);
         match input {
             Input::Login { name } => self.login(now, name),
             Input::SocketOpen => {
@@ -185,7 +186,7 @@ impl Client {
                     self.stop_share(call);
                 }
             }
-            Input::SetLang { lang } => self.set_lang(lang),
+            Input::SetLang { lang } => self.set_lang(now, lang),
             input => self.call_input(input),
         }
         // Our switches travel once media flows (the peer shows them from then on).
@@ -204,7 +205,7 @@ impl Client {
             .into_iter()
             .partition(|a| !matches!(a, Action::CallStarted { .. } | Action::CallEnded { .. }));
         let status = self.derive_status();
-        if status != self.status {
+        if status != self.status || reword {
             self.status = status.clone();
             actions.push(Action::ShowStatus(status));
         }
@@ -287,34 +288,41 @@ impl Client {
         self.out.push(Action::Log { text });
     }
 
-    fn error(&mut self, text: impl Into<String>) {
+    /// Shows `text` in the error box, in the current language (and again in the next one).
+    fn error(&mut self, text: Text) {
         self.error_shown = true;
-        self.error_text = None;
-        self.out.push(Action::ShowError { text: text.into() });
+        self.out.push(Action::ShowError {
+            text: text.render(self.lang),
+        });
+        self.error_text = Some(text);
     }
 
-    /// The error `key` of the tables in the current language, kept to be shown again when
-    /// the language changes.
-    fn error_in(&mut self, key: Key, args: &[(&'static str, &str)]) {
-        let text = self.render(key, args);
+    /// The error `key` about `peer`.
+    fn error_in(&mut self, key: Key, peer: &str) {
+        self.error(Text::peer(key, peer));
+    }
+
+    /// A notice the page itself has for the person (a room name the relay would refuse),
+    /// shown like the core's own errors: at the next input, and again when the language
+    /// changes.
+    pub fn notice(&mut self, text: Text) {
         self.error(text);
-        self.error_text = Some((key, args.iter().map(|(n, v)| (*n, v.to_string())).collect()));
     }
 
-    fn render(&self, key: Key, args: &[(&str, &str)]) -> String {
-        text::render(self.lang, key, args)
-    }
-
-    fn set_lang(&mut self, lang: Lang) {
+    fn set_lang(&mut self, now: Millis, lang: Lang) {
         if lang == self.lang {
             return;
         }
         self.lang = lang;
-        // The view words the status itself (in the new language): show it again.
-        self.out.push(Action::ShowStatus(self.status.clone()));
-        if let (true, Some((key, values))) = (self.error_shown, &self.error_text) {
-            let args: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
-            let text = text::render(lang, *key, &args);
+        if let Some(u) = &self.unreachable {
+            let next = u.retry_at.map(|at| (at, (at - now).max(0.0) as u32));
+            self.unreachable = Some(Unreachable::new(lang, &self.server, u.failures, next));
+        }
+        if let Some(call) = &self.call {
+            call.reshow(&mut self.out);
+        }
+        if let (true, Some(text)) = (self.error_shown, &self.error_text) {
+            let text = text.render(lang);
             self.out.push(Action::ShowError { text });
         }
     }
@@ -333,7 +341,7 @@ impl Client {
     fn connect(&mut self) {
         self.socket = Socket::Connecting;
         if let Some(u) = &self.unreachable {
-            self.unreachable = Some(Unreachable::new(&self.server, u.failures, None));
+            self.unreachable = Some(Unreachable::new(self.lang, &self.server, u.failures, None));
         }
         self.out.push(Action::Connect);
     }
@@ -388,14 +396,14 @@ impl Client {
     fn login(&mut self, now: Millis, name: String) {
         let name = name.trim();
         if name.is_empty() {
-            return self.error_in(Key::EnterName, &[]);
+            return self.error_in(Key::EnterName, "");
         }
         if self.name.as_deref() == Some(name) && self.socket != Socket::Closed {
             return;
         }
         if let Some(call) = &self.call {
             let peer = call.peer.clone();
-            return self.error_in(Key::HangUpBeforeRename, &[("peer", &peer)]);
+            return self.error_in(Key::HangUpBeforeRename, &peer);
         }
         // A new login: notices about the last session or call no longer apply.
         self.clear_error();
@@ -438,7 +446,7 @@ impl Client {
                 // console. (A socket that did open and then closed gets one quiet retry first.)
                 let failures = self.unreachable.as_ref().map_or(0, |u| u.failures) + 1;
                 let next = Some((now + Millis::from(ms), ms));
-                self.unreachable = Some(Unreachable::new(&self.server, failures, next));
+                self.unreachable = Some(Unreachable::new(self.lang, &self.server, failures, next));
             }
             self.out.push(Action::StartTimer {
                 timer: Timer::Reconnect,
@@ -491,7 +499,7 @@ impl Client {
                 reason,
             } => self.on_hang_up(name, target, call, reason),
             Message::Error { text } => {
-                self.error_in(Key::ServerRefused, &[("text", &text)]);
+                self.error(Text::new(Key::ServerRefused).with("text", &text));
             }
             Message::Unknown { kind, raw } if kind == "peer-state" => self.on_peer_state(&raw),
             Message::Username { .. } | Message::Unknown { .. } => {
@@ -507,7 +515,7 @@ impl Client {
             .ringing()
             .filter(|f| !self.users.iter().any(|u| u == f))
         {
-            let notice = format!("{from} left.");
+            let notice = Text::peer(Key::PeerLeft, from);
             self.stop_ringing(EndReason::PeerLeft, Some(notice));
         }
         let reachable = self.reachable();
@@ -527,7 +535,7 @@ impl Client {
         } else {
             // The server saw the peer go while we stayed connected. Nobody is left to send a
             // hang-up to.
-            let notice = format!("{} left.", call.peer);
+            let notice = Text::peer(Key::PeerLeft, &call.peer);
             return self.end_call(Ending::peer(EndReason::PeerLeft, notice));
         }
         self.show_users();
@@ -557,7 +565,7 @@ impl Client {
                 });
                 self.out.push(Action::ClearChatInput);
             }
-            _ => self.error_in(Key::LogInToChat, &[]),
+            _ => self.error_in(Key::LogInToChat, ""),
         }
     }
 
@@ -575,7 +583,7 @@ impl Client {
         };
         if let Some((key, peer)) = refusal {
             let peer = peer.to_owned();
-            return self.error_in(key, &[("peer", &peer)]);
+            return self.error_in(key, &peer);
         }
         let Some(me) = self.name.clone() else { return };
         let token = self.tokens.next_token();
@@ -635,15 +643,17 @@ impl Client {
             self.out.push(Action::RefreshIceServers);
         }
         self.out.push(Action::SetHangUpEnabled(false));
-        if let Some(text) = &ending.notice {
-            self.error(text.clone());
-        }
+        let notice = ending.notice.map(|text| {
+            let words = text.render(self.lang);
+            self.error(text);
+            words
+        });
         self.out.push(Action::CallEnded {
             call: Some(call.id),
             peer: call.peer.clone(),
             connected: call.started,
             reason: ending.reason,
-            notice: ending.notice,
+            notice,
         });
         self.log(format!("call {} with {} ended", call.id, call.peer));
         for token in call.tokens {

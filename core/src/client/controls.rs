@@ -8,6 +8,7 @@
 use crate::call::Action;
 use crate::json::Value;
 use crate::protocol::Message;
+use crate::text::{Key, Text};
 
 use super::Client;
 
@@ -53,7 +54,7 @@ impl Client {
                 self.out.push(Action::Share { call, on: true });
             }
             (_, Some(call)) if !on => self.stop_share(call),
-            (None, _) if on => self.error("Start a call to share your screen."),
+            (None, _) if on => self.error(Text::new(Key::ShareNeedsCall)),
             _ => {}
         }
     }
@@ -75,9 +76,11 @@ impl Client {
             let from = from.unwrap_or("someone").to_owned();
             return self.log(format!("ignored a peer-state from {from}"));
         }
-        self.out.push(Action::ShowPeerState {
-            muted: matches!(raw.get("muted"), Some(Value::Bool(true))),
-            camera: text("camera") != Some("off"),
-        });
+        let muted = matches!(raw.get("muted"), Some(Value::Bool(true)));
+        let camera = text("camera") != Some("off");
+        if let Some(call) = self.call.as_mut() {
+            call.peer_switches = (muted, camera);
+        }
+        self.out.push(Action::ShowPeerState { muted, camera });
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::call::{Action, CallId, EndReason, Timer, RING_TIMEOUT_MS};
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
+use crate::text::{Key, Text};
 
 use super::call::{Call, Ending};
 use super::{Client, Ringing};
@@ -166,7 +167,7 @@ impl Client {
             // The caller gave up while its call rang (or its own wait timed out): missed.
             let ringing = self.ringing.as_ref();
             if for_us && ringing.is_some_and(|r| Some(&r.from) == from.as_ref() && r.owns(&token)) {
-                let notice = format!("Missed call from {}.", from.unwrap_or_default());
+                let notice = Text::peer(Key::MissedCall, &from.unwrap_or_default());
                 let why = match reason.as_deref() {
                     Some("timeout") => EndReason::Timeout,
                     _ => EndReason::Missed,
@@ -179,8 +180,7 @@ impl Client {
             let from = from.as_deref().unwrap_or("someone");
             return self.log(format!("ignored a hang-up from {from}"));
         }
-        let (reason, notice) =
-            crate::rules::hang_up_ending(self.lang, &call.peer, reason.as_deref());
+        let (reason, notice) = crate::rules::hang_up_ending(&call.peer, reason.as_deref());
         self.end_call(Ending::peer(reason, notice));
     }
 }
@@ -244,7 +244,7 @@ impl Client {
             call: r.token,
             reason: EndReason::Timeout.wire().map(str::to_owned),
         });
-        let notice = format!("Missed call from {}.", r.from);
+        let notice = Text::peer(Key::MissedCall, &r.from);
         self.ringing_ended(r.from, EndReason::Timeout, Some(notice));
     }
 
@@ -262,16 +262,18 @@ impl Client {
     }
 
     /// The ringing call is over without us answering it.
-    pub(super) fn stop_ringing(&mut self, reason: EndReason, notice: Option<String>) {
+    pub(super) fn stop_ringing(&mut self, reason: EndReason, notice: Option<Text>) {
         if let Some(r) = self.ringing.take() {
             self.ringing_ended(r.from, reason, notice);
         }
     }
 
-    fn ringing_ended(&mut self, peer: String, reason: EndReason, notice: Option<String>) {
-        if let Some(text) = &notice {
-            self.error(text.clone());
-        }
+    fn ringing_ended(&mut self, peer: String, reason: EndReason, notice: Option<Text>) {
+        let notice = notice.map(|text| {
+            let words = text.render(self.lang);
+            self.error(text);
+            words
+        });
         self.out.push(Action::CallEnded {
             call: None,
             peer,

@@ -2,11 +2,11 @@
 //! (docs/protocol.md, "Our extensions") in words, and as the core's [`EndReason`].
 
 use crate::call::EndReason;
-use crate::text::{render, Key, Lang};
+use crate::text::{Key, Lang, Text};
 
 /// Why a hang-up from `peer` with `reason` (none from the sample's clients) ended the call,
-/// and the notice the person sees, in `lang`.
-pub fn hang_up_ending(lang: Lang, peer: &str, reason: Option<&str>) -> (EndReason, String) {
+/// and the notice the person sees.
+pub fn hang_up_ending(peer: &str, reason: Option<&str>) -> (EndReason, Text) {
     let (reason, key) = match reason {
         Some("busy") => (EndReason::PeerBusy, Key::PeerBusy),
         Some("declined") => (EndReason::PeerDeclined, Key::PeerDeclined),
@@ -18,12 +18,12 @@ pub fn hang_up_ending(lang: Lang, peer: &str, reason: Option<&str>) -> (EndReaso
         Some("timeout") => (EndReason::Timeout, Key::PeerNoAnswer),
         _ => (EndReason::PeerHungUp, Key::PeerHungUp),
     };
-    (reason, render(lang, key, &[("peer", peer)]))
+    (reason, Text::peer(key, peer))
 }
 
 /// The notice alone, in English (compat's `handleHangUpMsg`).
 pub fn hang_up_notice(peer: &str, reason: Option<&str>) -> String {
-    hang_up_ending(Lang::En, peer, reason).1
+    hang_up_ending(peer, reason).1.render(Lang::En)
 }
 
 #[cfg(test)]
@@ -40,7 +40,7 @@ mod tests {
         assert_eq!(hang_up_notice("bob", None), "bob hung up.");
         assert_eq!(hang_up_notice("bob", Some("what")), "bob hung up.");
         assert_eq!(
-            hang_up_ending(Lang::Ko, "bob", Some("busy")).1,
+            hang_up_ending("bob", Some("busy")).1.render(Lang::Ko),
             "bob 님은 통화 중이에요."
         );
     }
