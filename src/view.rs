@@ -568,15 +568,13 @@ impl View {
     /// After a call ends, the keyboard goes on from the user list (the first name to call),
     /// unless the person is elsewhere (typing a chat line).
     pub fn focus_users(&self) {
-        let body = self.doc.body();
-        let lost = match self.doc.active_element() {
-            None => true,
-            Some(a) => {
-                body.as_ref().is_some_and(|b| a.is_same_node(Some(b)))
-                    || a.closest(".call").ok().flatten().is_some()
-            }
-        };
-        if !lost {
+        // Lost: on nothing (the page's body), or in the call's controls, which the call took
+        // with it. One selector rather than walking up from `activeElement`.
+        let kept = self
+            .doc
+            .document_element()
+            .and_then(|html| html.query_selector(":focus:not(.call *)").ok().flatten());
+        if kept.is_some() {
             return;
         }
         let target = self

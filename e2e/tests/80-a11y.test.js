@@ -58,16 +58,26 @@ test('before logging in, the page has no violation', async (t) => {
   assert.deepEqual(await violations(user), []);
 });
 
-test('at 390×844 nothing scrolls sideways and every control is at least 44 px', async (t) => {
-  const w = await World.create(t, { query: { ice: '[]' } });
+for (const lang of ['en', 'ko']) test(`?lang=${lang} at 390×844: lobby, ringing and call fit without sideways scrolling, controls at least 44 px`, async (t) => {
+  const w = await World.create(t, { query: { ice: '[]', lang } });
   const alice = await w.user('alice');
-  const bob = await w.user('bob');
+  // bob's page rings (no autoAccept): the ringing state is checked too.
+  const bob = await w.user('bob', { query: { autoAccept: '0' } });
   for (const u of [alice, bob]) await u.page.setViewportSize({ width: 390, height: 844 });
   await alice.waitUsers(['alice', 'bob']);
   let fit = await phoneFit(alice);
   assert.ok(fit.overflow <= 0, `lobby scrolls sideways by ${fit.overflow} px`);
   assert.deepEqual(fit.small, [], 'controls under 44 px in the lobby');
-  await callAndCheck(alice, bob);
+  await alice.call('bob');
+  await bob.waitCall('ringing');
+  for (const u of [alice, bob]) {
+    fit = await phoneFit(u);
+    assert.ok(fit.overflow <= 0, `${u.label}: ringing scrolls sideways by ${fit.overflow} px`);
+    assert.deepEqual(fit.small, [], `${u.label}: controls under 44 px while it rings`);
+  }
+  await bob.page.click('#accept-button');
+  await Promise.all([alice.waitCall('connected'), bob.waitCall('connected')]);
+  await Promise.all([alice.waitRemoteVideoPlaying(), bob.waitRemoteVideoPlaying()]);
   for (const u of [alice, bob]) {
     fit = await phoneFit(u);
     assert.ok(fit.overflow <= 0, `${u.label}: the call scrolls sideways by ${fit.overflow} px`);

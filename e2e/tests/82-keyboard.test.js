@@ -19,6 +19,13 @@ async function tabTo(u, what, pred) {
 /** Logs `u` in with the keyboard: Tab to the name field, type, Enter. */
 async function keyboardLogin(u, name) {
   await u.page.waitForSelector('#name');
+  // Every pointer or mouse event the page receives is counted: there must be none.
+  await u.page.evaluate(() => {
+    window.__mouseEvents = 0;
+    for (const type of ['pointerdown', 'pointerup', 'mousedown', 'mouseup', 'mousemove']) {
+      document.addEventListener(type, () => { window.__mouseEvents += 1; }, true);
+    }
+  });
   await tabTo(u, '#name', () => document.activeElement && document.activeElement.id === 'name');
   await u.page.keyboard.type(name);
   await u.page.keyboard.press('Enter');
@@ -50,5 +57,10 @@ test('a whole call with the keyboard only', async (t) => {
   await alice.until('focus back in the user list', () =>
     document.activeElement && !!document.activeElement.closest('.userlistbox'));
   await alice.until('call ended announced', () => /ended/.test(document.querySelector('#announce').textContent));
-  assert.ok(true);
+  // The callee's focus was on Accept, which the call took with it: back in the list too.
+  await bob.until('bob: focus back in the user list', () =>
+    document.activeElement && !!document.activeElement.closest('.userlistbox'));
+  for (const u of [alice, bob]) {
+    assert.equal(await u.page.evaluate(() => window.__mouseEvents), 0, `${u.label}: no mouse event`);
+  }
 });
