@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use chat_core::text::{Key, Lang, Text};
+use chat_core::text::Lang;
 use chat_core::{Client, Input};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -51,8 +51,9 @@ impl App {
         }
         match &config.transport {
             // A name the relay would refuse (400): say so rather than connect.
+            // Worded by the language loop (now and at each change); a login does not clear it.
             TransportConfig::Socket { .. } if bad_room.is_some() => {
-                client.notice(Text::new(Key::RoomInvalid))
+                view.show_page_error("roomInvalid")
             }
             TransportConfig::Socket { url } => client.set_server(url.as_str()),
             TransportConfig::Host { .. } => {}

@@ -588,8 +588,15 @@ impl View {
         }
     }
 
+    /// Shows the page's own error `name` (a `data-i18n` name: worded by [`View::set_lang`]).
+    pub fn show_page_error(&self, name: &str) {
+        let _ = self.error.set_attribute("data-i18n", name);
+        self.error.set_hidden(false);
+    }
+
     /// Shows the error, or hides the box for `None`.
     pub fn show_error(&self, text: Option<&str>) {
+        let _ = self.error.remove_attribute("data-i18n");
         self.error.set_text_content(text);
         self.error.set_hidden(text.is_none());
     }

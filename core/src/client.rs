@@ -302,13 +302,6 @@ impl Client {
         self.error(Text::peer(key, peer));
     }
 
-    /// A notice the page itself has for the person (a room name the relay would refuse),
-    /// shown like the core's own errors: at the next input, and again when the language
-    /// changes.
-    pub fn notice(&mut self, text: Text) {
-        self.error(text);
-    }
-
     fn set_lang(&mut self, now: Millis, lang: Lang) {
         if lang == self.lang {
             return;

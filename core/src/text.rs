@@ -86,6 +86,8 @@ pub enum Key {
     LabelSasHelp,
     LabelPip,
     LabelHeading,
+    /// Shown by the page itself, in `#error` (it is about the page's configuration).
+    RoomInvalid,
     // Refusals and notices (the error box).
     EnterName,
     HangUpBeforeRename,
@@ -114,7 +116,6 @@ pub enum Key {
     IceServerFailed,
     NoNetworkPath,
     ConnectionLost,
-    RoomInvalid,
     // getUserMedia failures.
     MediaNotFound,
     MediaDenied,
@@ -171,7 +172,7 @@ impl Key {
 }
 
 /// The names the page's `data-i18n*` attributes use, in the order of the first [`Key`]s.
-pub const PAGE: [&str; Key::LabelHeading as usize + 1] = [
+pub const PAGE: [&str; Key::RoomInvalid as usize + 1] = [
     "name",
     "login",
     "users",
@@ -192,6 +193,7 @@ pub const PAGE: [&str; Key::LabelHeading as usize + 1] = [
     "sasHelp",
     "pip",
     "heading",
+    "roomInvalid",
 ];
 
 /// The English table: a line per [`Key`], in its order.
@@ -215,6 +217,7 @@ Call details
 Read this code aloud to the other person. If theirs is the same, nobody is listening in between; if not, hang up.
 Picture in picture
 WebRTC chat
+This room name is not valid: use letters, digits, - and _ (at most 64).
 Enter a user name to log in.
 Hang up the call with {peer} before changing your name.
 The server refused a message: {text}
@@ -242,7 +245,6 @@ The connection to {peer} failed.
 Could not connect to {peer}: the ICE server failed ({why}). Check the TURN server and its credentials.
 Could not connect to {peer}: no network path was found.
 The connection to {peer} was lost and could not be restored ({n} attempts in {secs} s).
-This room name is not valid: use letters, digits, - and _ (at most 64).
 No camera or microphone was found. Plug one in and try again.
 Access to the camera and microphone was denied. Allow it for this site in the browser's settings (the icon in the address bar) and try again.
 This page is not allowed to use the camera and microphone. Open it over https (or from localhost).
@@ -308,6 +310,7 @@ const KO: &str = "이름
 이 코드를 상대방에게 소리 내어 읽어 주세요. 같으면 중간에서 엿듣는 사람이 없고, 다르면 전화를 끊으세요.
 화면 속 화면
 WebRTC 채팅
+방 이름이 올바르지 않아요. 영문자, 숫자, -, _만 쓸 수 있어요(64자 이하).
 로그인하려면 사용자 이름을 입력하세요.
 이름을 바꾸기 전에 {peer} 님과의 통화를 끊으세요.
 서버가 메시지를 거부했어요: {text}
@@ -335,7 +338,6 @@ WebRTC 채팅
 {peer} 님에게 연결할 수 없었어요. ICE 서버가 실패했어요({why}). TURN 서버와 인증 정보를 확인하세요.
 {peer} 님에게 연결할 수 없었어요. 네트워크 경로를 찾지 못했어요.
 {peer} 님과의 연결이 끊겼고 복구하지 못했어요({secs}초 동안 {n}번 시도).
-방 이름이 올바르지 않아요. 영문자, 숫자, -, _만 쓸 수 있어요(64자 이하).
 카메라나 마이크를 찾지 못했어요. 장치를 연결하고 다시 시도하세요.
 카메라와 마이크 사용이 거부되었어요. 주소 표시줄의 아이콘에서 이 사이트에 허용하고 다시 시도하세요.
 이 페이지는 카메라와 마이크를 쓸 수 없어요. https(또는 localhost)로 여세요.
@@ -517,6 +519,10 @@ mod tests {
         );
         assert_eq!(page(Lang::En, "pip"), Some("Picture in picture"));
         assert_eq!(page(Lang::En, "heading"), Some("WebRTC chat"));
+        assert_eq!(
+            page(Lang::Ko, "roomInvalid"),
+            Some(template(Lang::Ko, Key::RoomInvalid))
+        );
         assert_eq!(page(Lang::En, "chat"), None);
     }
 
