@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use chat_core::text::Lang;
 use chat_core::{Client, Input};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -52,18 +53,30 @@ impl App {
         }
         match &config.transport {
             // A name the relay would refuse (400): say so rather than connect.
-            TransportConfig::Socket { .. } if bad_room.is_some() => view.show_error(Some(
-                "This room name is not valid: use letters, digits, - and _ (at most 64).",
-            )),
+            // Worded by the language loop (now and at each change); a login does not clear it.
+            TransportConfig::Socket { .. } if bad_room.is_some() => {
+                view.show_page_error("roomInvalid")
+            }
             TransportConfig::Socket { url } => client.set_server(url.as_str()),
             TransportConfig::Host { .. } => {}
         }
         // An incoming call rings (`incoming-call` event, Accept / Decline) unless the page
         // configures `autoAccept` (the tutorial's answer-at-once, for kiosks and tests).
         client.set_auto_accept(config.auto_accept);
+        let config_lang = config.lang;
         let host = Host::new(root, options);
         queue.start(Executor::new(client, config, host, view, ui, pickers));
         let app = App(queue);
+        // `lang` from the configuration, else the browser's first language we have.
+        let lang = config_lang.unwrap_or_else(|| {
+            let preferred =
+                web_sys::window().map_or_else(js_sys::Array::new, |w| w.navigator().languages());
+            preferred
+                .iter()
+                .find_map(|l| l.as_string().as_deref().and_then(Lang::parse))
+                .unwrap_or_default()
+        });
+        app.input(Input::SetLang { lang });
         if let Some(name) = name {
             app.input(Input::Login { name });
         }

@@ -85,6 +85,8 @@ pub(crate) struct Config {
     pub room: Option<String>,
     /// Answer incoming calls at once (the tutorial's way) instead of letting them ring.
     pub auto_accept: bool,
+    /// `lang` (`ko` or `en`): the page's language, instead of the browser's preference.
+    pub lang: Option<chat_core::text::Lang>,
     /// Problems worth a console line (a malformed JSON block, say); never fatal.
     pub warnings: Vec<String>,
 }
@@ -133,6 +135,10 @@ const ROOM: Key = Key {
 const TOKEN: Key = Key {
     name: "token",
     attr: "data-token",
+};
+const LANG: Key = Key {
+    name: "lang",
+    attr: "data-lang",
 };
 const AUTO_ACCEPT: Key = Key {
     name: "autoAccept",
@@ -277,6 +283,7 @@ impl Config {
                 .unwrap_or(false),
             ice_url,
             room,
+            lang: first(&LANG).and_then(|l| chat_core::text::Lang::parse(&l)),
             transport,
             ice,
             constraints,

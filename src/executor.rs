@@ -3,6 +3,7 @@
 //! [`Input`] and carries out the [`Action`]s the core returns, in order. It decides nothing.
 
 use chat_core::call::{CallId, PeerOp, Timer};
+use chat_core::text::Key;
 use chat_core::{Action, Client, Input};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -64,6 +65,7 @@ impl Executor {
             ice_url,
             constraints,
             auto_accept: _,
+            lang: _,
             warnings: _,
             room: _,
         } = config;
@@ -133,6 +135,8 @@ impl Executor {
         match &input {
             Input::TimerFired { timer } => self.timers.retain(|(t, _)| t != timer),
             Input::SocketClosed => self.transport.closed(),
+            // The page's own words change here; the core's (status, error) follow from it.
+            Input::SetLang { lang } => self.view.set_lang(*lang),
             _ => {}
         }
         let actions = self.client.handle(js_sys::Date::now(), input);
@@ -165,15 +169,25 @@ impl Executor {
                 self.host.error(&text);
             }
             Action::ClearError => self.view.show_error(None),
-            Action::CallIncoming { from } => self.host.incoming(&from),
-            Action::CallStarted { peer, .. } => self.host.started(&peer),
+            Action::CallIncoming { from } => {
+                self.view.announce(Key::AnnounceIncoming, &from);
+                self.host.incoming(&from);
+            }
+            Action::CallStarted { peer, .. } => {
+                self.view.announce(Key::AnnounceStarted, &peer);
+                self.host.started(&peer);
+            }
             Action::CallEnded {
                 peer,
                 connected,
                 reason,
                 notice,
                 ..
-            } => self.host.ended(&peer, connected, reason, notice.as_deref()),
+            } => {
+                self.view.announce(Key::AnnounceEnded, &peer);
+                self.view.focus_users();
+                self.host.ended(&peer, connected, reason, notice.as_deref());
+            }
             Action::RefreshIceServers => {
                 if let Some(url) = &self.ice_url {
                     refresh_ice(url.clone(), inbox.clone());

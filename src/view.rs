@@ -4,8 +4,10 @@
 
 use chat_core::call::{CallPhase, Input, Status};
 use chat_core::quality::{Figures, Level};
+use chat_core::text::{self, Key, Lang, Text};
 use chat_core::Millis;
-use wasm_bindgen::JsCast;
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlMediaElement,
     KeyboardEvent, MediaStream,
@@ -51,6 +53,17 @@ pub(crate) struct View {
     stats: Option<HtmlElement>,
     stats_button: Option<HtmlElement>,
     sas: Option<HtmlElement>,
+    /// The language of the page's words (`Input::SetLang`).
+    lang: Cell<Lang>,
+    /// `#lang`: the language switch (optional).
+    lang_select: Option<Element>,
+    /// `#announce`: the polite live region for a call's start, end and ring (optional).
+    announce: Option<HtmlElement>,
+    /// `#pip-button`: the remote video in Picture-in-Picture (shown where supported, in a call).
+    pip: Option<HtmlElement>,
+    /// The room shown, to word it again when the language changes (the core shows again
+    /// what the call shows: `Input::SetLang`).
+    room_name: RefCell<Option<String>>,
 }
 
 /// The elements of issue 10's controls, each optional.
@@ -141,6 +154,15 @@ impl View {
             stats_button: maybe(root, "#stats-button"),
             sas: maybe(root, "#sas"),
             room: maybe(root, "#room").or_else(|| maybe(&doc.document_element()?, "#room")),
+            lang: Cell::new(Lang::En),
+            lang_select: maybe(root, "select#lang"),
+            announce: maybe(root, "#announce"),
+            // Only where the browser has it (and lets this page use it).
+            pip: maybe(root, "#pip-button").filter(|_| {
+                js_sys::Reflect::get(&doc, &"pictureInPictureEnabled".into())
+                    .is_ok_and(|v| v.is_truthy())
+            }),
+            room_name: RefCell::default(),
             doc,
             root: root.clone(),
             filled,
@@ -171,6 +193,18 @@ impl View {
         let on_hangup = inbox.clone();
         let on_error = inbox.clone();
         let mut listeners = self.listen_controls(inbox);
+        if let Some(select) = &self.lang_select {
+            let (i, s) = (inbox.clone(), select.clone());
+            listeners.push(listen(select, "change", move |_| {
+                let tag = js_sys::Reflect::get(&s, &"value".into()).ok();
+                if let Some(lang) = tag
+                    .and_then(|t| t.as_string())
+                    .and_then(|t| Lang::parse(&t))
+                {
+                    i.input(Input::SetLang { lang });
+                }
+            }));
+        }
         listeners.extend([
             // A click on the notice dismisses it (the core then clears it).
             listen(&self.error, "click", move |_| {
@@ -210,6 +244,23 @@ impl View {
                 }
             }),
         ]);
+        // Picture-in-Picture is the browser's window for our video: nothing about the call
+        // changes. The button opens it, or closes it when it is open.
+        if let Some(button) = &self.pip {
+            let (doc, video) = (self.doc.clone(), self.remote.clone());
+            listeners.push(listen(button, "click", move |_| {
+                let open = js_sys::Reflect::get(&doc, &"pictureInPictureElement".into())
+                    .is_ok_and(|e| e.is_truthy());
+                let (target, method): (&JsValue, _) = if open {
+                    (&doc, "exitPictureInPicture")
+                } else {
+                    (&video, "requestPictureInPicture")
+                };
+                if let Ok(f) = js_sys::Reflect::get(target, &method.into()) {
+                    let _ = f.unchecked_into::<js_sys::Function>().call0(target);
+                }
+            }));
+        }
         // Opening the stats panel is the view's own state: nothing about the call changes.
         if let (Some(button), Some(panel)) = (&self.stats_button, &self.stats) {
             let (b, panel) = (button.clone(), panel.clone());
@@ -296,20 +347,22 @@ impl View {
         };
         let _ = el.set_attribute("data-muted", if muted { "true" } else { "false" });
         let _ = el.set_attribute("data-camera", if camera { "on" } else { "off" });
-        let text = match (muted, camera) {
-            (true, false) => " muted, camera off",
-            (true, true) => " muted",
-            (false, false) => ": camera off",
-            (false, true) => "",
+        let key = match (muted, camera) {
+            (true, false) => Some(Key::PeerMutedCameraOff),
+            (true, true) => Some(Key::PeerMuted),
+            (false, false) => Some(Key::PeerCameraOff),
+            (false, true) => None,
         };
-        el.set_text_content(Some(&[peer, text].concat()));
-        el.set_hidden(text.is_empty());
+        let text = key.map(|k| self.say(Text::peer(k, peer)));
+        el.set_text_content(text.as_deref());
+        el.set_hidden(text.is_none());
     }
 
     /// Shows which relay room the page is in.
     pub fn show_room(&self, room: &str) {
         if let Some(el) = &self.room {
-            el.set_text_content(Some(&["Room: ", room].concat()));
+            *self.room_name.borrow_mut() = Some(room.to_owned());
+            el.set_text_content(Some(&self.say(Text::new(Key::Room).with("room", room))));
             el.set_hidden(false);
         }
     }
@@ -391,18 +444,17 @@ impl View {
 
     pub fn show_status(&self, s: &Status) {
         let peer = s.peer.as_deref().unwrap_or("");
-        let text = match s.call {
-            CallPhase::Idle if s.connected => "Connected".to_owned(),
-            CallPhase::Idle => "Not connected".to_owned(),
-            CallPhase::StartingMedia => "Starting camera and microphone…".to_owned(),
-            CallPhase::Connecting => ["Connecting to ", peer, "…"].concat(),
-            CallPhase::Connected => ["In a call with ", peer].concat(),
-            CallPhase::Reconnecting => {
-                ["Connection to ", peer, " interrupted, reconnecting…"].concat()
-            }
-            CallPhase::Ringing => [peer, " is calling…"].concat(),
-            CallPhase::Calling => ["Calling ", peer, "…"].concat(),
+        let key = match s.call {
+            CallPhase::Idle if s.connected => Key::StatusConnected,
+            CallPhase::Idle => Key::StatusNotConnected,
+            CallPhase::StartingMedia => Key::StatusStartingMedia,
+            CallPhase::Connecting => Key::StatusConnecting,
+            CallPhase::Connected => Key::StatusInCall,
+            CallPhase::Reconnecting => Key::StatusReconnecting,
+            CallPhase::Ringing => Key::StatusRinging,
+            CallPhase::Calling => Key::StatusCalling,
         };
+        let text = self.say(Text::peer(key, peer));
         if let Some(b) = &self.controls.incoming {
             let ringing = s.call == CallPhase::Ringing;
             let starts = ringing && b.hidden();
@@ -457,8 +509,94 @@ impl View {
         }
     }
 
+    /// The page in `lang`: `<html lang>`, the `#lang` switch, and every element's words from
+    /// its `data-i18n` (text) or `data-i18n-label` (`aria-label`, and `placeholder` if it has
+    /// one) key. The core shows its status and error again itself.
+    pub fn set_lang(&self, lang: Lang) {
+        self.lang.set(lang);
+        if let Some(html) = self.doc.document_element() {
+            let _ = html.set_attribute("lang", lang.tag());
+        }
+        if let Some(select) = &self.lang_select {
+            let _ = js_sys::Reflect::set(select, &"value".into(), &lang.tag().into());
+        }
+        // One loop for every element: its attribute says where its words go.
+        for (attr, target) in [
+            ("[data-i18n]", ""),
+            ("[data-i18n-label]", "aria-label"),
+            ("[data-i18n-title]", "title"),
+            ("[data-i18n-placeholder]", "placeholder"),
+        ] {
+            let Ok(list) = self.root.query_selector_all(attr) else {
+                continue;
+            };
+            let name = attr.get(1..attr.len() - 1).unwrap_or_default();
+            for i in 0..list.length() {
+                let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                    continue;
+                };
+                let key = el.get_attribute(name);
+                let Some(words) = key.as_deref().and_then(|k| text::page(lang, k)) else {
+                    continue;
+                };
+                if target.is_empty() {
+                    el.set_text_content(Some(words));
+                } else {
+                    let _ = el.set_attribute(target, words);
+                }
+            }
+        }
+        if let Some(room) = self.room_name.take() {
+            self.show_room(&room);
+        }
+    }
+
+    /// `text` in the page's language.
+    fn say(&self, text: Text) -> String {
+        text.render(self.lang.get())
+    }
+
+    /// Says `key` (about `peer`) in the polite live region. Emptied first, so the same words
+    /// twice (two calls ended) are announced twice.
+    pub fn announce(&self, key: Key, peer: &str) {
+        if let Some(el) = &self.announce {
+            el.set_text_content(None);
+            el.set_text_content(Some(&self.say(Text::peer(key, peer))));
+        }
+    }
+
+    /// After a call ends, the keyboard goes on from the user list (the first name to call),
+    /// unless the person is elsewhere (typing a chat line).
+    pub fn focus_users(&self) {
+        // Lost: on nothing (the page's body), or in the call's controls, which the call took
+        // with it. One selector rather than walking up from `activeElement`.
+        let kept = self
+            .doc
+            .document_element()
+            .and_then(|html| html.query_selector(":focus:not(.call *)").ok().flatten());
+        if kept.is_some() {
+            return;
+        }
+        let target = self
+            .users
+            .query_selector("button")
+            .ok()
+            .flatten()
+            .and_then(|b| b.dyn_into::<HtmlElement>().ok());
+        if let Some(b) = target {
+            let _ = b.focus();
+        }
+    }
+
+    /// Shows the page's own error `name` (a `data-i18n` name: worded by [`View::set_lang`]).
+    pub fn show_page_error(&self, name: &str) {
+        let _ = self.error.set_attribute("data-i18n", name);
+        self.error.set_hidden(false);
+    }
+
     /// Shows the error, or hides the box for `None`.
     pub fn show_error(&self, text: Option<&str>) {
+        let _ = self.error.remove_attribute("data-i18n");
         self.error.set_text_content(text);
         self.error.set_hidden(text.is_none());
     }
@@ -471,9 +609,14 @@ impl View {
     pub fn show_quality(&self, level: Option<Level>) {
         let Some(el) = &self.quality else { return };
         el.set_hidden(level.is_none());
-        let level = level.map_or("", Level::as_str);
-        let _ = el.set_attribute("data-level", level);
-        el.set_text_content(Some(&["Call quality: ", level].concat()));
+        let _ = el.set_attribute("data-level", level.map_or("", Level::as_str));
+        let key = match level {
+            Some(Level::Good) => Key::QualityGood,
+            Some(Level::Fair) => Key::QualityFair,
+            Some(Level::Poor) => Key::QualityPoor,
+            None => return el.set_text_content(None),
+        };
+        el.set_text_content(Some(text::template(self.lang.get(), key)));
     }
 
     /// The stats panel's figures (a `<dl>`, each `<dd>` with its `data-key`); `None` (no
@@ -499,20 +642,20 @@ impl View {
             _ => None,
         };
         let rows = [
-            ("rtt", "Round trip", fixed(f.rtt_ms, 0, " ms")),
-            ("loss", "Packet loss", fixed(f.loss_pct, 1, " %")),
-            ("in", "Receiving", fixed(f.kbps_in, 0, " kbit/s")),
-            ("out", "Sending", fixed(f.kbps_out, 0, " kbit/s")),
-            ("size", "Video received", size),
-            ("fps", "Frame rate", fixed(f.fps, 0, " fps")),
-            ("path", "Path", path),
+            ("rtt", Key::StatRtt, fixed(f.rtt_ms, 0, " ms")),
+            ("loss", Key::StatLoss, fixed(f.loss_pct, 1, " %")),
+            ("in", Key::StatIn, fixed(f.kbps_in, 0, " kbit/s")),
+            ("out", Key::StatOut, fixed(f.kbps_out, 0, " kbit/s")),
+            ("size", Key::StatSize, size),
+            ("fps", Key::StatFps, fixed(f.fps, 0, " fps")),
+            ("path", Key::StatPath, path),
         ];
         for (key, label, value) in rows {
             let (Ok(dt), Ok(dd)) = (self.doc.create_element("dt"), self.doc.create_element("dd"))
             else {
                 return;
             };
-            dt.set_text_content(Some(label));
+            dt.set_text_content(Some(text::template(self.lang.get(), label)));
             let _ = dd.set_attribute("data-key", key);
             dd.set_text_content(Some(value.as_deref().unwrap_or("–")));
             let _ = panel.append_child(&dt);
@@ -525,7 +668,7 @@ impl View {
         let Some(el) = &self.sas else { return };
         el.set_hidden(code.is_none());
         let _ = el.set_attribute("data-code", code.unwrap_or(""));
-        let text = code.map(|c| ["Verification code: ", c].concat());
+        let text = code.map(|c| self.say(Text::new(Key::Sas).with("code", c)));
         el.set_text_content(text.as_deref());
     }
 
@@ -535,6 +678,11 @@ impl View {
 
     pub fn show_remote(&self, stream: Option<&MediaStream>) {
         self.remote.set_src_object(stream);
+        // Picture-in-Picture, where the browser has it, while there is a video to show; the
+        // browser closes its window itself when the video has no source any more.
+        if let Some(b) = &self.pip {
+            b.set_hidden(stream.is_none());
+        }
     }
 }
 

@@ -319,6 +319,11 @@ pub enum Input {
         kind: crate::devices::DeviceKind,
         error: Option<MediaError>,
     },
+    /// The person chose a language (browser preference, `?lang=`, setting or `#lang`): the
+    /// core's texts from now on, and the error and status on the page again, come in it.
+    SetLang {
+        lang: crate::text::Lang,
+    },
 }
 
 /// Fresh TURN credentials are fetched after this share of their lifetime, so that a call

@@ -16,6 +16,8 @@ mod token;
 use crate::call::{Action, CallId, CallPhase, EndReason, Input, Millis, Status, Timer};
 use crate::protocol::{Message, SessionDescription};
 use crate::rules::{Backoff, CandidateBuffer};
+use crate::text::{Key, Lang, Text};
+use crate::devices::DeviceKind;
 use crate::Unreachable;
 
 use self::call::{Call, Ending, Flow};
@@ -90,6 +92,10 @@ pub struct Client {
     status: Status,
     /// An error or notice is on the page (a `ShowError` not yet followed by `ClearError`).
     error_shown: bool,
+    /// The language of the texts (`Input::SetLang`).
+    lang: Lang,
+    /// The error shown, as its table key and values, to show it again in another language.
+    error_text: Option<Text>,
     /// The person's microphone switch (kept across calls, like the camera's).
     muted: bool,
     camera_off: bool,
@@ -122,6 +128,8 @@ impl Client {
             rejoined: false,
             status: Status::default(),
             error_shown: false,
+            lang: Lang::default(),
+            error_text: None,
             muted: false,
             camera_off: false,
             sharing: None,
@@ -134,6 +142,8 @@ impl Client {
     /// clock (`Date.now()`), only for the dates of the messages sent; no timing is done with
     /// it (the core's timers are [`Action::StartTimer`]s, on the shell's monotonic timers).
     pub fn handle(&mut self, now: Millis, input: Input) -> Vec<Action> {
+        // The view words the status itself: in a new language, it is shown again.
+        let reword = matches!(input, Input::SetLang { lang } if lang != self.lang);
         match input {
             Input::Login { name } => self.login(now, name),
             Input::SocketOpen => {
@@ -197,6 +207,7 @@ impl Client {
                 let outcome = self.devices.switched(kind, error);
                 self.device_outcome(kind, outcome);
             }
+            Input::SetLang { lang } => self.set_lang(now, lang),
             input => self.call_input(input),
         }
         // Our switches travel once media flows (the peer shows them from then on).
@@ -215,7 +226,7 @@ impl Client {
             .into_iter()
             .partition(|a| !matches!(a, Action::CallStarted { .. } | Action::CallEnded { .. }));
         let status = self.derive_status();
-        if status != self.status {
+        if status != self.status || reword {
             self.status = status.clone();
             actions.push(Action::ShowStatus(status));
         }
@@ -303,9 +314,42 @@ impl Client {
         self.out.push(Action::Log { text });
     }
 
-    fn error(&mut self, text: impl Into<String>) {
+    /// Shows `text` in the error box, in the current language (and again in the next one).
+    fn error(&mut self, text: Text) {
         self.error_shown = true;
-        self.out.push(Action::ShowError { text: text.into() });
+        self.out.push(Action::ShowError {
+            text: text.render(self.lang),
+        });
+        self.error_text = Some(text);
+    }
+
+    /// The error `key` about `peer`.
+    fn error_in(&mut self, key: Key, peer: &str) {
+        self.error(Text::peer(key, peer));
+    }
+
+    fn set_lang(&mut self, now: Millis, lang: Lang) {
+        if lang == self.lang {
+            return;
+        }
+        self.lang = lang;
+        if let Some(u) = &self.unreachable {
+            let next = u.retry_at.map(|at| (at, (at - now).max(0.0) as u32));
+            self.unreachable = Some(Unreachable::new(lang, &self.server, u.failures, next));
+        }
+        if let Some(call) = &self.call {
+            call.reshow(&mut self.out);
+        }
+        if let (true, Some(text)) = (self.error_shown, &self.error_text) {
+            let text = text.render(lang);
+            self.out.push(Action::ShowError { text });
+        }
+        // The pickers' default and unnamed entries are ours to word.
+        for kind in [DeviceKind::Camera, DeviceKind::Mic] {
+            if self.devices.shown(kind) {
+                self.show_devices(kind);
+            }
+        }
     }
 
     /// Hides the error or notice shown, if any: it no longer applies.
@@ -322,7 +366,7 @@ impl Client {
     fn connect(&mut self) {
         self.socket = Socket::Connecting;
         if let Some(u) = &self.unreachable {
-            self.unreachable = Some(Unreachable::new(&self.server, u.failures, None));
+            self.unreachable = Some(Unreachable::new(self.lang, &self.server, u.failures, None));
         }
         self.out.push(Action::Connect);
     }
@@ -377,17 +421,14 @@ impl Client {
     fn login(&mut self, now: Millis, name: String) {
         let name = name.trim();
         if name.is_empty() {
-            return self.error("Enter a user name to log in.");
+            return self.error_in(Key::EnterName, "");
         }
         if self.name.as_deref() == Some(name) && self.socket != Socket::Closed {
             return;
         }
         if let Some(call) = &self.call {
-            let text = format!(
-                "Hang up the call with {} before changing your name.",
-                call.peer
-            );
-            return self.error(text);
+            let peer = call.peer.clone();
+            return self.error_in(Key::HangUpBeforeRename, &peer);
         }
         // A new login: notices about the last session or call no longer apply.
         self.clear_error();
@@ -430,7 +471,7 @@ impl Client {
                 // console. (A socket that did open and then closed gets one quiet retry first.)
                 let failures = self.unreachable.as_ref().map_or(0, |u| u.failures) + 1;
                 let next = Some((now + Millis::from(ms), ms));
-                self.unreachable = Some(Unreachable::new(&self.server, failures, next));
+                self.unreachable = Some(Unreachable::new(self.lang, &self.server, failures, next));
             }
             self.out.push(Action::StartTimer {
                 timer: Timer::Reconnect,
@@ -483,7 +524,7 @@ impl Client {
                 reason,
             } => self.on_hang_up(name, target, call, reason),
             Message::Error { text } => {
-                self.error(format!("The server refused a message: {text}"));
+                self.error(Text::new(Key::ServerRefused).with("text", &text));
             }
             Message::Unknown { kind, raw } if kind == "peer-state" => self.on_peer_state(&raw),
             Message::Username { .. } | Message::Unknown { .. } => {
@@ -500,7 +541,7 @@ impl Client {
             .ringing()
             .filter(|f| !self.users.iter().any(|u| u == f))
         {
-            let notice = format!("{from} left.");
+            let notice = Text::peer(Key::PeerLeft, from);
             self.stop_ringing(EndReason::PeerLeft, Some(notice));
         }
         let reachable = self.reachable();
@@ -520,7 +561,7 @@ impl Client {
         } else {
             // The server saw the peer go while we stayed connected. Nobody is left to send a
             // hang-up to.
-            let notice = format!("{} left.", call.peer);
+            let notice = Text::peer(Key::PeerLeft, &call.peer);
             return self.end_call(Ending::peer(EndReason::PeerLeft, notice));
         }
         self.show_users();
@@ -550,31 +591,25 @@ impl Client {
                 });
                 self.out.push(Action::ClearChatInput);
             }
-            _ => self.error("Log in to chat."),
+            _ => self.error_in(Key::LogInToChat, ""),
         }
     }
 
     fn call_user(&mut self, name: String) {
         let name = name.trim();
         let refusal = match (&self.name, &self.call) {
-            (None, _) => Some("Log in before calling someone.".to_owned()),
-            _ if name.is_empty() => Some("Choose someone to call.".to_owned()),
-            _ if !self.logged_in() => {
-                Some("Not connected to the server yet; try again in a moment.".to_owned())
-            }
-            (Some(me), _) if me == name => Some("You can't call yourself.".to_owned()),
-            _ if self.ringing.is_some() => {
-                Some("Accept or decline the incoming call first.".to_owned())
-            }
-            (_, Some(call)) => Some(format!(
-                "You are already in a call with {}. Hang up first.",
-                call.peer
-            )),
-            _ if !self.users.iter().any(|u| u == name) => Some(format!("{name} is not online.")),
+            (None, _) => Some((Key::LogInBeforeCalling, "")),
+            _ if name.is_empty() => Some((Key::ChooseSomeone, "")),
+            _ if !self.logged_in() => Some((Key::NotConnectedYet, "")),
+            (Some(me), _) if me == name => Some((Key::CannotCallYourself, "")),
+            _ if self.ringing.is_some() => Some((Key::AnswerFirst, "")),
+            (_, Some(call)) => Some((Key::AlreadyInCall, call.peer.as_str())),
+            _ if !self.users.iter().any(|u| u == name) => Some((Key::NotOnline, name)),
             _ => None,
         };
-        if let Some(text) = refusal {
-            return self.error(text);
+        if let Some((key, peer)) = refusal {
+            let peer = peer.to_owned();
+            return self.error_in(key, &peer);
         }
         let Some(me) = self.name.clone() else { return };
         let token = self.tokens.next_token();
@@ -634,15 +669,17 @@ impl Client {
             self.out.push(Action::RefreshIceServers);
         }
         self.out.push(Action::SetHangUpEnabled(false));
-        if let Some(text) = &ending.notice {
-            self.error(text.clone());
-        }
+        let notice = ending.notice.map(|text| {
+            let words = text.render(self.lang);
+            self.error(text);
+            words
+        });
         self.out.push(Action::CallEnded {
             call: Some(call.id),
             peer: call.peer.clone(),
             connected: call.started,
             reason: ending.reason,
-            notice: ending.notice,
+            notice,
         });
         self.log(format!("call {} with {} ended", call.id, call.peer));
         for token in call.tokens {
@@ -663,7 +700,8 @@ impl Client {
                 if let Some(Flow::End(ending)) = flow {
                     // Accept creates a new connection in its place.
                     r.prepared = None;
-                    let why = ending.notice.unwrap_or_default();
+                    // The log is for developers: in English, whatever the page's language.
+                    let why = ending.notice.map(|t| t.render(Lang::En)).unwrap_or_default();
                     self.log(format!("preparing the ringing call failed: {why}"));
                 }
                 return;
@@ -731,6 +769,7 @@ fn input_call_id(input: &Input) -> Option<CallId> {
         | Input::Devices { .. }
         | Input::SelectDevice { .. }
         | Input::DeviceSwitched { .. }
+        | Input::SetLang { .. }
         | Input::TimerFired {
             timer: Timer::Reconnect | Timer::Ring(_) | Timer::IceRefresh,
         } => None,

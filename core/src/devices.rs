@@ -10,6 +10,7 @@
 //! replaces the old one in the sender (`replaceTrack`, no renegotiation).
 
 use crate::call::MediaError;
+use crate::text::{template, Key, Lang, Text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeviceKind {
@@ -40,10 +41,16 @@ impl DeviceKind {
         self as usize
     }
 
-    fn noun(self) -> &'static str {
+    /// This kind's texts: unplugged, no such device, the default entry, an unnamed device.
+    fn keys(self) -> [Key; 4] {
         match self {
-            DeviceKind::Camera => "camera",
-            DeviceKind::Mic => "microphone",
+            DeviceKind::Camera => [
+                Key::CameraUnplugged,
+                Key::NoSuchCamera,
+                Key::DefaultCamera,
+                Key::CameraN,
+            ],
+            DeviceKind::Mic => [Key::MicUnplugged, Key::NoSuchMic, Key::DefaultMic, Key::MicN],
         }
     }
 }
@@ -78,10 +85,15 @@ pub(crate) struct Outcome {
     /// Switch the kind to its (new) choice, if a call's media is up.
     pub switch: bool,
     /// Tell the person.
-    pub notice: Option<String>,
+    pub notice: Option<Text>,
 }
 
 impl Devices {
+    /// The picker of `kind` was rendered (so a language switch renders it again).
+    pub fn shown(&self, kind: DeviceKind) -> bool {
+        self.shown[kind.index()]
+    }
+
     pub fn chosen(&self, kind: DeviceKind) -> Option<String> {
         self.chosen[kind.index()].clone()
     }
@@ -107,10 +119,7 @@ impl Devices {
             self.chosen[i] = None;
             out.show = true;
             out.switch = true;
-            let noun = kind.noun();
-            out.notice = Some(format!(
-                "The {noun} in use was unplugged: using the default {noun}."
-            ));
+            out.notice = Some(Text::new(kind.keys()[0]));
         }
         out
     }
@@ -126,7 +135,7 @@ impl Devices {
             return Outcome {
                 // Puts the picker back on the device in use.
                 show: true,
-                notice: Some(format!("No such {}.", kind.noun())),
+                notice: Some(Text::new(kind.keys()[1])),
                 ..Outcome::default()
             };
         }
@@ -160,20 +169,22 @@ impl Devices {
         Outcome {
             show: true,
             switch: false,
-            notice: Some(error.user_message()),
+            notice: Some(error.text()),
         }
     }
 
     /// The picker's entries: the default first, then each device (unnamed ones numbered).
-    pub fn entries(&self, kind: DeviceKind) -> Vec<Device> {
-        let noun = kind.noun();
+    pub fn entries(&self, kind: DeviceKind, lang: Lang) -> Vec<Device> {
+        let [_, _, default, numbered] = kind.keys();
         let mut entries = vec![Device {
             id: String::new(),
-            label: ["Default ", noun].concat(),
+            label: template(lang, default).to_owned(),
         }];
         for (n, d) in self.lists[kind.index()].iter().enumerate() {
             let label = if d.label.is_empty() {
-                format!("{noun} {}", n + 1)
+                Text::new(numbered)
+                    .with("n", &(n + 1).to_string())
+                    .render(lang)
             } else {
                 d.label.clone()
             };

@@ -9,6 +9,7 @@ pub mod media;
 pub mod quality;
 pub mod rules;
 pub mod sas;
+pub mod text;
 pub mod unreachable;
 
 /// The wire protocol (the `webrtc-chat-protocol` crate, shared with the relay), where it has

@@ -9,6 +9,7 @@
 use std::fmt;
 
 use crate::call::MediaError;
+use crate::text::{Key, Lang, Text};
 
 impl MediaError {
     /// Maps a thrown exception (`err.name`, `err.message`, and for `OverconstrainedError` its
@@ -36,42 +37,33 @@ impl MediaError {
         }
     }
 
-    /// A sentence for the person at the page: what went wrong and what to do about it.
-    pub fn user_message(&self) -> String {
+    /// What the person at the page is told: what went wrong and what to do about it.
+    pub fn text(&self) -> Text {
         match self {
-            MediaError::NotFound => {
-                "No camera or microphone was found. Plug one in and try again.".to_owned()
-            }
-            MediaError::NotAllowed | MediaError::PermissionDenied => {
-                "Access to the camera and microphone was denied. Allow it for this site in the \
-                 browser's settings (the icon in the address bar) and try again."
-                    .to_owned()
-            }
-            MediaError::Security => "This page is not allowed to use the camera and microphone. \
-                 Open it over https (or from localhost)."
-                .to_owned(),
-            MediaError::NotReadable => "The camera or microphone could not be started: another \
-                 application may be using it. Close that application and try again."
-                .to_owned(),
+            MediaError::NotFound => Text::new(Key::MediaNotFound),
+            MediaError::NotAllowed | MediaError::PermissionDenied => Text::new(Key::MediaDenied),
+            MediaError::Security => Text::new(Key::MediaInsecure),
+            MediaError::NotReadable => Text::new(Key::MediaNotReadable),
             MediaError::Overconstrained { constraint } if constraint.is_empty() => {
-                "No camera or microphone matches the requested settings.".to_owned()
+                Text::new(Key::MediaOverconstrained)
             }
-            MediaError::Overconstrained { constraint } => format!(
-                "No camera or microphone matches the requested settings (\"{constraint}\")."
-            ),
-            MediaError::Abort => {
-                "Starting the camera or microphone was interrupted. Try again.".to_owned()
+            MediaError::Overconstrained { constraint } => {
+                Text::new(Key::MediaOverconstrainedBy).with("constraint", constraint.as_str())
             }
-            MediaError::Type => "This browser cannot use the camera and microphone here. Open \
-                 the page over https (or from localhost) in an up-to-date browser."
-                .to_owned(),
+            MediaError::Abort => Text::new(Key::MediaAborted),
+            MediaError::Type => Text::new(Key::MediaUnsupported),
             MediaError::Other { name, message } if message.is_empty() => {
-                format!("The camera or microphone could not be started ({name}).")
+                Text::new(Key::MediaOther).with("name", name.as_str())
             }
-            MediaError::Other { name, message } => {
-                format!("The camera or microphone could not be started ({name}: {message}).")
-            }
+            MediaError::Other { name, message } => Text::new(Key::MediaOtherMessage)
+                .with("name", name.as_str())
+                .with("message", message.as_str()),
         }
+    }
+
+    /// [`MediaError::text`] in English.
+    pub fn user_message(&self) -> String {
+        self.text().render(Lang::En)
     }
 }
 

@@ -6,6 +6,7 @@
 //! words the notice here; the page shows it as it is.
 
 use crate::call::Millis;
+use crate::text::{render, Key, Lang};
 
 /// The signaling socket failed to open `failures` times in a row; the client keeps retrying.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,33 +23,36 @@ pub struct Unreachable {
 
 impl Unreachable {
     /// `next`: when the next attempt starts and in how many ms (the reconnect timer just
-    /// started), or `None` for an attempt under way.
-    pub(crate) fn new(server: &str, failures: u32, next: Option<(Millis, u32)>) -> Unreachable {
-        let who = if server.is_empty() {
-            "Cannot reach the signaling server".to_owned()
-        } else {
-            format!("Cannot reach the signaling server at {server}")
+    /// started), or `None` for an attempt under way. Worded in `lang`: three whole sentences
+    /// of the tables (which server, when we try again, what to check).
+    pub(crate) fn new(
+        lang: Lang,
+        server: &str,
+        failures: u32,
+        next: Option<(Millis, u32)>,
+    ) -> Unreachable {
+        let who = match (server.is_empty(), failures) {
+            (true, 1) => Key::Unreachable1,
+            (true, _) => Key::UnreachableN,
+            (false, 1) => Key::UnreachableAt1,
+            (false, _) => Key::UnreachableAtN,
         };
-        let tries = if failures == 1 {
-            "1 failed attempt".to_owned()
-        } else {
-            format!("{failures} failed attempts")
-        };
+        let n = failures.to_string();
+        let who = render(lang, who, &[("server", server), ("n", &n)]);
         let when = match next {
             // Whole seconds, rounded up: "in 0 s" would read as "now" while we still wait.
-            Some((_, ms)) => format!("Trying again in {} s.", ms.div_ceil(1000)),
-            None => "Trying again now…".to_owned(),
+            Some((_, ms)) => {
+                let secs = ms.div_ceil(1000).to_string();
+                render(lang, Key::RetryIn, &[("secs", &secs)])
+            }
+            None => render(lang, Key::RetryNow, &[]),
         };
-        let text = format!(
-            "{who} ({tries}). {when} Check that the server is running at that address and \
-             accepts WebSocket subprotocol \"json\" (our relay: cargo run -p webrtc-chat-relay), \
-             or give the page another one: ?signal=ws://host:port/signal."
-        );
+        let help = render(lang, Key::UnreachableHelp, &[]);
         Unreachable {
             server: server.to_owned(),
             failures,
             retry_at: next.map(|(at, _)| at),
-            text,
+            text: [who, when, help].join(" "),
         }
     }
 }

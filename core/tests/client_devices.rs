@@ -74,7 +74,7 @@ fn before_permission_only_the_default_is_offered_and_labels_fill_in_later() {
         // Ids without labels: numbered.
         (
             listed(Camera, &[("c1", ""), ("c2", "")]),
-            vec![show(Camera, &[("c1", "camera 1"), ("c2", "camera 2")], "")],
+            vec![show(Camera, &[("c1", "Camera 1"), ("c2", "Camera 2")], "")],
         ),
         (listed(Camera, CAMS), vec![show(Camera, CAMS, "")]),
         (listed(Camera, CAMS), vec![]),
@@ -213,4 +213,25 @@ fn kinds_parse_from_the_host_api_and_enumerate_devices() {
     assert_eq!(DeviceKind::parse("mic"), Some(Mic));
     assert_eq!(DeviceKind::parse("audioinput"), Some(Mic));
     assert_eq!(DeviceKind::parse("audiooutput"), None);
+}
+
+#[test]
+fn a_language_switch_rewords_the_pickers_and_their_notices() {
+    let mut h = H::logged_in("alice", ALL);
+    h.go(listed(Camera, &[("c1", ""), ("c2", "Back")]));
+    let ko = chat_core::text::Lang::Ko;
+    let korean = Action::ShowDevices {
+        kind: Camera,
+        devices: vec![dev("", "기본 카메라"), dev("c1", "카메라 1"), dev("c2", "Back")],
+        selected: String::new(),
+    };
+    // Only the picker that was shown is rendered again; device labels are the browser's.
+    h.table(vec![(Input::SetLang { lang: ko }, vec![korean])]);
+    let out = h.go(select(Camera, "c9"));
+    assert!(
+        out.contains(&Action::ShowError {
+            text: "그런 카메라는 없어요.".into()
+        }),
+        "{out:?}"
+    );
 }

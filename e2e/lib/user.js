@@ -63,8 +63,9 @@ class User {
   }
 
   /** Opens the page in a fresh browser context of its own. */
-  static async open(world, label, url) {
-    const context = await world.browser.newContext({ viewport: { width: 800, height: 600 } });
+  /** `locale`: the browser's language (`navigator.languages`, Accept-Language), e.g. `ko-KR`. */
+  static async open(world, label, url, { locale } = {}) {
+    const context = await world.browser.newContext({ viewport: { width: 800, height: 600 }, locale });
     await context.addInitScript(PC_HOOK);
     for (const script of world.initScripts || []) await context.addInitScript(script);
     const page = await context.newPage();

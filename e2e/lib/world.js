@@ -74,8 +74,8 @@ class World {
   }
 
   /** Opens the page for a new person (own browser context) and logs in as `name`. */
-  async user(name, { query = {}, login = true } = {}) {
-    const u = await User.open(this, name, this.url(query));
+  async user(name, { query = {}, login = true, locale } = {}) {
+    const u = await User.open(this, name, this.url(query), { locale });
     this.users.push(u);
     if (login) await u.login(name);
     return u;

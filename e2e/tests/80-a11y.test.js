@@ -58,16 +58,26 @@ test('before logging in, the page has no violation', async (t) => {
   assert.deepEqual(await violations(user), []);
 });
 
-test('at 390×844 nothing scrolls sideways and every control is at least 44 px', async (t) => {
-  const w = await World.create(t, { query: { ice: '[]' } });
+for (const lang of ['en', 'ko']) test(`?lang=${lang} at 390×844: lobby, ringing and call fit without sideways scrolling, controls at least 44 px`, async (t) => {
+  const w = await World.create(t, { query: { ice: '[]', lang } });
   const alice = await w.user('alice');
-  const bob = await w.user('bob');
+  // bob's page rings (no autoAccept): the ringing state is checked too.
+  const bob = await w.user('bob', { query: { autoAccept: '0' } });
   for (const u of [alice, bob]) await u.page.setViewportSize({ width: 390, height: 844 });
   await alice.waitUsers(['alice', 'bob']);
   let fit = await phoneFit(alice);
   assert.ok(fit.overflow <= 0, `lobby scrolls sideways by ${fit.overflow} px`);
   assert.deepEqual(fit.small, [], 'controls under 44 px in the lobby');
-  await callAndCheck(alice, bob);
+  await alice.call('bob');
+  await bob.waitCall('ringing');
+  for (const u of [alice, bob]) {
+    fit = await phoneFit(u);
+    assert.ok(fit.overflow <= 0, `${u.label}: ringing scrolls sideways by ${fit.overflow} px`);
+    assert.deepEqual(fit.small, [], `${u.label}: controls under 44 px while it rings`);
+  }
+  await bob.page.click('#accept-button');
+  await Promise.all([alice.waitCall('connected'), bob.waitCall('connected')]);
+  await Promise.all([alice.waitRemoteVideoPlaying(), bob.waitRemoteVideoPlaying()]);
   for (const u of [alice, bob]) {
     fit = await phoneFit(u);
     assert.ok(fit.overflow <= 0, `${u.label}: the call scrolls sideways by ${fit.overflow} px`);
@@ -80,4 +90,58 @@ test('at 390×844 nothing scrolls sideways and every control is at least 44 px',
     assert.ok(boxes.remote.width >= boxes.width * 0.9, `${u.label}: remote video ${boxes.remote.width} of ${boxes.width} px`);
     assert.ok(boxes.local.width < boxes.remote.width / 2, `${u.label}: self view is a corner inset`);
   }
+});
+
+/** `u`'s text of `sel`, trimmed. */
+const text = (u, sel) => u.page.$eval(sel, (e) => e.textContent.trim());
+
+for (const lang of ['ko', 'en']) {
+  test(`?lang=${lang}: no violation in the lobby, while a call rings and in a call`, async (t) => {
+    const w = await World.create(t, { query: { ice: '[]', lang } });
+    const alice = await w.user('alice');
+    // The callee's page rings (no autoAccept) so that axe sees Accept / Decline.
+    const bob = await w.user('bob', { query: { autoAccept: '0' } });
+    await alice.waitUsers(['alice', 'bob']);
+    await bob.waitUsers(['alice', 'bob']);
+    assert.equal(await alice.page.evaluate(() => document.documentElement.lang), lang, '<html lang>');
+    assert.deepEqual(await violations(alice), [], 'lobby');
+    await alice.call('bob');
+    await bob.waitCall('ringing');
+    assert.deepEqual(await violations(bob), [], 'callee, ringing');
+    assert.deepEqual(await violations(alice), [], 'caller, ringing');
+    if (lang === 'ko') {
+      assert.equal(await text(bob, '#accept-button'), '받기');
+      assert.equal(await text(bob, '#status'), 'alice 님의 전화…');
+      assert.equal(await text(alice, 'label[for=name]'), '이름');
+      assert.equal(await alice.page.$eval('#text', (e) => e.placeholder), '메시지');
+    } else {
+      assert.equal(await text(bob, '#accept-button'), 'Accept');
+    }
+    await bob.until('the call is announced', () => /alice/.test(document.querySelector('#announce').textContent));
+    await bob.page.click('#accept-button');
+    await Promise.all([alice.waitCall('connected'), bob.waitCall('connected')]);
+    assert.deepEqual(await violations(alice), [], 'caller, in a call');
+    assert.deepEqual(await violations(bob), [], 'callee, in a call');
+  });
+}
+
+test('switching #lang mid-call relabels everything and keeps the call', async (t) => {
+  const w = await World.create(t, { query: { ice: '[]', lang: 'en' } });
+  const alice = await w.user('alice');
+  const bob = await w.user('bob');
+  await alice.waitUsers(['alice', 'bob']);
+  await bob.waitUsers(['alice', 'bob']);
+  await callAndCheck(alice, bob);
+  assert.equal(await text(alice, '#hangup-button'), 'Hang Up');
+  assert.equal(await text(alice, '#status'), 'In a call with bob');
+  await alice.page.selectOption('#lang', 'ko');
+  await alice.until('relabelled', () => document.querySelector('#hangup-button').textContent === '끊기');
+  assert.equal(await text(alice, '#status'), 'bob 님과 통화 중');
+  assert.equal(await alice.page.evaluate(() => document.documentElement.lang), 'ko');
+  assert.equal(await alice.page.$eval('#received_video', (e) => e.getAttribute('aria-label')), '상대방 영상');
+  assert.equal((await alice.callState()).call, 'connected', 'still in the call');
+  assert.equal(await alice.openPeerConnections(), 1, 'the same peer connection');
+  assert.deepEqual(await violations(alice), [], 'Korean, in a call');
+  await alice.page.selectOption('#lang', 'en');
+  await alice.until('English again', () => document.querySelector('#hangup-button').textContent === 'Hang Up');
 });

@@ -25,6 +25,7 @@ use crate::call::{
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 use crate::rules::{offer_collision, GracePeriod, OfferCollision};
+use crate::text::{Key, Text};
 use crate::{quality, sas};
 
 use super::candidates::MAX_PER_SENDER;
@@ -40,7 +41,7 @@ pub(super) enum Flow {
 #[derive(Debug)]
 pub(super) struct Ending {
     /// Shown to the person.
-    pub(super) notice: Option<String>,
+    pub(super) notice: Option<Text>,
     /// Send the peer a `hang-up` (when it knows about the call), with `reason.wire()`.
     pub(super) tell_peer: bool,
     pub(super) reason: EndReason,
@@ -57,7 +58,7 @@ impl Ending {
     }
 
     /// The peer is gone or hung up: nobody to tell.
-    pub(super) fn peer(reason: EndReason, text: String) -> Ending {
+    pub(super) fn peer(reason: EndReason, text: Text) -> Ending {
         Ending {
             notice: Some(text),
             tell_peer: false,
@@ -75,7 +76,7 @@ impl Ending {
     }
 
     /// Something failed on our side: show it and tell the peer why.
-    fn failure(text: String, reason: EndReason) -> Ending {
+    fn failure(text: Text, reason: EndReason) -> Ending {
         Ending {
             notice: Some(text),
             tell_peer: true,
@@ -155,6 +156,8 @@ pub(super) struct Call {
     sas_shown: bool,
     /// The quality of this call, from its `getStats` samples.
     quality: quality::Monitor,
+    /// The peer's switches as it last sent them (`peer-state`): muted, camera on.
+    pub(super) peer_switches: (bool, bool),
     /// `CreatePeer` went out (as callee before our media: see [`Call::prepare`]).
     peer_ready: bool,
     /// The remote offer is set but our media is not ready: answer once it is.
@@ -217,6 +220,7 @@ impl Call {
             sas_input: None,
             sas_shown: false,
             quality: quality::Monitor::new(),
+            peer_switches: (false, true),
             peer_ready: false,
             answer_waits_media: false,
             reachable: true,
@@ -327,7 +331,7 @@ impl Call {
         match input {
             Input::MediaReady { .. } => self.media_ready(out),
             Input::MediaFailed { error, .. } => {
-                return Flow::End(Ending::failure(error.user_message(), EndReason::Media))
+                return Flow::End(Ending::failure(error.text(), EndReason::Media))
             }
             Input::NegotiationNeeded { .. } => self.negotiation_needed(out),
             Input::LocalDescriptionSet { desc, .. } => self.local_description_set(desc, out),
@@ -358,7 +362,7 @@ impl Call {
             Input::SignalingState { state, .. } => {
                 self.signaling = Some(state);
                 if state == SignalingState::Closed {
-                    let text = format!("The call with {} was closed.", self.peer);
+                    let text = Text::peer(Key::CallClosed, &self.peer);
                     return Flow::End(Ending::failure(text, EndReason::Error));
                 }
             }
@@ -368,7 +372,7 @@ impl Call {
                 out.push(Action::ShowRemoteStream { call: self.id });
             }
             Input::RemoteTracksEnded { .. } => {
-                let text = format!("{}'s camera and microphone stopped.", self.peer);
+                let text = Text::peer(Key::PeerTracksEnded, &self.peer);
                 return Flow::End(Ending::failure(text, EndReason::Error));
             }
             Input::TimerFired {
@@ -399,7 +403,7 @@ impl Call {
             Input::TimerFired {
                 timer: Timer::Answer(_),
             } if self.calling() => {
-                let text = format!("{} did not answer.", self.peer);
+                let text = Text::peer(Key::PeerNoAnswer, &self.peer);
                 return Flow::End(Ending::failure(text, EndReason::Timeout));
             }
             // Answered in time.
@@ -412,7 +416,7 @@ impl Call {
             Input::TimerFired {
                 timer: Timer::PeerAbsent(_),
             } if self.peer_absent => {
-                let notice = format!("{} left.", self.peer);
+                let notice = Text::peer(Key::PeerLeft, &self.peer);
                 return Flow::End(Ending::peer(EndReason::PeerLeft, notice));
             }
             Input::TimerFired {
@@ -705,7 +709,9 @@ impl Call {
             PeerOp::CreatePeer | PeerOp::AddLocalTracks => {}
         }
         let what = op.as_str();
-        let text = format!("The call with {} failed ({what}: {message}).", self.peer);
+        let text = Text::peer(Key::CallOpFailed, &self.peer)
+            .with("what", what)
+            .with("message", &message);
         Flow::End(Ending::failure(text, EndReason::Error))
     }
 
@@ -765,12 +771,31 @@ impl Call {
             // (its connect deadline and the gathering check say why).
             IceConnectionState::Failed if self.started => return self.begin_restart(out),
             IceConnectionState::Failed | IceConnectionState::Closed => {
-                let text = format!("The connection to {} failed.", self.peer);
+                let text = Text::peer(Key::ConnectionFailed, &self.peer);
                 return Flow::End(Ending::failure(text, EndReason::Failed));
             }
             IceConnectionState::New | IceConnectionState::Checking => {}
         }
         Flow::Continue
+    }
+
+    /// The language changed: what the call shows in words (the quality level, the peer's
+    /// switches, the verification code, hashed again) goes out again for the view to reword.
+    /// The figures need nothing: they come every second.
+    pub(super) fn reshow(&self, out: &mut Vec<Action>) {
+        if let Some(level) = self.quality.level() {
+            out.push(Action::ShowQuality { level: Some(level) });
+        }
+        let (muted, camera) = self.peer_switches;
+        if muted || !camera {
+            out.push(Action::ShowPeerState { muted, camera });
+        }
+        if let (true, Some(input)) = (self.sas_shown, &self.sas_input) {
+            out.push(Action::HashSas {
+                call: self.id,
+                input: input.clone(),
+            });
+        }
     }
 
     /// Both descriptions are known: hand out the verification code's input for hashing when
@@ -840,14 +865,8 @@ impl Call {
     /// The call can never connect: say so, with the ICE server's complaint when there is one.
     fn cannot_connect(&self) -> Ending {
         let text = match &self.ice_error {
-            Some(why) => format!(
-                "Could not connect to {}: the ICE server failed ({why}). Check the TURN server and its credentials.",
-                self.peer
-            ),
-            None => format!(
-                "Could not connect to {}: no network path was found.",
-                self.peer
-            ),
+            Some(why) => Text::peer(Key::IceServerFailed, &self.peer).with("why", why.as_str()),
+            None => Text::peer(Key::NoNetworkPath, &self.peer),
         };
         Ending::failure(text, EndReason::Failed)
     }
@@ -924,10 +943,9 @@ impl Call {
         }
         if self.restart_attempts >= ICE_RESTART_ATTEMPTS {
             let secs = ICE_RESTART_ATTEMPTS * ICE_RESTART_ATTEMPT_MS / 1000;
-            let text = format!(
-                "The connection to {} was lost and could not be restored ({ICE_RESTART_ATTEMPTS} attempts in {secs} s).",
-                self.peer
-            );
+            let text = Text::peer(Key::ConnectionLost, &self.peer)
+                .with("n", &ICE_RESTART_ATTEMPTS.to_string())
+                .with("secs", &secs.to_string());
             return Flow::End(Ending::failure(text, EndReason::Lost));
         }
         self.restart_attempts += 1;

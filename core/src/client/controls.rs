@@ -9,6 +9,7 @@ use crate::call::Action;
 use crate::devices::{DeviceKind, Outcome};
 use crate::json::Value;
 use crate::protocol::Message;
+use crate::text::{Key, Text};
 
 use super::Client;
 
@@ -54,7 +55,7 @@ impl Client {
                 self.out.push(Action::Share { call, on: true });
             }
             (_, Some(call)) if !on => self.stop_share(call),
-            (None, _) if on => self.error("Start a call to share your screen."),
+            (None, _) if on => self.error(Text::new(Key::ShareNeedsCall)),
             _ => {}
         }
     }
@@ -73,12 +74,7 @@ impl Client {
             self.error(text);
         }
         if outcome.show {
-            let selected = self.devices.chosen(kind).unwrap_or_default();
-            self.out.push(Action::ShowDevices {
-                kind,
-                devices: self.devices.entries(kind),
-                selected,
-            });
+            self.show_devices(kind);
         }
         if !outcome.switch {
             return;
@@ -98,6 +94,16 @@ impl Client {
         }
     }
 
+    /// The picker of `kind`, in the page's language.
+    pub(super) fn show_devices(&mut self, kind: DeviceKind) {
+        let selected = self.devices.chosen(kind).unwrap_or_default();
+        self.out.push(Action::ShowDevices {
+            kind,
+            devices: self.devices.entries(kind, self.lang),
+            selected,
+        });
+    }
+
     pub(super) fn on_peer_state(&mut self, raw: &Value) {
         let text = |key| raw.get(key).and_then(Value::as_str);
         let from = text("name");
@@ -110,9 +116,11 @@ impl Client {
             let from = from.unwrap_or("someone").to_owned();
             return self.log(format!("ignored a peer-state from {from}"));
         }
-        self.out.push(Action::ShowPeerState {
-            muted: matches!(raw.get("muted"), Some(Value::Bool(true))),
-            camera: text("camera") != Some("off"),
-        });
+        let muted = matches!(raw.get("muted"), Some(Value::Bool(true)));
+        let camera = text("camera") != Some("off");
+        if let Some(call) = self.call.as_mut() {
+            call.peer_switches = (muted, camera);
+        }
+        self.out.push(Action::ShowPeerState { muted, camera });
     }
 }

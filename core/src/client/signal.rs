@@ -8,6 +8,7 @@
 
 use crate::call::{Action, CallId, EndReason, Timer, RING_TIMEOUT_MS};
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
+use crate::text::{Key, Text};
 
 use super::call::{Call, Ending};
 use super::{Client, Ringing};
@@ -174,7 +175,7 @@ impl Client {
             // The caller gave up while its call rang (or its own wait timed out): missed.
             let ringing = self.ringing.as_ref();
             if for_us && ringing.is_some_and(|r| Some(&r.from) == from.as_ref() && r.owns(&token)) {
-                let notice = format!("Missed call from {}.", from.unwrap_or_default());
+                let notice = Text::peer(Key::MissedCall, &from.unwrap_or_default());
                 let why = match reason.as_deref() {
                     Some("timeout") => EndReason::Timeout,
                     _ => EndReason::Missed,
@@ -274,7 +275,7 @@ impl Client {
             reason: EndReason::Timeout.wire().map(str::to_owned),
         });
         self.unprepare(r.id, &r.prepared);
-        let notice = format!("Missed call from {}.", r.from);
+        let notice = Text::peer(Key::MissedCall, &r.from);
         self.ringing_ended(r.from, EndReason::Timeout, Some(notice));
     }
 
@@ -293,7 +294,7 @@ impl Client {
     }
 
     /// The ringing call is over without us answering it.
-    pub(super) fn stop_ringing(&mut self, reason: EndReason, notice: Option<String>) {
+    pub(super) fn stop_ringing(&mut self, reason: EndReason, notice: Option<Text>) {
         if let Some(r) = self.ringing.take() {
             self.unprepare(r.id, &r.prepared);
             self.ringing_ended(r.from, reason, notice);
@@ -307,10 +308,12 @@ impl Client {
         }
     }
 
-    fn ringing_ended(&mut self, peer: String, reason: EndReason, notice: Option<String>) {
-        if let Some(text) = &notice {
-            self.error(text.clone());
-        }
+    fn ringing_ended(&mut self, peer: String, reason: EndReason, notice: Option<Text>) {
+        let notice = notice.map(|text| {
+            let words = text.render(self.lang);
+            self.error(text);
+            words
+        });
         self.out.push(Action::CallEnded {
             call: None,
             peer,

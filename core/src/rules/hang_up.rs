@@ -2,35 +2,28 @@
 //! (docs/protocol.md, "Our extensions") in words, and as the core's [`EndReason`].
 
 use crate::call::EndReason;
+use crate::text::{Key, Lang, Text};
 
 /// Why a hang-up from `peer` with `reason` (none from the sample's clients) ended the call,
 /// and the notice the person sees.
-pub fn hang_up_ending(peer: &str, reason: Option<&str>) -> (EndReason, String) {
-    match reason {
-        Some("busy") => (EndReason::PeerBusy, format!("{peer} is busy.")),
-        Some("declined") => (
-            EndReason::PeerDeclined,
-            format!("{peer} declined the call."),
-        ),
-        Some("media") => (
-            EndReason::PeerMedia,
-            format!("{peer} could not start their camera or microphone."),
-        ),
-        Some("lost" | "failed" | "error") => (
-            EndReason::PeerFailed,
-            format!("The call with {peer} failed."),
-        ),
+pub fn hang_up_ending(peer: &str, reason: Option<&str>) -> (EndReason, Text) {
+    let (reason, key) = match reason {
+        Some("busy") => (EndReason::PeerBusy, Key::PeerBusy),
+        Some("declined") => (EndReason::PeerDeclined, Key::PeerDeclined),
+        Some("media") => (EndReason::PeerMedia, Key::PeerMedia),
+        Some("lost" | "failed" | "error") => (EndReason::PeerFailed, Key::CallFailed),
         // Our relay's hang-up for a peer whose connection closed (tab closed, network gone).
-        Some("gone") => (EndReason::PeerLeft, format!("{peer} left.")),
+        Some("gone") => (EndReason::PeerLeft, Key::PeerLeft),
         // Its ringing timed out before ours.
-        Some("timeout") => (EndReason::Timeout, format!("{peer} did not answer.")),
-        _ => (EndReason::PeerHungUp, format!("{peer} hung up.")),
-    }
+        Some("timeout") => (EndReason::Timeout, Key::PeerNoAnswer),
+        _ => (EndReason::PeerHungUp, Key::PeerHungUp),
+    };
+    (reason, Text::peer(key, peer))
 }
 
-/// The notice alone (compat's `handleHangUpMsg`).
+/// The notice alone, in English (compat's `handleHangUpMsg`).
 pub fn hang_up_notice(peer: &str, reason: Option<&str>) -> String {
-    hang_up_ending(peer, reason).1
+    hang_up_ending(peer, reason).1.render(Lang::En)
 }
 
 #[cfg(test)]
@@ -46,5 +39,9 @@ mod tests {
         );
         assert_eq!(hang_up_notice("bob", None), "bob hung up.");
         assert_eq!(hang_up_notice("bob", Some("what")), "bob hung up.");
+        assert_eq!(
+            hang_up_ending("bob", Some("busy")).1.render(Lang::Ko),
+            "bob 님은 통화 중이에요."
+        );
     }
 }
