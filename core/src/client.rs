@@ -14,10 +14,10 @@ mod signal;
 mod token;
 
 use crate::call::{Action, CallId, CallPhase, EndReason, Input, Millis, Status, Timer};
+use crate::devices::DeviceKind;
 use crate::protocol::{Message, SessionDescription};
 use crate::rules::{Backoff, CandidateBuffer};
 use crate::text::{Key, Lang, Text};
-use crate::devices::DeviceKind;
 use crate::Unreachable;
 
 use self::call::{Call, Ending, Flow};
@@ -701,7 +701,10 @@ impl Client {
                     // Accept creates a new connection in its place.
                     r.prepared = None;
                     // The log is for developers: in English, whatever the page's language.
-                    let why = ending.notice.map(|t| t.render(Lang::En)).unwrap_or_default();
+                    let why = ending
+                        .notice
+                        .map(|t| t.render(Lang::En))
+                        .unwrap_or_default();
                     self.log(format!("preparing the ringing call failed: {why}"));
                 }
                 return;

@@ -50,7 +50,12 @@ impl DeviceKind {
                 Key::DefaultCamera,
                 Key::CameraN,
             ],
-            DeviceKind::Mic => [Key::MicUnplugged, Key::NoSuchMic, Key::DefaultMic, Key::MicN],
+            DeviceKind::Mic => [
+                Key::MicUnplugged,
+                Key::NoSuchMic,
+                Key::DefaultMic,
+                Key::MicN,
+            ],
         }
     }
 }

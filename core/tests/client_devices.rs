@@ -222,7 +222,11 @@ fn a_language_switch_rewords_the_pickers_and_their_notices() {
     let ko = chat_core::text::Lang::Ko;
     let korean = Action::ShowDevices {
         kind: Camera,
-        devices: vec![dev("", "기본 카메라"), dev("c1", "카메라 1"), dev("c2", "Back")],
+        devices: vec![
+            dev("", "기본 카메라"),
+            dev("c1", "카메라 1"),
+            dev("c2", "Back"),
+        ],
         selected: String::new(),
     };
     // Only the picker that was shown is rendered again; device labels are the browser's.
