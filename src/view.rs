@@ -633,7 +633,10 @@ impl View {
             return;
         };
         let size = match (f.frame_width, f.frame_height) {
-            (Some(w), Some(h)) => Some([w.to_string(), " × ".into(), h.to_string()].concat()),
+            // Formatted by JavaScript, as `fixed`: `u32::to_string` cost 0.16 KB gzipped here.
+            (Some(w), Some(h)) => fixed(Some(w.into()), 0, " × ")
+                .zip(fixed(Some(h.into()), 0, ""))
+                .map(|(w, h)| w + &h),
             _ => None,
         };
         let path = match (&f.candidate_type, &f.protocol) {
