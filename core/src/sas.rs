@@ -112,6 +112,8 @@ mod tests {
             "a=fingerprint:sha-256 1:22",
             "a=fingerprint:sha-256 AA:BB extra",
             "a=fingerprint:sha-256 AA::BB",
+            "a=fingerprint:sha-256 AA-BB",
+            "a=fingerprint:sha-256 AAB:B",
         ] {
             assert!(fingerprints(sdp).is_empty(), "{sdp:?}");
         }
