@@ -452,6 +452,17 @@ async fn a_relay_killed_mid_call_leaves_the_lists_and_frees_its_names_within_ten
     send_call(&mut bob, "hang-up", None, "").await;
     nothing_pending(&mut bob).await;
     nothing_pending(&mut again).await;
+
+    // A relay started again in its place rejoins: its users and the others see each other,
+    // a name held elsewhere stays taken, and a call crosses to it.
+    nodes[0] = Node::start(&redis);
+    let mut dee = nodes[0].login("dee").await;
+    until_list(&mut dee, &["bob", "cy", "ann", "dee"]).await;
+    until_list(&mut bob, &["bob", "cy", "ann", "dee"]).await;
+    let mut twin = nodes[0].client("ann").await;
+    assert_ne!(login_as(&mut twin, "ann").await, Ok(()), "ann is held on another relay");
+    send_call(&mut bob, "video-offer", Some("dee"), SDP).await;
+    expect_call(&mut dee, "video-offer", "bob").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
