@@ -460,7 +460,11 @@ async fn a_relay_killed_mid_call_leaves_the_lists_and_frees_its_names_within_ten
     until_list(&mut dee, &["bob", "cy", "ann", "dee"]).await;
     until_list(&mut bob, &["bob", "cy", "ann", "dee"]).await;
     let mut twin = nodes[0].client("ann").await;
-    assert_ne!(login_as(&mut twin, "ann").await, Ok(()), "ann is held on another relay");
+    assert_ne!(
+        login_as(&mut twin, "ann").await,
+        Ok(()),
+        "ann is held on another relay"
+    );
     send_call(&mut bob, "video-offer", Some("dee"), SDP).await;
     expect_call(&mut dee, "video-offer", "bob").await;
 }
