@@ -812,14 +812,8 @@ impl Room {
                 peer
             }
         };
-        // A malformed call message would only make the receiver throw (the sample client does
-        // `new RTCSessionDescription(msg.sdp)` unguarded): tell the sender instead.
-        let message = match Message::from_value(&frame) {
-            Ok(message) => message,
-            Err(e) => return error(conn, e.to_string()),
-        };
-        let encoded = match encode(&frame) {
-            Ok(encoded) => encoded,
+        let (message, encoded) = match checked(&frame) {
+            Ok(checked) => checked,
             Err(text) => return error(conn, text),
         };
         if to != conn {
@@ -835,12 +829,8 @@ impl Room {
     /// Clustered: a call message to `target`, who is not on this relay. The call links are
     /// kept in Redis (docs/scale-out.md, step 7), mirroring [`Room::track`].
     fn call_remote(&mut self, conn: ConnId, name: &str, target: &str, frame: Value) -> Vec<Effect> {
-        let message = match Message::from_value(&frame) {
-            Ok(message) => message,
-            Err(e) => return error(conn, e.to_string()),
-        };
-        let encoded = match encode(&frame) {
-            Ok(encoded) => encoded,
+        let (message, encoded) = match checked(&frame) {
+            Ok(checked) => checked,
             Err(text) => return error(conn, text),
         };
         let (from_key, to_key) = (name_key(name), name_key(target));
@@ -1028,6 +1018,14 @@ pub fn parse_frame(text: &str, limit: usize) -> Parsed {
         return Err(DecodeError::MissingType.to_string());
     };
     Ok((kind, frame))
+}
+
+/// A call frame as the relay passes it on: decoded (a malformed one would only make the
+/// receiver throw: the sample client does `new RTCSessionDescription(msg.sdp)` unguarded, so
+/// the sender is told instead) and encoded; the error to answer with otherwise.
+fn checked(frame: &Value) -> Result<(Message, String), String> {
+    let message = Message::from_value(frame).map_err(|e| e.to_string())?;
+    Ok((message, encode(frame)?))
 }
 
 /// The frame as text, refused if stamping the name made it larger than clients accept.
