@@ -251,31 +251,16 @@ export type ChatEventType = keyof ChatEventMap;
 /** `onEvent`'s arguments: a type and its detail (a check of `type` narrows `detail`). */
 export type ChatEvent = { [K in ChatEventType]: [type: K, detail: ChatEventMap[K]] }[ChatEventType];
 
-/** The events on the root (they bubble): `root.addEventListener("webrtc-chat:call-ended", (e) =>
+/** The events on the root (they bubble): each type of `ChatEventMap`, prefixed `webrtc-chat:`,
+ * as a `CustomEvent` of its detail. `root.addEventListener("webrtc-chat:call-ended", (e) =>
  * e.detail.connected)` is typed. */
+export type ChatDomEventMap = {
+    [K in ChatEventType as `webrtc-chat:${K}`]: CustomEvent<ChatEventMap[K]>;
+};
+
 declare global {
-    interface ElementEventMap {
-        "webrtc-chat:state": CustomEvent<ChatStateDetail>;
-        "webrtc-chat:call-started": CustomEvent<ChatCallStartedDetail>;
-        "webrtc-chat:call-ended": CustomEvent<ChatCallEndedDetail>;
-        "webrtc-chat:error": CustomEvent<ChatErrorDetail>;
-        "webrtc-chat:incoming-call": CustomEvent<ChatIncomingCallDetail>;
-        "webrtc-chat:peer-state": CustomEvent<ChatPeerStateDetail>;
-        "webrtc-chat:quality": CustomEvent<ChatQualityDetail>;
-        "webrtc-chat:sas": CustomEvent<ChatSasDetail>;
-        "webrtc-chat:devices": CustomEvent<ChatDevicesDetail>;
-    }
-    interface HTMLElementEventMap {
-        "webrtc-chat:state": CustomEvent<ChatStateDetail>;
-        "webrtc-chat:call-started": CustomEvent<ChatCallStartedDetail>;
-        "webrtc-chat:call-ended": CustomEvent<ChatCallEndedDetail>;
-        "webrtc-chat:error": CustomEvent<ChatErrorDetail>;
-        "webrtc-chat:incoming-call": CustomEvent<ChatIncomingCallDetail>;
-        "webrtc-chat:peer-state": CustomEvent<ChatPeerStateDetail>;
-        "webrtc-chat:quality": CustomEvent<ChatQualityDetail>;
-        "webrtc-chat:sas": CustomEvent<ChatSasDetail>;
-        "webrtc-chat:devices": CustomEvent<ChatDevicesDetail>;
-    }
+    // lib.dom's `HTMLElementEventMap` extends `ElementEventMap`: this one types both.
+    interface ElementEventMap extends ChatDomEventMap {}
 }
 "#;
 
