@@ -27,8 +27,9 @@ const MAX_CHAT_LINES: u32 = 500;
 pub(crate) struct View {
     doc: Document,
     root: Element,
-    /// Whether we filled the root from the template (and so empty it on unmount).
-    filled: bool,
+    /// The template's element, if we added it to the root (the root had no page of its own),
+    /// removed on unmount: what the root had (the stock page's heading) stays.
+    filled: Option<Element>,
     /// `#status` / `#error` we added to a page that had its own elements but not these (the
     /// tutorial's page has neither), removed again on unmount.
     added: Vec<Element>,
@@ -93,10 +94,12 @@ fn find<T: JsCast>(root: &Element, selector: &'static str) -> Result<T, MountErr
 impl View {
     pub fn mount(root: &Element) -> Result<View, MountError> {
         let doc = root.owner_document().ok_or(MountError::NoDocument)?;
-        let filled = root.query_selector("#name").ok().flatten().is_none();
-        if filled {
-            root.set_inner_html(TEMPLATE);
-        }
+        let filled = if root.query_selector("#name").ok().flatten().is_none() {
+            let _ = root.insert_adjacent_html("beforeend", TEMPLATE);
+            root.last_element_child()
+        } else {
+            None
+        };
         let name = find(root, "#name")?;
         // A `<button>` in ours, an `<input type="button">` in the tutorial's page.
         let login = find(root, "[name=login]")?;
@@ -696,8 +699,8 @@ impl Drop for View {
         for e in &self.added {
             e.remove();
         }
-        if self.filled {
-            self.root.set_text_content(None);
+        if let Some(page) = &self.filled {
+            page.remove();
         }
     }
 }

@@ -133,7 +133,11 @@ impl Relay {
 
     /// Mounts a client on a new root `id`, wired to this relay, with loopback-only ICE.
     pub fn mount(self: &Rc<Self>, id: &str, extra: Option<&str>) -> (Element, usize) {
-        let root = root(id);
+        self.mount_on(root(id), extra)
+    }
+
+    /// [`Relay::mount`] on a root of the test's own.
+    pub fn mount_on(self: &Rc<Self>, root: Element, extra: Option<&str>) -> (Element, usize) {
         let index = self.conns.borrow().len();
         let relay = Rc::clone(self);
         let send = Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| {
