@@ -141,9 +141,10 @@ export interface MountOptions {
     constraints?: MediaStreamConstraints;
     /** Log in with this name at once. */
     name?: string;
-    /** Accept incoming calls at once, as the tutorial (kiosks, tests). Default `false`: a call
-     * rings (`incoming-call` event, `#accept-button` / `#decline-button`) until `accept()` or
-     * `decline()`, unanswered for 30 s it stops (reason `timeout`). Also `?autoAccept=1`. */
+    /** Accept incoming calls at once, as the tutorial (kiosks, tests). Default `false` where the
+     * root has `#accept-button`: a call rings (`incoming-call` event, `#accept-button` /
+     * `#decline-button`) until `accept()` or `decline()`, unanswered for 30 s it stops (reason
+     * `timeout`); `true` on a page without one (the tutorial's). Also `?autoAccept=1`. */
     autoAccept?: boolean;
     /** Host transport: the host keeps the WebSocket, we call `send(text)` for every frame and
      * the host feeds us frames with `handleMessage(text)` (and `handleClose()`). */

@@ -61,8 +61,10 @@ impl App {
             TransportConfig::Host { .. } => {}
         }
         // An incoming call rings (`incoming-call` event, Accept / Decline) unless the page
-        // configures `autoAccept` (the tutorial's answer-at-once, for kiosks and tests).
-        client.set_auto_accept(config.auto_accept);
+        // configures `autoAccept` (the tutorial's answer-at-once, for kiosks and tests). Not
+        // configured, a page without `#accept-button` (the tutorial's) answers at once: it
+        // could not answer a ringing call otherwise.
+        client.set_auto_accept(config.auto_accept.unwrap_or(!view.can_accept()));
         let config_lang = config.lang;
         let host = Host::new(root, options);
         queue.start(Executor::new(client, config, host, view, ui, pickers));

@@ -83,8 +83,9 @@ pub(crate) struct Config {
     pub constraints: Option<JsValue>,
     /// The relay room this page joins (`/signal/<room>`); shown on the page.
     pub room: Option<String>,
-    /// Answer incoming calls at once (the tutorial's way) instead of letting them ring.
-    pub auto_accept: bool,
+    /// Answer incoming calls at once (the tutorial's way) instead of letting them ring; `None`
+    /// when not configured (the page decides: `app.rs`).
+    pub auto_accept: Option<bool>,
     /// `lang` (`ko` or `en`): the page's language, instead of the browser's preference.
     pub lang: Option<chat_core::text::Lang>,
     /// Problems worth a console line (a malformed JSON block, say); never fatal.
@@ -277,10 +278,7 @@ impl Config {
             .into_iter()
             .find_map(|o| get(o, "constraints").filter(JsValue::is_object));
         Config {
-            auto_accept: levels
-                .iter()
-                .find_map(|l| l.flag(&AUTO_ACCEPT))
-                .unwrap_or(false),
+            auto_accept: levels.iter().find_map(|l| l.flag(&AUTO_ACCEPT)),
             ice_url,
             room,
             lang: first(&LANG).and_then(|l| chat_core::text::Lang::parse(&l)),

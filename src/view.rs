@@ -370,6 +370,11 @@ impl View {
         }
     }
 
+    /// Whether the page has an Accept button for a ringing call.
+    pub fn can_accept(&self) -> bool {
+        self.controls.accept.is_some()
+    }
+
     pub fn show_name(&self, name: &str) {
         self.name.set_value(name);
     }

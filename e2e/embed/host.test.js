@@ -178,8 +178,9 @@ import("./webrtc_chat.js").then(async (chat) => {
 test('the clean API bound to the tutorial page\'s own elements', async (t) => {
   const site = await startSite(t, { 'chatclient.js': MOUNTING_CHATCLIENT });
   const browser = await launch(t);
-  // `autoAccept=1`: the tutorial's page has no Accept button (docs/page.md).
-  const url = `${site.relay.url}index.html?autoAccept=1&ice=${encodeURIComponent('[]')}`;
+  // No `autoAccept`: the tutorial's page has no Accept button, so it answers at once by
+  // default (docs/page.md).
+  const url = `${site.relay.url}index.html?ice=${encodeURIComponent('[]')}`;
   const all = [];
   t.after(async () => {
     for (const p of all) await p.context.close().catch(() => {});
