@@ -421,7 +421,19 @@ pub fn template(lang: Lang, key: Key) -> &'static str {
 }
 
 fn line(lang: Lang, i: usize) -> &'static str {
-    lang.table().split('\n').nth(i).unwrap_or_default()
+    let mut rest = lang.table();
+    for _ in 0..i {
+        rest = cut(rest, b'\n').map_or("", |(_, tail)| tail);
+    }
+    cut(rest, b'\n').map_or(rest, |(line, _)| line)
+}
+
+/// `s` split at its first `byte` (an ASCII one), without it. A byte loop rather than `split` or
+/// `split_once` by a `char`: their searcher cost wasm bytes, and this serves both the table
+/// lookups and the placeholders (README, "Bundle size").
+fn cut(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == byte)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// The text of a page element's `data-i18n*` name (docs/page.md), in `lang`.
@@ -462,19 +474,24 @@ impl Text {
     /// The text in `lang`, each `{name}` replaced by its value. Values go in as they are (a
     /// user name containing `{peer}` stays literal: the template is scanned once).
     pub fn render(&self, lang: Lang) -> String {
-        let mut parts = template(lang, self.key).split('{');
-        let mut out = String::from(parts.next().unwrap_or_default());
-        for part in parts {
-            let Some((name, tail)) = part.split_once('}') else {
-                out.extend(["{", part]);
-                continue;
+        let mut rest = template(lang, self.key);
+        let mut out = String::new();
+        while let Some((head, tail)) = cut(rest, b'{') {
+            out.push_str(head);
+            rest = tail;
+            let Some((name, tail)) = cut(rest, b'}') else {
+                out.push('{');
+                break;
             };
             match self.args.iter().find(|(n, _)| *n == name) {
-                Some((_, value)) => out.push_str(value),
-                None => out.extend(["{", name, "}"]),
+                Some((_, value)) => {
+                    out.push_str(value);
+                    rest = tail;
+                }
+                None => out.push('{'),
             }
-            out.push_str(tail);
         }
+        out.push_str(rest);
         out
     }
 }
@@ -568,6 +585,11 @@ mod tests {
         assert_eq!(
             render(Lang::Ko, Key::PeerHungUp, &[("peer", "{peer}")]),
             "{peer} 님이 전화를 끊었어요."
+        );
+        // A placeholder without a value stays as it is.
+        assert_eq!(
+            render(Lang::En, Key::Room, &[("peer", "x")]),
+            "Room: {room}"
         );
         let t = Text::new(Key::LabelName).with("x", "1");
         assert_eq!(t.render(Lang::En), "Name");
