@@ -182,32 +182,11 @@ impl Key {
     pub const COUNT: usize = Key::MicN as usize + 1;
 }
 
-/// The names the page's `data-i18n*` attributes use, in the order of the first [`Key`]s.
-pub const PAGE: [&str; Key::RoomInvalid as usize + 1] = [
-    "name",
-    "login",
-    "users",
-    "accept",
-    "decline",
-    "hangup",
-    "mute",
-    "camera",
-    "share",
-    "stats",
-    "send",
-    "message",
-    "language",
-    "remoteVideo",
-    "localVideo",
-    "incoming",
-    "callDetails",
-    "sasHelp",
-    "pip",
-    "heading",
-    "cameraPicker",
-    "micPicker",
-    "roomInvalid",
-];
+/// The names the page's `data-i18n*` attributes use, in the order of the first [`Key`]s, one
+/// string with a space after each: an array of `&str` costs a pointer and a length per name.
+pub const PAGE: &str = "name login users accept decline hangup mute camera share stats send \
+    message language remoteVideo localVideo incoming callDetails sasHelp pip heading \
+    cameraPicker micPicker roomInvalid ";
 
 /// The English table: a line per [`Key`], in its order.
 const EN: &str = "Name
@@ -438,8 +417,16 @@ fn cut(s: &str, byte: u8) -> Option<(&str, &str)> {
 
 /// The text of a page element's `data-i18n*` name (docs/page.md), in `lang`.
 pub fn page(lang: Lang, name: &str) -> Option<&'static str> {
-    let i = PAGE.iter().position(|n| *n == name)?;
-    Some(line(lang, i))
+    let mut rest = PAGE;
+    let mut i = 0;
+    while let Some((n, tail)) = cut(rest, b' ') {
+        if n == name {
+            return Some(line(lang, i));
+        }
+        rest = tail;
+        i += 1;
+    }
+    None
 }
 
 /// A text to show: its key and the values of its placeholders, kept so that it can be
@@ -574,6 +561,9 @@ mod tests {
             Some(template(Lang::Ko, Key::RoomInvalid))
         );
         assert_eq!(page(Lang::En, "chat"), None);
+        assert_eq!(page(Lang::En, "nam"), None);
+        // A name for each label key, no more.
+        assert_eq!(PAGE.matches(' ').count(), Key::RoomInvalid as usize + 1);
     }
 
     #[test]
