@@ -532,7 +532,8 @@ impl View {
             };
             let name = attr.get(1..attr.len() - 1).unwrap_or_default();
             for i in 0..list.length() {
-                let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                // An attribute selector matches elements only.
+                let Some(el) = list.item(i).map(JsCast::unchecked_into::<Element>) else {
                     continue;
                 };
                 let key = el.get_attribute(name);
