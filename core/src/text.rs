@@ -129,14 +129,14 @@ pub enum Key {
     MediaUnsupported,
     MediaOther,
     MediaOtherMessage,
-    // The signaling server cannot be reached (the status line).
+    // The signaling server cannot be reached (the status line): whole notices, `{when}` one of
+    // the two sentences after them (one `render` for the notice: README, "Bundle size").
     Unreachable1,
     UnreachableN,
     UnreachableAt1,
     UnreachableAtN,
     RetryIn,
     RetryNow,
-    UnreachableHelp,
     // The status line.
     StatusConnected,
     StatusNotConnected,
@@ -249,13 +249,12 @@ Starting the camera or microphone was interrupted. Try again.
 This browser cannot use the camera and microphone here. Open the page over https (or from localhost) in an up-to-date browser.
 The camera or microphone could not be started ({name}).
 The camera or microphone could not be started ({name}: {message}).
-Cannot reach the signaling server (1 failed attempt).
-Cannot reach the signaling server ({n} failed attempts).
-Cannot reach the signaling server at {server} (1 failed attempt).
-Cannot reach the signaling server at {server} ({n} failed attempts).
+Cannot reach the signaling server (1 failed attempt). {when} Check that the server is running at that address and accepts WebSocket subprotocol \"json\" (our relay: cargo run -p webrtc-chat-relay), or give the page another one: ?signal=ws://host:port/signal.
+Cannot reach the signaling server ({n} failed attempts). {when} Check that the server is running at that address and accepts WebSocket subprotocol \"json\" (our relay: cargo run -p webrtc-chat-relay), or give the page another one: ?signal=ws://host:port/signal.
+Cannot reach the signaling server at {server} (1 failed attempt). {when} Check that the server is running at that address and accepts WebSocket subprotocol \"json\" (our relay: cargo run -p webrtc-chat-relay), or give the page another one: ?signal=ws://host:port/signal.
+Cannot reach the signaling server at {server} ({n} failed attempts). {when} Check that the server is running at that address and accepts WebSocket subprotocol \"json\" (our relay: cargo run -p webrtc-chat-relay), or give the page another one: ?signal=ws://host:port/signal.
 Trying again in {secs} s.
 Trying again now…
-Check that the server is running at that address and accepts WebSocket subprotocol \"json\" (our relay: cargo run -p webrtc-chat-relay), or give the page another one: ?signal=ws://host:port/signal.
 Connected
 Not connected
 Starting camera and microphone…
@@ -352,13 +351,12 @@ WebRTC 채팅
 이 브라우저는 여기서 카메라와 마이크를 쓸 수 없어요. 최신 브라우저에서 https(또는 localhost)로 여세요.
 카메라나 마이크를 켤 수 없었어요({name}).
 카메라나 마이크를 켤 수 없었어요({name}: {message}).
-시그널링 서버에 연결할 수 없어요(1번 실패).
-시그널링 서버에 연결할 수 없어요({n}번 실패).
-시그널링 서버 {server}에 연결할 수 없어요(1번 실패).
-시그널링 서버 {server}에 연결할 수 없어요({n}번 실패).
+시그널링 서버에 연결할 수 없어요(1번 실패). {when} 서버가 그 주소에서 실행 중이고 WebSocket 하위 프로토콜 \"json\"을 받는지 확인하거나(우리 릴레이: cargo run -p webrtc-chat-relay), 다른 서버를 주세요: ?signal=ws://host:port/signal.
+시그널링 서버에 연결할 수 없어요({n}번 실패). {when} 서버가 그 주소에서 실행 중이고 WebSocket 하위 프로토콜 \"json\"을 받는지 확인하거나(우리 릴레이: cargo run -p webrtc-chat-relay), 다른 서버를 주세요: ?signal=ws://host:port/signal.
+시그널링 서버 {server}에 연결할 수 없어요(1번 실패). {when} 서버가 그 주소에서 실행 중이고 WebSocket 하위 프로토콜 \"json\"을 받는지 확인하거나(우리 릴레이: cargo run -p webrtc-chat-relay), 다른 서버를 주세요: ?signal=ws://host:port/signal.
+시그널링 서버 {server}에 연결할 수 없어요({n}번 실패). {when} 서버가 그 주소에서 실행 중이고 WebSocket 하위 프로토콜 \"json\"을 받는지 확인하거나(우리 릴레이: cargo run -p webrtc-chat-relay), 다른 서버를 주세요: ?signal=ws://host:port/signal.
 {secs}초 후에 다시 시도해요.
 지금 다시 시도하는 중…
-서버가 그 주소에서 실행 중이고 WebSocket 하위 프로토콜 \"json\"을 받는지 확인하거나(우리 릴레이: cargo run -p webrtc-chat-relay), 다른 서버를 주세요: ?signal=ws://host:port/signal.
 연결됨
 연결 안 됨
 카메라와 마이크를 켜는 중…
