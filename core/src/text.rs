@@ -409,7 +409,10 @@ fn line(lang: Lang, i: usize) -> &'static str {
 /// `split_once` by a `char`: their searcher cost wasm bytes, and this serves both the table
 /// lookups and the placeholders (README, "Bundle size").
 fn cut(s: &str, byte: u8) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|b| b == byte)?;
+    let mut i = 0;
+    while *s.as_bytes().get(i)? != byte {
+        i += 1;
+    }
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
