@@ -531,11 +531,11 @@ impl View {
                 continue;
             };
             let name = attr.get(1..attr.len() - 1).unwrap_or_default();
-            for i in 0..list.length() {
+            // Through `Array.from`, which the page imports anyway: `NodeList`'s `length` and
+            // `item` would be two imports for this loop alone.
+            for el in js_sys::Array::from(&list) {
                 // An attribute selector matches elements only.
-                let Some(el) = list.item(i).map(JsCast::unchecked_into::<Element>) else {
-                    continue;
-                };
+                let el: Element = el.unchecked_into();
                 let key = el.get_attribute(name);
                 let Some(words) = key.as_deref().and_then(|k| text::page(lang, k)) else {
                     continue;
