@@ -448,10 +448,7 @@ impl Text {
 
     /// `key` about `peer` (most texts have only that placeholder).
     pub fn peer(key: Key, peer: &str) -> Text {
-        Text {
-            key,
-            args: vec![("peer", peer.to_owned())],
-        }
+        Text::new(key).with("peer", peer)
     }
 
     pub fn with(mut self, name: &'static str, value: &str) -> Text {
