@@ -7,7 +7,7 @@
 //! number). Measured against a `match` per language returning each text, plus a `match` from
 //! page names to keys: that form cost 7.9 KB of gzipped page (README, "Bundle size"). No
 //! `format!`, and no `str` slicing by index (its panic path pulls in the formatter: 4 KB of
-//! wasm); one `split` by a `char` serves the lookups and the placeholders alike.
+//! wasm); one byte loop (`cut`) serves the lookups and the placeholders alike.
 
 /// The language of the page and of the core's notices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
