@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlMediaElement,
-    KeyboardEvent, MediaStream,
+    HtmlSelectElement, KeyboardEvent, MediaStream,
 };
 
 use crate::error::MountError;
@@ -196,11 +196,9 @@ impl View {
         if let Some(select) = &self.lang_select {
             let (i, s) = (inbox.clone(), select.clone());
             listeners.push(listen(select, "change", move |_| {
-                let tag = js_sys::Reflect::get(&s, &"value".into()).ok();
-                if let Some(lang) = tag
-                    .and_then(|t| t.as_string())
-                    .and_then(|t| Lang::parse(&t))
-                {
+                // `select#lang` matches a `<select>` only.
+                let tag = s.unchecked_ref::<HtmlSelectElement>().value();
+                if let Some(lang) = Lang::parse(&tag) {
                     i.input(Input::SetLang { lang });
                 }
             }));
@@ -518,7 +516,9 @@ impl View {
             let _ = html.set_attribute("lang", lang.tag());
         }
         if let Some(select) = &self.lang_select {
-            let _ = js_sys::Reflect::set(select, &"value".into(), &lang.tag().into());
+            select
+                .unchecked_ref::<HtmlSelectElement>()
+                .set_value(lang.tag());
         }
         // One loop for every element: its attribute says where its words go.
         for (attr, target) in [
