@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlMediaElement,
-    KeyboardEvent, MediaStream,
+    HtmlSelectElement, KeyboardEvent, MediaStream,
 };
 
 use crate::error::MountError;
@@ -199,11 +199,9 @@ impl View {
         if let Some(select) = &self.lang_select {
             let (i, s) = (inbox.clone(), select.clone());
             listeners.push(listen(select, "change", move |_| {
-                let tag = js_sys::Reflect::get(&s, &"value".into()).ok();
-                if let Some(lang) = tag
-                    .and_then(|t| t.as_string())
-                    .and_then(|t| Lang::parse(&t))
-                {
+                // `select#lang` matches a `<select>` only.
+                let tag = s.unchecked_ref::<HtmlSelectElement>().value();
+                if let Some(lang) = Lang::parse(&tag) {
                     i.input(Input::SetLang { lang });
                 }
             }));
@@ -526,7 +524,9 @@ impl View {
             let _ = html.set_attribute("lang", lang.tag());
         }
         if let Some(select) = &self.lang_select {
-            let _ = js_sys::Reflect::set(select, &"value".into(), &lang.tag().into());
+            select
+                .unchecked_ref::<HtmlSelectElement>()
+                .set_value(lang.tag());
         }
         // One loop for every element: its attribute says where its words go.
         for (attr, target) in [
@@ -539,10 +539,11 @@ impl View {
                 continue;
             };
             let name = attr.get(1..attr.len() - 1).unwrap_or_default();
-            for i in 0..list.length() {
-                let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
-                    continue;
-                };
+            // Through `Array.from`, which the page imports anyway: `NodeList`'s `length` and
+            // `item` would be two imports for this loop alone.
+            for el in js_sys::Array::from(&list) {
+                // An attribute selector matches elements only.
+                let el: Element = el.unchecked_into();
                 let key = el.get_attribute(name);
                 let Some(words) = key.as_deref().and_then(|k| text::page(lang, k)) else {
                     continue;

@@ -7,7 +7,7 @@
 //! number). Measured against a `match` per language returning each text, plus a `match` from
 //! page names to keys: that form cost 7.9 KB of gzipped page (README, "Bundle size"). No
 //! `format!`, and no `str` slicing by index (its panic path pulls in the formatter: 4 KB of
-//! wasm); one `split` by a `char` serves the lookups and the placeholders alike.
+//! wasm); one byte loop (`cut`) serves the lookups and the placeholders alike.
 
 /// The language of the page and of the core's notices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -129,14 +129,14 @@ pub enum Key {
     MediaUnsupported,
     MediaOther,
     MediaOtherMessage,
-    // The signaling server cannot be reached (the status line).
+    // The signaling server cannot be reached (the status line): whole notices, `{when}` one of
+    // the two sentences after them (one `render` for the notice: README, "Bundle size").
     Unreachable1,
     UnreachableN,
     UnreachableAt1,
     UnreachableAtN,
     RetryIn,
     RetryNow,
-    UnreachableHelp,
     // The status line.
     StatusConnected,
     StatusNotConnected,
@@ -182,32 +182,11 @@ impl Key {
     pub const COUNT: usize = Key::MicN as usize + 1;
 }
 
-/// The names the page's `data-i18n*` attributes use, in the order of the first [`Key`]s.
-pub const PAGE: [&str; Key::RoomInvalid as usize + 1] = [
-    "name",
-    "login",
-    "users",
-    "accept",
-    "decline",
-    "hangup",
-    "mute",
-    "camera",
-    "share",
-    "stats",
-    "send",
-    "message",
-    "language",
-    "remoteVideo",
-    "localVideo",
-    "incoming",
-    "callDetails",
-    "sasHelp",
-    "pip",
-    "heading",
-    "cameraPicker",
-    "micPicker",
-    "roomInvalid",
-];
+/// The names the page's `data-i18n*` attributes use, in the order of the first [`Key`]s, one
+/// string with a space after each: an array of `&str` costs a pointer and a length per name.
+pub const PAGE: &str = "name login users accept decline hangup mute camera share stats send \
+    message language remoteVideo localVideo incoming callDetails sasHelp pip heading \
+    cameraPicker micPicker roomInvalid ";
 
 /// The English table: a line per [`Key`], in its order.
 const EN: &str = "Name
@@ -270,13 +249,12 @@ Starting the camera or microphone was interrupted. Try again.
 This browser cannot use the camera and microphone here. Open the page over https (or from localhost) in an up-to-date browser.
 The camera or microphone could not be started ({name}).
 The camera or microphone could not be started ({name}: {message}).
-Cannot reach the signaling server (1 failed attempt).
-Cannot reach the signaling server ({n} failed attempts).
-Cannot reach the signaling server at {server} (1 failed attempt).
-Cannot reach the signaling server at {server} ({n} failed attempts).
+Cannot reach the signaling server (1 failed attempt). {when} Check that the server is running at that address and accepts WebSocket subprotocol \"json\" (our relay: cargo run -p webrtc-chat-relay), or give the page another one: ?signal=ws://host:port/signal.
+Cannot reach the signaling server ({n} failed attempts). {when} Check that the server is running at that address and accepts WebSocket subprotocol \"json\" (our relay: cargo run -p webrtc-chat-relay), or give the page another one: ?signal=ws://host:port/signal.
+Cannot reach the signaling server at {server} (1 failed attempt). {when} Check that the server is running at that address and accepts WebSocket subprotocol \"json\" (our relay: cargo run -p webrtc-chat-relay), or give the page another one: ?signal=ws://host:port/signal.
+Cannot reach the signaling server at {server} ({n} failed attempts). {when} Check that the server is running at that address and accepts WebSocket subprotocol \"json\" (our relay: cargo run -p webrtc-chat-relay), or give the page another one: ?signal=ws://host:port/signal.
 Trying again in {secs} s.
 Trying again now…
-Check that the server is running at that address and accepts WebSocket subprotocol \"json\" (our relay: cargo run -p webrtc-chat-relay), or give the page another one: ?signal=ws://host:port/signal.
 Connected
 Not connected
 Starting camera and microphone…
@@ -373,13 +351,12 @@ WebRTC 채팅
 이 브라우저는 여기서 카메라와 마이크를 쓸 수 없어요. 최신 브라우저에서 https(또는 localhost)로 여세요.
 카메라나 마이크를 켤 수 없었어요({name}).
 카메라나 마이크를 켤 수 없었어요({name}: {message}).
-시그널링 서버에 연결할 수 없어요(1번 실패).
-시그널링 서버에 연결할 수 없어요({n}번 실패).
-시그널링 서버 {server}에 연결할 수 없어요(1번 실패).
-시그널링 서버 {server}에 연결할 수 없어요({n}번 실패).
+시그널링 서버에 연결할 수 없어요(1번 실패). {when} 서버가 그 주소에서 실행 중이고 WebSocket 하위 프로토콜 \"json\"을 받는지 확인하거나(우리 릴레이: cargo run -p webrtc-chat-relay), 다른 서버를 주세요: ?signal=ws://host:port/signal.
+시그널링 서버에 연결할 수 없어요({n}번 실패). {when} 서버가 그 주소에서 실행 중이고 WebSocket 하위 프로토콜 \"json\"을 받는지 확인하거나(우리 릴레이: cargo run -p webrtc-chat-relay), 다른 서버를 주세요: ?signal=ws://host:port/signal.
+시그널링 서버 {server}에 연결할 수 없어요(1번 실패). {when} 서버가 그 주소에서 실행 중이고 WebSocket 하위 프로토콜 \"json\"을 받는지 확인하거나(우리 릴레이: cargo run -p webrtc-chat-relay), 다른 서버를 주세요: ?signal=ws://host:port/signal.
+시그널링 서버 {server}에 연결할 수 없어요({n}번 실패). {when} 서버가 그 주소에서 실행 중이고 WebSocket 하위 프로토콜 \"json\"을 받는지 확인하거나(우리 릴레이: cargo run -p webrtc-chat-relay), 다른 서버를 주세요: ?signal=ws://host:port/signal.
 {secs}초 후에 다시 시도해요.
 지금 다시 시도하는 중…
-서버가 그 주소에서 실행 중이고 WebSocket 하위 프로토콜 \"json\"을 받는지 확인하거나(우리 릴레이: cargo run -p webrtc-chat-relay), 다른 서버를 주세요: ?signal=ws://host:port/signal.
 연결됨
 연결 안 됨
 카메라와 마이크를 켜는 중…
@@ -421,13 +398,36 @@ pub fn template(lang: Lang, key: Key) -> &'static str {
 }
 
 fn line(lang: Lang, i: usize) -> &'static str {
-    lang.table().split('\n').nth(i).unwrap_or_default()
+    let mut rest = lang.table();
+    for _ in 0..i {
+        rest = cut(rest, b'\n').map_or("", |(_, tail)| tail);
+    }
+    cut(rest, b'\n').map_or(rest, |(line, _)| line)
+}
+
+/// `s` split at its first `byte` (an ASCII one), without it. A byte loop rather than `split` or
+/// `split_once` by a `char`: their searcher cost wasm bytes, and this serves both the table
+/// lookups and the placeholders (README, "Bundle size").
+fn cut(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let mut i = 0;
+    while *s.as_bytes().get(i)? != byte {
+        i += 1;
+    }
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// The text of a page element's `data-i18n*` name (docs/page.md), in `lang`.
 pub fn page(lang: Lang, name: &str) -> Option<&'static str> {
-    let i = PAGE.iter().position(|n| *n == name)?;
-    Some(line(lang, i))
+    let mut rest = PAGE;
+    let mut i = 0;
+    while let Some((n, tail)) = cut(rest, b' ') {
+        if n == name {
+            return Some(line(lang, i));
+        }
+        rest = tail;
+        i += 1;
+    }
+    None
 }
 
 /// A text to show: its key and the values of its placeholders, kept so that it can be
@@ -448,10 +448,7 @@ impl Text {
 
     /// `key` about `peer` (most texts have only that placeholder).
     pub fn peer(key: Key, peer: &str) -> Text {
-        Text {
-            key,
-            args: vec![("peer", peer.to_owned())],
-        }
+        Text::new(key).with("peer", peer)
     }
 
     pub fn with(mut self, name: &'static str, value: &str) -> Text {
@@ -462,19 +459,24 @@ impl Text {
     /// The text in `lang`, each `{name}` replaced by its value. Values go in as they are (a
     /// user name containing `{peer}` stays literal: the template is scanned once).
     pub fn render(&self, lang: Lang) -> String {
-        let mut parts = template(lang, self.key).split('{');
-        let mut out = String::from(parts.next().unwrap_or_default());
-        for part in parts {
-            let Some((name, tail)) = part.split_once('}') else {
-                out.extend(["{", part]);
-                continue;
+        let mut rest = template(lang, self.key);
+        let mut out = String::new();
+        while let Some((head, tail)) = cut(rest, b'{') {
+            out.push_str(head);
+            rest = tail;
+            let Some((name, tail)) = cut(rest, b'}') else {
+                out.push('{');
+                break;
             };
             match self.args.iter().find(|(n, _)| *n == name) {
-                Some((_, value)) => out.push_str(value),
-                None => out.extend(["{", name, "}"]),
+                Some((_, value)) => {
+                    out.push_str(value);
+                    rest = tail;
+                }
+                None => out.push('{'),
             }
-            out.push_str(tail);
         }
+        out.push_str(rest);
         out
     }
 }
@@ -557,6 +559,9 @@ mod tests {
             Some(template(Lang::Ko, Key::RoomInvalid))
         );
         assert_eq!(page(Lang::En, "chat"), None);
+        assert_eq!(page(Lang::En, "nam"), None);
+        // A name for each label key, no more.
+        assert_eq!(PAGE.matches(' ').count(), Key::RoomInvalid as usize + 1);
     }
 
     #[test]
@@ -568,6 +573,11 @@ mod tests {
         assert_eq!(
             render(Lang::Ko, Key::PeerHungUp, &[("peer", "{peer}")]),
             "{peer} 님이 전화를 끊었어요."
+        );
+        // A placeholder without a value stays as it is.
+        assert_eq!(
+            render(Lang::En, Key::Room, &[("peer", "x")]),
+            "Room: {room}"
         );
         let t = Text::new(Key::LabelName).with("x", "1");
         assert_eq!(t.render(Lang::En), "Name");

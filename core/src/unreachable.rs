@@ -6,7 +6,7 @@
 //! words the notice here; the page shows it as it is.
 
 use crate::call::Millis;
-use crate::text::{render, Key, Lang};
+use crate::text::{Key, Lang, Text};
 
 /// The signaling socket failed to open `failures` times in a row; the client keeps retrying.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,8 +23,8 @@ pub struct Unreachable {
 
 impl Unreachable {
     /// `next`: when the next attempt starts and in how many ms (the reconnect timer just
-    /// started), or `None` for an attempt under way. Worded in `lang`: three whole sentences
-    /// of the tables (which server, when we try again, what to check).
+    /// started), or `None` for an attempt under way. Worded in `lang`: one text of the tables
+    /// (which server, what to check), with the sentence saying when we try again in it.
     pub(crate) fn new(
         lang: Lang,
         server: &str,
@@ -37,22 +37,21 @@ impl Unreachable {
             (false, 1) => Key::UnreachableAt1,
             (false, _) => Key::UnreachableAtN,
         };
-        let n = failures.to_string();
-        let who = render(lang, who, &[("server", server), ("n", &n)]);
         let when = match next {
             // Whole seconds, rounded up: "in 0 s" would read as "now" while we still wait.
-            Some((_, ms)) => {
-                let secs = ms.div_ceil(1000).to_string();
-                render(lang, Key::RetryIn, &[("secs", &secs)])
-            }
-            None => render(lang, Key::RetryNow, &[]),
+            Some((_, ms)) => Text::new(Key::RetryIn).with("secs", &ms.div_ceil(1000).to_string()),
+            None => Text::new(Key::RetryNow),
         };
-        let help = render(lang, Key::UnreachableHelp, &[]);
+        let text = Text::new(who)
+            .with("server", server)
+            .with("n", &failures.to_string())
+            .with("when", &when.render(lang))
+            .render(lang);
         Unreachable {
             server: server.to_owned(),
             failures,
             retry_at: next.map(|(at, _)| at),
-            text: [who, when, help].join(" "),
+            text,
         }
     }
 }
