@@ -23,6 +23,8 @@ test('a browser that prefers Korean (ko-KR) shows Korean on first load and can s
   await minji.login('minji');
   await minji.waitUsers(['minji']);
   assert.equal(await text(minji, '#status'), '연결됨');
+  const you = () => minji.page.$eval('ul.userlistbox li.me', (li) => getComputedStyle(li, '::after').content);
+  assert.equal(await you(), '" (나)"', 'our own name is marked in Korean');
   // A refusal is worded in Korean too, and again in English after the switch.
   await minji.page.evaluate(() => { document.querySelector('#name').value = ' '; });
   await minji.page.click('button[name=login]');
@@ -32,6 +34,7 @@ test('a browser that prefers Korean (ko-KR) shows Korean on first load and can s
   assert.equal(await minji.page.evaluate(() => document.documentElement.lang), 'en');
   assert.equal(await text(minji, '#status'), 'Connected');
   assert.equal(await text(minji, '#error'), 'Enter a user name to log in.');
+  assert.equal(await you(), '" (you)"');
 
   // A browser that prefers English (the default context) gets English.
   const sam = await w.user('sam', { login: false, locale: 'en-US' });
