@@ -17,12 +17,7 @@
 //! Messages are `message` frames with a `target`, so each goes to exactly one client; a
 //! sender keeps `--in-flight` of them undelivered at most (the receiving task in this same
 //! process hands the sender its slot back), so latency is delivery latency, not queueing in
-//! the generator. That is a closed loop: it finds the most the relay delivers, and the latency
-//! at that saturation (messages in flight / msgs/s, by Little's law). `--rate R` instead offers
-//! R targeted msgs/s in all (an open loop: each client sends every `clients / R` seconds, the
-//! clients' phases spread evenly; a late tick is sent at once, so the schedule is kept), which is
-//! how an operator asks "at this load, what latency?"; the delivered rate falls short of R when
-//! the relay (or this generator, sharing the machine) cannot keep up. The relay runs with a rate limit above what the load needs (`--max-rate`),
+//! the generator. The relay runs with a rate limit above what the load needs (`--max-rate`),
 //! since the point is its capacity, not its limiter. Linux only (/proc).
 
 use std::io::{BufRead, BufReader};
@@ -52,8 +47,6 @@ struct Options {
     /// Relay counts to run the storm and the messages against, in turn (1: no Redis).
     nodes: Vec<usize>,
     redis: Option<String>,
-    /// Targeted msgs/s offered in all (open loop), instead of `in_flight` (closed loop).
-    rate: Option<f64>,
 }
 
 fn options() -> Options {
@@ -73,7 +66,6 @@ fn options() -> Options {
         idle: 10_000,
         nodes: vec![1],
         redis: None,
-        rate: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -94,15 +86,6 @@ fn options() -> Options {
                     .unwrap_or_else(|| usage(&flag))
             }
             "--redis" => o.redis = Some(value),
-            "--rate" => {
-                o.rate = Some(
-                    value
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|r| *r > 0.0)
-                        .unwrap_or_else(|| usage(&flag)),
-                )
-            }
             _ => usage(&flag),
         }
     }
@@ -113,7 +96,7 @@ fn usage(flag: &str) -> ! {
     eprintln!(
         "relay-load: bad argument {flag:?}\nusage: relay-load [--relay PATH] [--clients N] \
          [--in-flight N] [--seconds S] [--logins N] [--idle N] (0 skips a phase) \
-         [--nodes N,M,...] [--redis URL] [--rate MSGS_PER_S]"
+         [--nodes N,M,...] [--redis URL]"
     );
     std::process::exit(2);
 }
@@ -293,7 +276,7 @@ async fn login_storm(relays: &[Relay], n: usize) {
     }
 }
 
-async fn throughput(relays: &[Relay], n: usize, in_flight: usize, rate: Option<f64>, seconds: u64) {
+async fn throughput(relays: &[Relay], n: usize, in_flight: usize, seconds: u64) {
     let nodes = relays.len();
     let clients = connect_all(relays, "load", n).await;
     // Log in one at a time (not measured), reading everything so nobody lags.
@@ -378,28 +361,13 @@ async fn throughput(relays: &[Relay], n: usize, in_flight: usize, rate: Option<f
     for (i, mut sink) in sinks.into_iter().enumerate() {
         let slots = Arc::clone(&slots);
         let running = Arc::clone(&running);
-        // Open loop: this client's share of `rate`, its first send spread over one period.
-        let mut ticks = rate.map(|rate| {
-            let period = Duration::from_secs_f64(n as f64 / rate);
-            let first = tokio::time::Instant::now() + period.mul_f64(i as f64 / n as f64);
-            let mut ticks = tokio::time::interval_at(first, period);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-            ticks
-        });
         senders.push(tokio::spawn(async move {
             let mut target = (i * 7919 + 1) % n;
             while running.load(Ordering::Relaxed) {
-                match &mut ticks {
-                    Some(ticks) => {
-                        ticks.tick().await;
-                    }
-                    None => {
-                        let Ok(permit) = slots[i].acquire().await else {
-                            break;
-                        };
-                        permit.forget();
-                    }
-                }
+                let Ok(permit) = slots[i].acquire().await else {
+                    break;
+                };
+                permit.forget();
                 target = (target * 31 + 17) % n;
                 if target == i {
                     target = (target + 1) % n;
@@ -455,12 +423,8 @@ async fn throughput(relays: &[Relay], n: usize, in_flight: usize, rate: Option<f
     } else {
         String::new()
     };
-    let load = match rate {
-        Some(rate) => format!("{rate:.0} msgs/s offered (open loop)"),
-        None => format!("{in_flight} in flight each"),
-    };
     println!(
-        "messages: {n} clients, {load}, {seconds} s: {:.0} targeted msgs/s \
+        "messages: {n} clients, {in_flight} in flight each, {seconds} s: {:.0} targeted msgs/s \
          delivered ({count} in all), latency p50 {:.1} ms, p99 {:.1} ms{cross}; relay CPU {:.2} s \
          ({:.0}% of one core), peak RSS {peak} MB",
         count as f64 / elapsed,
@@ -576,7 +540,7 @@ async fn main() {
             login_storm(&relays, o.logins).await;
         }
         if o.clients > 0 && o.seconds > 0 {
-            throughput(&relays, o.clients, o.in_flight, o.rate, o.seconds).await;
+            throughput(&relays, o.clients, o.in_flight, o.seconds).await;
         }
         drop(relays);
         drop(redis);
