@@ -1,7 +1,8 @@
 // Ours keep our fixes in a mixed page, each shown against the all-JavaScript page (which must
 // show the tutorial's bug: so each test can fail):
 // - glare: both click each other at once; the tutorial deadlocks (PROTOCOL bug 3), ours
-//   (perfect negotiation) connect;
+//   (perfect negotiation) connect; and ours on the polite side wait for their own offer's first
+//   candidate before rolling it back (Chromium's gathering stall, docs/glare.md);
 // - a denied camera (NotAllowedError): with our handleGetUserMediaError the caller is told and
 //   its call ends; the tutorial leaves it waiting (bug 5);
 // - hang-up on a server that broadcasts untargeted messages (naive-relay.js, like MDN's
@@ -84,6 +85,69 @@ const HOLD_OFFER_UNTIL_OURS_IS_SENT = `(() => {
     set(fn) { on.set.call(this, typeof fn === 'function' ? hold(fn) : fn); },
   });
 })();`;
+
+/**
+ * The moment Chromium's gathering can get stuck (docs/glare.md): the polite side's offer is
+ * being made, nothing gathered yet, when the other offer arrives. Bob's camera starts half a
+ * second late, so alice's offer is surely there first; bob holds it until his own
+ * `setLocalDescription()` is called, and handles it while that is under way.
+ */
+const OFFER_WHILE_OURS_IS_MADE = `(() => {
+  const held = [];
+  let making = false;
+  const md = navigator.mediaDevices;
+  const gum = md.getUserMedia.bind(md);
+  md.getUserMedia = (c) => new Promise((r) => setTimeout(r, 500)).then(() => gum(c));
+  const P = RTCPeerConnection.prototype;
+  const sld = P.setLocalDescription;
+  P.setLocalDescription = function (...a) {
+    const result = sld.apply(this, a);
+    if (!making && this.signalingState === 'stable') {
+      making = true;
+      held.splice(0).forEach((f) => f());
+    }
+    return result;
+  };
+  let W = WebSocket.prototype;
+  while (W && !Object.getOwnPropertyDescriptor(W, 'onmessage')) W = Object.getPrototypeOf(W);
+  const hold = (fn) => function (e) {
+    let type;
+    try { type = JSON.parse(e.data).type; } catch (err) { /* not JSON */ }
+    if (type === 'video-offer' && !making) {
+      held.push(() => fn.call(this, e));
+      return undefined;
+    }
+    return fn.call(this, e);
+  };
+  const add = W.addEventListener;
+  W.addEventListener = function (type, fn, options) {
+    return add.call(this, type, type === 'message' && typeof fn === 'function' ? hold(fn) : fn, options);
+  };
+  const on = Object.getOwnPropertyDescriptor(W, 'onmessage');
+  Object.defineProperty(W, 'onmessage', {
+    configurable: true,
+    get() { return on.get.call(this); },
+    set(fn) { on.set.call(this, typeof fn === 'function' ? hold(fn) : fn); },
+  });
+})();`;
+
+test('glare: the polite side rolls back only once its offer has gathered a candidate, all ours', async (t) => {
+  const browser = await launch(t);
+  const site = await startSite(t);
+  const url = `${site.relay.url}index.html?signal=${encodeURIComponent(site.relay.ws)}&ice=${encodeURIComponent('[]')}`;
+  const [alice] = await people(t, browser, url, ['alice'], FUNCTIONS);
+  const [bob] = await people(t, browser, url, ['bob'], FUNCTIONS, { initScripts: [OFFER_WHILE_OURS_IS_MADE] });
+  const all = [alice, bob];
+  const said = [];
+  bob.page.on('console', (m) => said.push(m.text()));
+  await waitListed(all, ['alice', 'bob']);
+  await Promise.all([call(alice, bob), call(bob, alice)]);
+  for (const p of all) await waitVideo(p, all);
+  assert.ok(said.some((l) => /Waiting for our first candidate before rolling back our offer/.test(l)), `bob waited for his first candidate\n${said.filter((l) => /collision|candidate/i.test(l)).join('\n')}`);
+  for (const p of all) assert.equal(await p.page.evaluate(() => window.__e2e.pcs.filter((x) => x.pc.connectionState !== 'closed').length), 1, `${p.label}: one call`);
+  await alice.page.click('#hangup-button');
+  for (const p of all) await waitClosed(p, all);
+});
 
 for (const [label, swap] of [['all JavaScript (deadlocks)', []], ['all ours', FUNCTIONS]]) {
   test(`glare: both call each other at once, ${label}`, async (t) => {

@@ -1,9 +1,12 @@
 //! The call: `invite`, `createPeerConnection`, the four call messages, `hangUpCall`,
 //! `closeVideoCall`.
 
-use chat_core::call::{is_polite, SignalingState::Stable};
+use chat_core::call::{
+    is_polite,
+    SignalingState::{HaveLocalOffer, Stable},
+};
 use chat_core::protocol::IceCandidate;
-use chat_core::rules::{offer_collision, OfferCollision};
+use chat_core::rules::{defer_rollback, offer_collision, OfferCollision};
 use chat_core::Message;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
@@ -172,8 +175,23 @@ pub async fn handle_video_offer_msg(
         s.ignore_offer = c == OfferCollision::Ignore;
         c
     });
-    if collision.unwrap_or_else(|| check(false, false)) == OfferCollision::Ignore {
+    let collision = collision.unwrap_or_else(|| check(false, false));
+    if collision == OfferCollision::Ignore {
         return log("  - Offer collision: ignoring it (we are the impolite peer)");
+    }
+    let making = registry::with(&pc, |s| s.making_offer).unwrap_or(false);
+    let ours_out = making || state == HaveLocalOffer;
+    if collision == OfferCollision::RollBack {
+        log("  - Offer collision: rolling ours back (we are the polite peer)");
+    }
+    if defer_rollback(collision, ours_out, gathered(&pc), false) {
+        // The core's rule (docs/glare.md): rolling back an offer whose gathering has surfaced
+        // nothing yet leaves Chromium's gathering stuck for the whole call.
+        log("  - Waiting for our first candidate before rolling back our offer");
+        until_gathered(&pc).await;
+        if !globals::is_current(&pc) {
+            return;
+        }
     }
     log("  - Setting remote description");
     if let Err(e) = pc::done(rtc::set_remote_description(&pc, &sdp)).await {
@@ -201,6 +219,37 @@ pub async fn handle_video_offer_msg(
             sdp,
             call: None,
         });
+    }
+}
+
+/// Whether `pc`'s gathering has surfaced a candidate (the local description carries each one,
+/// https://w3c.github.io/webrtc-pc/#dom-peerconnection-localdescription) or has ended.
+fn gathered(pc: &RtcPeerConnection) -> bool {
+    pc::ice_gathering_state(pc) == "complete"
+        || rtc::local_description(pc).is_some_and(|d| d.sdp.contains("a=candidate:"))
+}
+
+/// Waits until [`gathered`], a few seconds at most: an `icecandidate` or
+/// `icegatheringstatechange` event, or a second passing (a closed connection fires no events),
+/// whichever first, then looks again. The listeners and the timer go with each round.
+async fn until_gathered(pc: &RtcPeerConnection) {
+    for _ in 0..5 {
+        if gathered(pc) || !globals::is_current(pc) {
+            return;
+        }
+        let mut owned = (Vec::new(), None);
+        let next = js_sys::Promise::new(&mut |resolve, _| {
+            for event in ["icecandidate", "icegatheringstatechange"] {
+                let resolve = resolve.clone();
+                owned.0.push(live::listen(pc, event, move |_| {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }));
+            }
+            owned.1 = Some(live::timeout(1000, move || {
+                let _ = resolve.call0(&JsValue::NULL);
+            }));
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(next).await;
     }
 }
 

@@ -24,7 +24,7 @@ use crate::call::{
     PEER_ABSENT_GRACE_MS, RING_TIMEOUT_MS, STATS_INTERVAL_MS,
 };
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
-use crate::rules::{offer_collision, GracePeriod, OfferCollision};
+use crate::rules::{defer_rollback, offer_collision, GracePeriod, OfferCollision};
 use crate::text::{Key, Text};
 use crate::{quality, sas};
 
@@ -534,11 +534,12 @@ impl Call {
         // whole call (no candidates, ICE `new` on both sides; docs/glare.md). Roll back once
         // the first candidate (or the end of gathering) is in.
         let ours_out = self.making_offer || self.awaiting_answer;
-        if collision == OfferCollision::RollBack
-            && ours_out
-            && self.local_candidates == 0
-            && self.gathering != Some(IceGatheringState::Complete)
-        {
+        if defer_rollback(
+            collision,
+            ours_out,
+            self.local_candidates > 0,
+            self.gathering == Some(IceGatheringState::Complete),
+        ) {
             self.applying_offer = true;
             self.awaiting_answer = false;
             self.deferred_offer = Some(offer);

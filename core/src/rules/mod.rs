@@ -14,5 +14,5 @@ mod negotiation;
 pub use self::backoff::Backoff;
 pub use self::grace::GracePeriod;
 pub use self::hang_up::{hang_up_ending, hang_up_notice};
-pub use self::negotiation::{offer_collision, OfferCollision};
+pub use self::negotiation::{defer_rollback, offer_collision, OfferCollision};
 pub use crate::client::candidates::CandidateBuffer;

@@ -36,6 +36,20 @@ pub fn offer_collision(
     }
 }
 
+/// Whether a colliding offer waits before it rolls our own offer back (docs/glare.md):
+/// Chromium leaves a connection's ICE gathering stuck for good when a local offer is rolled
+/// back after its gathering started and before it surfaced a candidate. So the polite side
+/// waits, with its offer being made or out (`ours_out`), until the first local candidate or the
+/// end of gathering, then applies the peer's offer.
+pub fn defer_rollback(
+    collision: OfferCollision,
+    ours_out: bool,
+    local_candidate: bool,
+    gathering_complete: bool,
+) -> bool {
+    collision == OfferCollision::RollBack && ours_out && !local_candidate && !gathering_complete
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +86,26 @@ mod tests {
                 offer_collision(true, making, state, answering),
                 polite,
                 "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_rollback_of_an_offer_with_nothing_gathered_waits() {
+        // (collision, ours_out, local_candidate, gathering_complete) -> waits
+        let table = [
+            ((RollBack, true, false, false), true),
+            ((RollBack, true, true, false), false),
+            ((RollBack, true, false, true), false),
+            ((RollBack, false, false, false), false),
+            ((Ignore, true, false, false), false),
+            ((OfferCollision::None, true, false, false), false),
+        ];
+        for ((collision, out, candidate, complete), waits) in table {
+            assert_eq!(
+                defer_rollback(collision, out, candidate, complete),
+                waits,
+                "{collision:?}, ours out {out}, candidate {candidate}, complete {complete}"
             );
         }
     }
