@@ -274,7 +274,11 @@ fn on_track(call: CallId, e: &RtcTrackEvent, remote: &Rc<Remote>, inbox: &Inbox)
         return;
     }
     let inbox = inbox.clone();
-    let watched = stream.clone();
+    // `Clone::clone`, a second reference: web-sys' inherent `MediaStream::clone` is the
+    // browser's `MediaStream.clone()`, a new stream of cloned tracks, which never loses a
+    // track when the far side removes one (so `removetrack` never ended the call), and which
+    // costs the renderer new tracks in the middle of call setup.
+    let watched = Clone::clone(&stream);
     *on_remove = Some(listen(&stream, "removetrack", move |_| {
         if watched.get_tracks().length() == 0 {
             inbox.input(Input::RemoteTracksEnded { call });

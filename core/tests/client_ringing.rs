@@ -60,10 +60,11 @@ fn accept_answers_with_the_offer_and_the_early_candidates() {
     assert_eq!(h.c.status().call, CallPhase::Ringing);
     h.table(vec![
         (Input::RemoteDescriptionSet { call: 1 }, vec![]),
+        // The camera first, the waiting candidates after: they would hold `getUserMedia`
+        // back (issue 10), and ICE needs our answer, which needs the camera, anyway.
         (
             Input::Accept,
             vec![
-                add(1, "b1"),
                 Action::SetHangUpEnabled(true),
                 Action::AcquireMedia { call: 1 },
                 Action::SetRemoteDescription {
@@ -71,6 +72,7 @@ fn accept_answers_with_the_offer_and_the_early_candidates() {
                     desc: offer("o2"),
                 },
                 users(ALL, "alice", Some("bob")),
+                add(1, "b1"),
             ],
         ),
         // The answer waits for the newest offer, applied after our tracks are in.
