@@ -151,7 +151,7 @@ impl Executor {
             Action::Send(message) => {
                 let text = crate::json::stringify(&message.to_value());
                 if let Err(e) = self.transport.send(&text) {
-                    log(&["webrtc-chat: send failed: ", &e.to_string()].concat());
+                    log(&["webrtc-chat: send failed: ", &e.text()].concat());
                 }
             }
             Action::ShowName { name } => self.view.show_name(&name),
@@ -327,7 +327,7 @@ impl Executor {
                         digest,
                     }),
                     Err(e) => {
-                        log(&["webrtc-chat: no verification code: ", &e.to_string()].concat())
+                        log(&["webrtc-chat: no verification code: ", &e.text()].concat())
                     }
                 });
             }
@@ -469,7 +469,7 @@ fn failed(inbox: &Inbox, call: CallId, op: PeerOp, e: JsError) {
     inbox.input(Input::PeerOpFailed {
         call,
         op,
-        message: e.to_string(),
+        message: e.text(),
     });
 }
 
