@@ -44,14 +44,20 @@ impl From<JsValue> for JsError {
     }
 }
 
+impl JsError {
+    /// `name: message` (or `name` alone), what [`Display`](fmt::Display) writes: the page
+    /// calls this, not `to_string()`, so that no `core::fmt` is linked (README, "Bundle size").
+    pub fn text(&self) -> String {
+        if self.message.is_empty() {
+            return self.name.clone();
+        }
+        [&self.name, ": ", &self.message].concat()
+    }
+}
+
 impl fmt::Display for JsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name)?;
-        if !self.message.is_empty() {
-            f.write_str(": ")?;
-            f.write_str(&self.message)?;
-        }
-        Ok(())
+        f.write_str(&self.text())
     }
 }
 
@@ -77,16 +83,20 @@ pub enum MountError {
     Js(JsError),
 }
 
+impl MountError {
+    /// What [`Display`](fmt::Display) writes, without `core::fmt` (see [`JsError::text`]).
+    pub fn text(&self) -> String {
+        match self {
+            MountError::Missing(selector) => ["webrtc-chat: the page lacks ", selector].concat(),
+            MountError::NoDocument => "webrtc-chat: no document".to_owned(),
+            MountError::Js(e) => e.text(),
+        }
+    }
+}
+
 impl fmt::Display for MountError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MountError::Missing(selector) => {
-                f.write_str("webrtc-chat: the page lacks ")?;
-                f.write_str(selector)
-            }
-            MountError::NoDocument => f.write_str("webrtc-chat: no document"),
-            MountError::Js(e) => fmt::Display::fmt(e, f),
-        }
+        f.write_str(&self.text())
     }
 }
 
@@ -100,6 +110,6 @@ impl From<JsError> for MountError {
 
 impl From<MountError> for JsValue {
     fn from(e: MountError) -> JsValue {
-        js_sys::Error::new(&e.to_string()).into()
+        js_sys::Error::new(&e.text()).into()
     }
 }

@@ -151,7 +151,7 @@ impl Executor {
             Action::Send(message) => {
                 let text = crate::json::stringify(&message.to_value());
                 if let Err(e) = self.transport.send(&text) {
-                    log(&["webrtc-chat: send failed: ", &e.to_string()].concat());
+                    log(&["webrtc-chat: send failed: ", &e.text()].concat());
                 }
             }
             Action::ShowName { name } => self.view.show_name(&name),
@@ -326,9 +326,7 @@ impl Executor {
                         input,
                         digest,
                     }),
-                    Err(e) => {
-                        log(&["webrtc-chat: no verification code: ", &e.to_string()].concat())
-                    }
+                    Err(e) => log(&["webrtc-chat: no verification code: ", &e.text()].concat()),
                 });
             }
             Action::ShowSas { code } => {
@@ -469,7 +467,7 @@ fn failed(inbox: &Inbox, call: CallId, op: PeerOp, e: JsError) {
     inbox.input(Input::PeerOpFailed {
         call,
         op,
-        message: e.to_string(),
+        message: e.text(),
     });
 }
 

@@ -119,7 +119,7 @@ impl Host {
         if let Some(f) = &self.on_event {
             if let Err(e) = f.call2(&JsValue::NULL, &kind.into(), detail) {
                 let e = crate::error::JsError::from_js(&e);
-                crate::log::log(&["webrtc-chat: onEvent threw: ", &e.to_string()].concat());
+                crate::log::log(&["webrtc-chat: onEvent threw: ", &e.text()].concat());
             }
         }
     }

@@ -154,7 +154,7 @@ impl Peer {
         settle(sender.replace_track(Some(track)), |result| {
             if let Err(e) = result {
                 let e = JsError::from_js(&e);
-                crate::log::log(&["webrtc-chat: replaceTrack failed: ", &e.to_string()].concat());
+                crate::log::log(&["webrtc-chat: replaceTrack failed: ", &e.text()].concat());
             }
         });
     }
@@ -218,7 +218,7 @@ impl Peer {
                 Err(e) => inbox.input(Input::PeerOpFailed {
                     call,
                     op,
-                    message: e.to_string(),
+                    message: e.text(),
                 }),
             }
         });

@@ -120,7 +120,7 @@ pub(crate) fn apply_step(pc: &RtcPeerConnection, step: SendStep) {
     };
     let refused = |e: JsValue| {
         let e = JsError::from_js(&e);
-        log(&["webrtc-chat: setParameters failed: ", &e.to_string()].concat());
+        log(&["webrtc-chat: setParameters failed: ", &e.text()].concat());
     };
     match set() {
         Ok(promise) => settle(promise, move |result| {

@@ -31,7 +31,7 @@ impl Transport {
             TransportConfig::Socket { url } => match Socket::open(url, inbox) {
                 Ok(socket) => self.socket = Some(socket),
                 Err(e) => {
-                    log(&["webrtc-chat: cannot open ", url, ": ", &e.to_string()].concat());
+                    log(&["webrtc-chat: cannot open ", url, ": ", &e.text()].concat());
                     inbox.input(Input::SocketClosed);
                 }
             },
@@ -40,11 +40,7 @@ impl Transport {
                 // `connect()`, and they must come after `SocketOpen`.
                 inbox.input(Input::SocketOpen);
                 if let Some(Err(e)) = connect.as_ref().map(|f| f.call0(&JsValue::NULL)) {
-                    log(&[
-                        "webrtc-chat: connect failed: ",
-                        &JsError::from(e).to_string(),
-                    ]
-                    .concat());
+                    log(&["webrtc-chat: connect failed: ", &JsError::from(e).text()].concat());
                     inbox.input(Input::SocketClosed);
                 }
             }

@@ -15,6 +15,7 @@ mod token;
 
 use crate::call::{Action, CallId, CallPhase, EndReason, Input, Millis, Status, Timer};
 use crate::devices::DeviceKind;
+use crate::protocol::digits::dec;
 use crate::protocol::{Message, SessionDescription};
 use crate::rules::{Backoff, CandidateBuffer};
 use crate::text::{Key, Lang, Text};
@@ -153,7 +154,9 @@ impl Client {
             }
             Input::SocketClosed => self.socket_closed(now),
             Input::Server(message) => self.server(now, message),
-            Input::BadFrame { error } => self.log(format!("ignored a bad frame: {error}")),
+            Input::BadFrame { error } => {
+                self.log(["ignored a bad frame: ", &error.text()].concat())
+            }
             Input::SendChat { text } => self.send_chat(now, text),
             Input::CallUser { name } => self.call_user(name),
             // Hang Up while it rings here declines; before the peer answered, it cancels.
@@ -380,7 +383,7 @@ impl Client {
         }
         for action in &mut self.out {
             if let Action::Send(message) = action {
-                let text = format!("not connected: dropped a \"{}\" message", message.kind());
+                let text = ["not connected: dropped a \"", message.kind(), "\" message"].concat();
                 *action = Action::Log { text };
             }
         }
@@ -465,7 +468,14 @@ impl Client {
         // reconnected at all).
         if self.name.is_some() {
             let ms = self.backoff.next_delay();
-            self.log(format!("signaling socket closed; reconnecting in {ms} ms"));
+            self.log(
+                [
+                    "signaling socket closed; reconnecting in ",
+                    &dec(ms.into()),
+                    " ms",
+                ]
+                .concat(),
+            );
             if never_opened {
                 // Refused, a failed handshake, a wrong URL: the person is told, not only the
                 // console. (A socket that did open and then closed gets one quiet retry first.)
@@ -528,7 +538,7 @@ impl Client {
             }
             Message::Unknown { kind, raw } if kind == "peer-state" => self.on_peer_state(&raw),
             Message::Username { .. } | Message::Unknown { .. } => {
-                let text = format!("ignored a \"{}\" message", message.kind());
+                let text = ["ignored a \"", message.kind(), "\" message"].concat();
                 self.log(text);
             }
         }
@@ -614,7 +624,7 @@ impl Client {
         let Some(me) = self.name.clone() else { return };
         let token = self.tokens.next_token();
         let call = Call::new(self.next_call_id(), me, name.to_owned(), token);
-        self.log(format!("calling {name} (call {})", call.id));
+        self.log(["calling ", name, " (call ", &dec(call.id.into()), ")"].concat());
         self.start_call(call);
     }
 
@@ -681,7 +691,16 @@ impl Client {
             reason: ending.reason,
             notice,
         });
-        self.log(format!("call {} with {} ended", call.id, call.peer));
+        self.log(
+            [
+                "call ",
+                &dec(call.id.into()),
+                " with ",
+                &call.peer,
+                " ended",
+            ]
+            .concat(),
+        );
         for token in call.tokens {
             if self.ended_tokens.len() == ENDED_TOKENS_KEPT {
                 self.ended_tokens.remove(0);
@@ -705,7 +724,7 @@ impl Client {
                         .notice
                         .map(|t| t.render(Lang::En))
                         .unwrap_or_default();
-                    self.log(format!("preparing the ringing call failed: {why}"));
+                    self.log(["preparing the ringing call failed: ", &why].concat());
                 }
                 return;
             }

@@ -188,7 +188,7 @@ impl Devices {
         for (n, d) in self.lists[kind.index()].iter().enumerate() {
             let label = if d.label.is_empty() {
                 Text::new(numbered)
-                    .with("n", &(n + 1).to_string())
+                    .with("n", &crate::protocol::digits::dec(n as u64 + 1))
                     .render(lang)
             } else {
                 d.label.clone()

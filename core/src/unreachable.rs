@@ -6,6 +6,7 @@
 //! words the notice here; the page shows it as it is.
 
 use crate::call::Millis;
+use crate::protocol::digits::dec;
 use crate::text::{Key, Lang, Text};
 
 /// The signaling socket failed to open `failures` times in a row; the client keeps retrying.
@@ -39,12 +40,12 @@ impl Unreachable {
         };
         let when = match next {
             // Whole seconds, rounded up: "in 0 s" would read as "now" while we still wait.
-            Some((_, ms)) => Text::new(Key::RetryIn).with("secs", &ms.div_ceil(1000).to_string()),
+            Some((_, ms)) => Text::new(Key::RetryIn).with("secs", &dec(ms.div_ceil(1000).into())),
             None => Text::new(Key::RetryNow),
         };
         let text = Text::new(who)
             .with("server", server)
-            .with("n", &failures.to_string())
+            .with("n", &dec(failures.into()))
             .with("when", &when.render(lang))
             .render(lang);
         Unreachable {

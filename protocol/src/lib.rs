@@ -18,6 +18,7 @@
 //! no JSON reader or number writer.
 #![forbid(unsafe_code)]
 
+pub mod digits;
 pub mod json;
 mod number;
 
@@ -167,21 +168,32 @@ pub enum DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl DecodeError {
+    /// What [`Display`](fmt::Display) writes, built without `core::fmt` (the wasm client logs
+    /// it; `crate::digits`).
+    pub fn text(&self) -> String {
+        use crate::digits::dec;
         match self {
-            DecodeError::TooLarge { bytes } => {
-                write!(
-                    f,
-                    "message too large ({bytes} bytes, limit {MAX_FRAME_BYTES})"
-                )
-            }
-            DecodeError::NotJson => f.write_str("message is not valid JSON"),
-            DecodeError::NotAnObject => f.write_str("message is not a JSON object"),
-            DecodeError::MissingType => f.write_str("message has no \"type\""),
+            DecodeError::TooLarge { bytes } => [
+                "message too large (",
+                &dec(*bytes as u64),
+                " bytes, limit ",
+                &dec(MAX_FRAME_BYTES as u64),
+                ")",
+            ]
+            .concat(),
+            DecodeError::NotJson => "message is not valid JSON".to_owned(),
+            DecodeError::NotAnObject => "message is not a JSON object".to_owned(),
+            DecodeError::MissingType => "message has no \"type\"".to_owned(),
             DecodeError::MissingField { kind, field } => {
-                write!(f, "\"{kind}\" message lacks \"{field}\"")
+                ["\"", kind, "\" message lacks \"", field, "\""].concat()
             }
             DecodeError::WrongType { kind, field } => {
-                write!(f, "\"{kind}\" message has a malformed \"{field}\"")
+                ["\"", kind, "\" message has a malformed \"", field, "\""].concat()
             }
         }
     }

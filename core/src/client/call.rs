@@ -23,6 +23,7 @@ use crate::call::{
     SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_RESTART_ATTEMPTS, ICE_RESTART_ATTEMPT_MS,
     PEER_ABSENT_GRACE_MS, RING_TIMEOUT_MS, STATS_INTERVAL_MS,
 };
+use crate::protocol::digits::dec;
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 use crate::rules::{defer_rollback, offer_collision, GracePeriod, OfferCollision};
 use crate::text::{Key, Text};
@@ -355,8 +356,8 @@ impl Call {
             Input::IceCandidateError {
                 url, code, text, ..
             } => {
-                let why = format!("{url}: {code} {text}");
-                out.push(log(format!("ICE candidate error: {why}")));
+                let why = [url.as_str(), ": ", &dec(code.into()), " ", text.as_str()].concat();
+                out.push(log(["ICE candidate error: ", &why].concat()));
                 self.ice_error = Some(why);
             }
             Input::SignalingState { state, .. } => {
@@ -480,10 +481,12 @@ impl Call {
         out: &mut Vec<Action>,
     ) {
         if self.peer_uses_tokens && !self.owns(token.as_deref()) {
-            out.push(log(format!(
-                "ignored an offer from {} for another call",
-                self.peer
-            )));
+            out.push(log([
+                "ignored an offer from ",
+                &self.peer,
+                " for another call",
+            ]
+            .concat()));
             return;
         }
         self.offer_received = true;
@@ -498,10 +501,12 @@ impl Call {
             self.pending_offer = Some(offer);
             // An earlier offer (applied while it rang) is not to be answered: this one is.
             self.answer_waits_media = false;
-            out.push(log(format!(
-                "answering {}'s offer once media is ready",
-                self.peer
-            )));
+            out.push(log([
+                "answering ",
+                &self.peer,
+                "'s offer once media is ready",
+            ]
+            .concat()));
             return;
         }
         let answer_pending = self.srd_pending.contains(&SdpType::Answer);
@@ -514,17 +519,21 @@ impl Call {
         self.ignore_offer = collision == OfferCollision::Ignore;
         self.note_peer_token(token.clone());
         if self.ignore_offer {
-            out.push(log(format!(
-                "offer collision: ignoring {}'s offer (we are impolite)",
-                self.peer
-            )));
+            out.push(log([
+                "offer collision: ignoring ",
+                &self.peer,
+                "'s offer (we are impolite)",
+            ]
+            .concat()));
             return;
         }
         if collision == OfferCollision::RollBack {
-            out.push(log(format!(
-                "offer collision: rolling back ours for {}'s (we are polite)",
-                self.peer
-            )));
+            out.push(log([
+                "offer collision: rolling back ours for ",
+                &self.peer,
+                "'s (we are polite)",
+            ]
+            .concat()));
         }
         if let Some(t) = token {
             self.token = t;
@@ -566,10 +575,9 @@ impl Call {
         out: &mut Vec<Action>,
     ) {
         if !self.awaiting_answer || answer.kind != SdpType::Answer {
-            out.push(log(format!(
-                "ignored an unexpected answer from {}",
-                self.peer
-            )));
+            out.push(log(
+                ["ignored an unexpected answer from ", &self.peer].concat()
+            ));
             return;
         }
         self.note_peer_token(token);
@@ -651,7 +659,7 @@ impl Call {
                 self.start_connect_timer(out);
             }
             SdpType::Pranswer | SdpType::Rollback => {
-                out.push(log(format!("local description {}", desc.kind.as_str())));
+                out.push(log(["local description ", desc.kind.as_str()].concat()));
             }
         }
     }
@@ -691,7 +699,7 @@ impl Call {
         match op {
             // A bad or late candidate is never worth a call (MDN logs and goes on).
             PeerOp::AddIceCandidate => {
-                out.push(log(format!("addIceCandidate failed: {message}")));
+                out.push(log(["addIceCandidate failed: ", &message].concat()));
                 return Flow::Continue;
             }
             PeerOp::SetRemoteDescription => {
@@ -702,7 +710,7 @@ impl Call {
                     self.srd_sdps.remove(0);
                 }
                 if self.ignore_offer {
-                    out.push(log(format!("setRemoteDescription failed: {message}")));
+                    out.push(log(["setRemoteDescription failed: ", &message].concat()));
                     return Flow::Continue;
                 }
             }
@@ -751,7 +759,7 @@ impl Call {
                     // The attempt's timer may still fire: with no restart running it is ignored.
                     self.restart_wanted = false;
                     self.peer_restarted = false;
-                    out.push(log(format!("ICE restart with {} succeeded", self.peer)));
+                    out.push(log(["ICE restart with ", &self.peer, " succeeded"].concat()));
                 }
                 if !self.started {
                     self.started = true;
@@ -899,20 +907,29 @@ impl Call {
     /// would be settled by perfect negotiation, but a rolled-back restart offer left Chrome's
     /// media stalled in one direction in our end-to-end test, so glare is avoided here.
     fn attempt(&mut self, out: &mut Vec<Action>) {
-        out.push(log(format!(
-            "ICE restart with {}: attempt {} of {ICE_RESTART_ATTEMPTS}",
-            self.peer, self.restart_attempts
-        )));
+        let attempt = dec(self.restart_attempts.into());
+        let of = dec(ICE_RESTART_ATTEMPTS.into());
+        let text = [
+            "ICE restart with ",
+            &self.peer,
+            ": attempt ",
+            &attempt,
+            " of ",
+            &of,
+        ];
+        out.push(log(text.concat()));
         out.push(Action::StartTimer {
             timer: Timer::IceRestart(self.id),
             ms: ICE_RESTART_ATTEMPT_MS,
         });
         let peer_drives = std::mem::take(&mut self.peer_restarted);
         if self.polite && (self.restart_attempts == 1 || peer_drives) {
-            out.push(log(format!(
-                "ICE restart: {}'s turn (the impolite side)",
-                self.peer
-            )));
+            out.push(log([
+                "ICE restart: ",
+                &self.peer,
+                "'s turn (the impolite side)",
+            ]
+            .concat()));
             return;
         }
         self.restart_now(out);
@@ -945,8 +962,8 @@ impl Call {
         if self.restart_attempts >= ICE_RESTART_ATTEMPTS {
             let secs = ICE_RESTART_ATTEMPTS * ICE_RESTART_ATTEMPT_MS / 1000;
             let text = Text::peer(Key::ConnectionLost, &self.peer)
-                .with("n", &ICE_RESTART_ATTEMPTS.to_string())
-                .with("secs", &secs.to_string());
+                .with("n", &dec(ICE_RESTART_ATTEMPTS.into()))
+                .with("secs", &dec(secs.into()));
             return Flow::End(Ending::failure(text, EndReason::Lost));
         }
         self.restart_attempts += 1;
@@ -971,7 +988,7 @@ impl Call {
 
     fn send_offer(&mut self, sdp: SessionDescription, out: &mut Vec<Action>) {
         self.offer_unsent = false;
-        out.push(log(format!("sending our offer to {} again", self.peer)));
+        out.push(log(["sending our offer to ", &self.peer, " again"].concat()));
         out.push(Action::Send(Message::VideoOffer {
             name: self.me.clone(),
             target: self.peer.clone(),
@@ -985,10 +1002,11 @@ impl Call {
     pub(super) fn peer_missing(&mut self, out: &mut Vec<Action>) {
         if !self.peer_absent {
             self.peer_absent = true;
-            out.push(log(format!(
-                "{} is not in the user list; waiting for it to log in again",
-                self.peer
-            )));
+            let text = [
+                &self.peer,
+                " is not in the user list; waiting for it to log in again",
+            ];
+            out.push(log(text.concat()));
             out.push(Action::StartTimer {
                 timer: Timer::PeerAbsent(self.id),
                 ms: PEER_ABSENT_GRACE_MS,

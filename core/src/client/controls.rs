@@ -114,7 +114,7 @@ impl Client {
         });
         if !ours {
             let from = from.unwrap_or("someone").to_owned();
-            return self.log(format!("ignored a peer-state from {from}"));
+            return self.log(["ignored a peer-state from ", &from].concat());
         }
         let muted = matches!(raw.get("muted"), Some(Value::Bool(true)));
         let camera = text("camera") != Some("off");

@@ -7,6 +7,7 @@
 //! from another user, or late.
 
 use crate::call::{Action, CallId, EndReason, Timer, RING_TIMEOUT_MS};
+use crate::protocol::digits::dec;
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};
 use crate::text::{Key, Text};
 
@@ -31,16 +32,13 @@ impl Client {
         token: Option<String>,
     ) {
         if !self.is_me(Some(&target)) || from == target {
-            return self.log(format!("ignored an offer from {from} to {target}"));
+            return self.log(["ignored an offer from ", &from, " to ", &target].concat());
         }
         if self.is_ended(token.as_deref()) {
-            return self.log(format!("ignored an offer from {from} for an ended call"));
+            return self.log(["ignored an offer from ", &from, " for an ended call"].concat());
         }
         if sdp.kind != SdpType::Offer {
-            return self.log(format!(
-                "ignored a video-offer of type {}",
-                sdp.kind.as_str()
-            ));
+            return self.log(["ignored a video-offer of type ", sdp.kind.as_str()].concat());
         }
         let Some(call) = self.call.as_mut() else {
             return self.incoming_call(from, sdp, token);
@@ -49,7 +47,7 @@ impl Client {
             // One call at a time: refuse politely, with the caller's own token so that its
             // client can tell this refusal from a spoof. Our own call is untouched.
             let me = call.me.clone();
-            self.log(format!("busy: refusing a call from {from}"));
+            self.log(["busy: refusing a call from ", &from].concat());
             return self.send(Message::HangUp {
                 name: Some(me),
                 target: Some(from),
@@ -101,10 +99,14 @@ impl Client {
         let early = self.early.take(Some(&call.peer), token.as_deref());
         // The rest were for another call, whatever it was.
         self.early.clear();
-        self.log(format!(
-            "incoming call from {} (call {})",
-            call.peer, call.id
-        ));
+        let text = [
+            "incoming call from ",
+            &call.peer,
+            " (call ",
+            &dec(call.id.into()),
+            ")",
+        ];
+        self.log(text.concat());
         self.start_call(call);
         if let Some(call) = self.call.as_mut() {
             for candidate in early {
@@ -125,7 +127,7 @@ impl Client {
             // An answer for a call we ended: our hang-up crossed the offer it answers (or was
             // never sent because the peer had not heard of the call when we hung up). Tell the
             // peer again, or it would sit in a call with nobody.
-            self.log(format!("{from} answered an ended call: hanging up again"));
+            self.log([&from, " answered an ended call: hanging up again"].concat());
             return self.send(Message::HangUp {
                 name: self.name.clone(),
                 target: Some(from),
@@ -137,7 +139,7 @@ impl Client {
             Some(call) if me && call.peer == from && call.owns(token.as_deref()) => {
                 call.on_peer_answer(sdp, token, &mut self.out);
             }
-            _ => self.log(format!("ignored an answer from {from} to {target}")),
+            _ => self.log(["ignored an answer from ", &from, " to ", &target].concat()),
         }
     }
 
@@ -194,7 +196,7 @@ impl Client {
         };
         if from.as_deref() != Some(call.peer.as_str()) || !for_us || !call.owns(token.as_deref()) {
             let from = from.as_deref().unwrap_or("someone");
-            return self.log(format!("ignored a hang-up from {from}"));
+            return self.log(["ignored a hang-up from ", from].concat());
         }
         let (reason, notice) = crate::rules::hang_up_ending(&call.peer, reason.as_deref());
         self.end_call(Ending::peer(reason, notice));
@@ -224,7 +226,7 @@ impl Client {
             }
             // One ringing call at a time: refused as busy, like a second call during a call.
             Some(_) => {
-                self.log(format!("busy: refusing a call from {from}"));
+                self.log(["busy: refusing a call from ", &from].concat());
                 let me = self.name.clone();
                 self.send(Message::HangUp {
                     name: me,
@@ -234,7 +236,7 @@ impl Client {
                 });
             }
             None => {
-                self.log(format!("incoming call from {from}: ringing"));
+                self.log(["incoming call from ", &from, ": ringing"].concat());
                 // A new call: an earlier notice no longer applies.
                 self.clear_error();
                 self.out.push(Action::CallIncoming { from: from.clone() });
@@ -274,7 +276,7 @@ impl Client {
         let Some(r) = self.ringing.take_if(|r| r.id == id) else {
             return;
         };
-        self.log(format!("the call from {} rang unanswered", r.from));
+        self.log(["the call from ", &r.from, " rang unanswered"].concat());
         let me = self.name.clone();
         self.send(Message::HangUp {
             name: me,
@@ -289,7 +291,7 @@ impl Client {
 
     pub(super) fn decline(&mut self) {
         let Some(r) = self.ringing.take() else { return };
-        self.log(format!("declined the call from {}", r.from));
+        self.log(["declined the call from ", &r.from].concat());
         let me = self.name.clone();
         self.send(Message::HangUp {
             name: me,

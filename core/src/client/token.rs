@@ -24,7 +24,7 @@ impl TokenSource {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^= z >> 31;
-        format!("{z:016x}")
+        crate::protocol::digits::hex16(z)
     }
 }
 
