@@ -36,11 +36,11 @@ pub(crate) struct View {
     /// `#room`: the relay room this page joined (pages without one just don't show it).
     room: Option<HtmlElement>,
     name: HtmlInputElement,
-    login: HtmlElement,
+    login: Element,
     users: Element,
     chat: Element,
     text: HtmlInputElement,
-    send: HtmlElement,
+    send: Element,
     remote: HtmlMediaElement,
     local: HtmlMediaElement,
     hangup: HtmlButtonElement,
@@ -79,16 +79,21 @@ struct Controls {
     share: Option<HtmlElement>,
 }
 
-fn maybe<T: JsCast>(root: &Element, selector: &'static str) -> Option<T> {
-    find(root, selector).ok()
+/// The first element in `root` matching `selector`. Not generic and with no checked cast: a
+/// type comes from the selector (`input#name`, `video#local_video`), or is `HtmlElement`, which
+/// every element of an HTML page is and whose members we use (`hidden`, `focus`) an SVG element
+/// would take without throwing. Each checked cast (`dyn_into`) was an import and a copy of
+/// this function (README, "Bundle size").
+fn maybe(root: &Element, selector: &'static str) -> Option<Element> {
+    root.query_selector(selector).ok().flatten()
 }
 
-fn find<T: JsCast>(root: &Element, selector: &'static str) -> Result<T, MountError> {
-    root.query_selector(selector)
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into().ok())
-        .ok_or(MountError::Missing(selector))
+fn html(root: &Element, selector: &'static str) -> Option<HtmlElement> {
+    maybe(root, selector).map(JsCast::unchecked_into)
+}
+
+fn find(root: &Element, selector: &'static str) -> Result<Element, MountError> {
+    maybe(root, selector).ok_or(MountError::Missing(selector))
 }
 
 impl View {
@@ -100,16 +105,16 @@ impl View {
         } else {
             None
         };
-        let name = find(root, "#name")?;
+        let name = find(root, "input#name")?.unchecked_into();
         // A `<button>` in ours, an `<input type="button">` in the tutorial's page.
         let login = find(root, "[name=login]")?;
         let users = find(root, "ul.userlistbox")?;
         let chat = find(root, ".chatbox")?;
-        let text: HtmlInputElement = find(root, "#text")?;
-        let send: HtmlElement = find(root, "#send")?;
-        let remote = find(root, "video#received_video")?;
-        let local = find(root, "video#local_video")?;
-        let hangup = find(root, "button#hangup-button")?;
+        let text: HtmlInputElement = find(root, "input#text")?.unchecked_into();
+        let send = find(root, "#send")?;
+        let remote = find(root, "video#received_video")?.unchecked_into();
+        let local = find(root, "video#local_video")?.unchecked_into();
+        let hangup = find(root, "button#hangup-button")?.unchecked_into();
         // The tutorial's page has every element but these two: added (and removed on unmount).
         let mut added = Vec::new();
         for (id, role) in [("status", "status"), ("error", "alert")] {
@@ -142,26 +147,26 @@ impl View {
             local,
             hangup,
             status: find(root, "#status")?,
-            error: find(root, "#error")?,
+            error: find(root, "#error")?.unchecked_into(),
             controls: Controls {
-                incoming: maybe(root, "#incoming"),
-                accept: maybe(root, "#accept-button"),
-                decline: maybe(root, "#decline-button"),
-                mute: maybe(root, "#mute-button"),
-                camera: maybe(root, "#camera-button"),
-                peer_state: maybe(root, "#peer-state"),
-                share: maybe(root, "#share-button"),
+                incoming: html(root, "#incoming"),
+                accept: html(root, "#accept-button"),
+                decline: html(root, "#decline-button"),
+                mute: html(root, "#mute-button"),
+                camera: html(root, "#camera-button"),
+                peer_state: html(root, "#peer-state"),
+                share: html(root, "#share-button"),
             },
-            quality: maybe(root, "#quality"),
-            stats: maybe(root, "#stats"),
-            stats_button: maybe(root, "#stats-button"),
-            sas: maybe(root, "#sas"),
-            room: maybe(root, "#room").or_else(|| maybe(&doc.document_element()?, "#room")),
+            quality: html(root, "#quality"),
+            stats: html(root, "#stats"),
+            stats_button: html(root, "#stats-button"),
+            sas: html(root, "#sas"),
+            room: html(root, "#room").or_else(|| html(&doc.document_element()?, "#room")),
             lang: Cell::new(Lang::En),
             lang_select: maybe(root, "select#lang"),
-            announce: maybe(root, "#announce"),
+            announce: html(root, "#announce"),
             // Only where the browser has it (and lets this page use it).
-            pip: maybe(root, "#pip-button").filter(|_| {
+            pip: html(root, "#pip-button").filter(|_| {
                 js_sys::Reflect::get(&doc, &"pictureInPictureEnabled".into())
                     .is_ok_and(|v| v.is_truthy())
             }),
@@ -591,7 +596,7 @@ impl View {
             .query_selector("button")
             .ok()
             .flatten()
-            .and_then(|b| b.dyn_into::<HtmlElement>().ok());
+            .map(JsCast::unchecked_into::<HtmlElement>);
         if let Some(b) = target {
             let _ = b.focus();
         }
