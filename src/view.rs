@@ -7,6 +7,7 @@ use chat_core::quality::{Figures, Level};
 use chat_core::text::{self, Key, Lang, Text};
 use chat_core::Millis;
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlMediaElement,
@@ -187,146 +188,55 @@ impl View {
         Ok(view)
     }
 
-    /// The person's actions, as inputs. Dropping the listeners detaches them all.
+    /// The person's actions, as inputs. Dropping the listeners detaches them all. Every
+    /// listener is the same closure type, calling [`on`] with what it is for: a closure type
+    /// each was a vtable, a call shim and drop glue each (README, "Bundle size").
     pub fn listen(&self, inbox: &Inbox) -> Vec<Listener> {
-        let login = {
-            let (name, inbox) = (self.name.clone(), inbox.clone());
-            move || inbox.input(Input::Login { name: name.value() })
-        };
-        let send = {
-            let (text, inbox) = (self.text.clone(), inbox.clone());
-            move || inbox.input(Input::SendChat { text: text.value() })
-        };
-        let on_users = inbox.clone();
-        let on_hangup = inbox.clone();
-        let on_error = inbox.clone();
-        let mut listeners = self.listen_controls(inbox);
-        if let Some(select) = &self.lang_select {
-            let (i, s) = (inbox.clone(), select.clone());
-            listeners.push(listen(select, "change", move |_| {
-                // `select#lang` matches a `<select>` only.
-                let tag = s.unchecked_ref::<HtmlSelectElement>().value();
-                if let Some(lang) = Lang::parse(&tag) {
-                    i.input(Input::SetLang { lang });
-                }
-            }));
-        }
-        listeners.extend([
-            // A click on the notice dismisses it (the core then clears it).
-            listen(&self.error, "click", move |_| {
-                on_error.input(Input::DismissError)
-            }),
-            listen(&self.login, "click", {
-                let login = login.clone();
-                move |_| login()
-            }),
-            listen(&self.name, "keydown", move |e| {
-                if is_enter(e) {
-                    login()
-                }
-            }),
-            listen(&self.send, "click", {
-                let send = send.clone();
-                move |_| send()
-            }),
-            listen(&self.text, "keydown", move |e| {
-                if is_enter(e) {
-                    send()
-                }
-            }),
-            listen(&self.hangup, "click", move |_| {
-                on_hangup.input(Input::HangUp)
-            }),
-            listen(&self.users, "click", move |e| {
-                let li = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<Element>().ok())
-                    .and_then(|t| t.closest("li").ok().flatten());
-                if let Some(li) = li {
-                    if !li.class_list().contains("me") {
-                        let name = li.text_content().unwrap_or_default();
-                        on_users.input(Input::CallUser { name });
-                    }
-                }
-            }),
-        ]);
-        // Picture-in-Picture is the browser's window for our video: nothing about the call
-        // changes. The button opens it, or closes it when it is open.
-        if let Some(button) = &self.pip {
-            let (doc, video) = (self.doc.clone(), self.remote.clone());
-            listeners.push(listen(button, "click", move |_| {
-                let open = js_sys::Reflect::get(&doc, &"pictureInPictureElement".into())
-                    .is_ok_and(|e| e.is_truthy());
-                let (target, method): (&JsValue, _) = if open {
-                    (&doc, "exitPictureInPicture")
-                } else {
-                    (&video, "requestPictureInPicture")
-                };
-                if let Ok(f) = js_sys::Reflect::get(target, &method.into()) {
-                    let _ = f.unchecked_into::<js_sys::Function>().call0(target);
-                }
-            }));
-        }
-        // Opening the stats panel is the view's own state: nothing about the call changes.
-        if let (Some(button), Some(panel)) = (&self.stats_button, &self.stats) {
-            let (b, panel) = (button.clone(), panel.clone());
-            listeners.push(listen(button, "click", move |_| {
-                let open = panel.hidden();
-                panel.set_hidden(!open);
-                let _ = b.set_attribute("aria-expanded", if open { "true" } else { "false" });
-            }));
-        }
-        listeners
-    }
-
-    /// Accept, Decline (and Escape while it rings), Mute and Camera off. A toggle's click asks
-    /// for the opposite of what its `aria-pressed` shows; the core's `LocalMedia` renders it.
-    fn listen_controls(&self, inbox: &Inbox) -> Vec<Listener> {
         let c = &self.controls;
+        let ui = Rc::new(Ui {
+            inbox: inbox.clone(),
+            doc: self.doc.clone(),
+            name: self.name.clone(),
+            text: self.text.clone(),
+            remote: self.remote.clone(),
+            lang_select: self.lang_select.clone(),
+            stats: self.stats.clone(),
+            stats_button: self.stats_button.clone(),
+            mute: c.mute.clone(),
+            camera: c.camera.clone(),
+            share: c.share.clone(),
+            incoming: c.incoming.clone(),
+        });
+        // Opening the stats panel needs both the button and the panel.
+        let stats = self
+            .stats_button
+            .as_deref()
+            .filter(|_| self.stats.is_some());
+        let targets: [(Option<&Element>, &'static str, On); 16] = [
+            (self.lang_select.as_ref(), "change", On::Lang),
+            (Some(self.error.as_ref()), "click", On::DismissError),
+            (Some(&self.login), "click", On::Login),
+            (Some(self.name.as_ref()), "keydown", On::LoginKey),
+            (Some(&self.send), "click", On::Send),
+            (Some(self.text.as_ref()), "keydown", On::SendKey),
+            (Some(self.hangup.as_ref()), "click", On::HangUp),
+            (Some(&self.users), "click", On::Users),
+            (self.pip.as_deref(), "click", On::Pip),
+            (stats, "click", On::Stats),
+            (c.accept.as_deref(), "click", On::Accept),
+            (c.decline.as_deref(), "click", On::Decline),
+            (c.mute.as_deref(), "click", On::Mute),
+            (c.camera.as_deref(), "click", On::Camera),
+            (c.share.as_deref(), "click", On::Share),
+            (Some(&self.root), "keydown", On::Escape),
+        ];
         let mut listeners = Vec::new();
-        let mut on = |el: &Option<HtmlElement>, f: Box<dyn Fn(&Event)>| {
-            if let Some(el) = el {
-                listeners.push(listen(el, "click", move |e| f(e)));
+        for (target, event, what) in targets {
+            if let Some(target) = target {
+                let ui = ui.clone();
+                listeners.push(listen(target, event, move |e| on(&ui, what, e)));
             }
-        };
-        let i = inbox.clone();
-        on(&c.accept, Box::new(move |_| i.input(Input::Accept)));
-        let i = inbox.clone();
-        on(&c.decline, Box::new(move |_| i.input(Input::Decline)));
-        let (i, mute) = (inbox.clone(), c.mute.clone());
-        on(
-            &c.mute,
-            Box::new(move |_| {
-                let muted = !mute.as_ref().is_some_and(pressed);
-                i.input(Input::SetMuted { muted });
-            }),
-        );
-        let (i, camera) = (inbox.clone(), c.camera.clone());
-        on(
-            &c.camera,
-            Box::new(move |_| {
-                let on = camera.as_ref().is_some_and(pressed);
-                i.input(Input::SetCamera { on });
-            }),
-        );
-        let (i, share) = (inbox.clone(), c.share.clone());
-        on(
-            &c.share,
-            Box::new(move |_| {
-                let on = !share.as_ref().is_some_and(pressed);
-                i.input(Input::ShareScreen { on });
-            }),
-        );
-        let (i, incoming) = (inbox.clone(), c.incoming.clone());
-        listeners.push(listen(&self.root, "keydown", move |e| {
-            let ringing = incoming.as_ref().is_some_and(|b| !b.hidden());
-            if ringing
-                && e.dyn_ref::<KeyboardEvent>()
-                    .is_some_and(|k| k.key() == "Escape")
-            {
-                i.input(Input::Decline);
-            }
-        }));
+        }
         listeners
     }
 
@@ -713,6 +623,128 @@ impl Drop for View {
         if let Some(page) = &self.filled {
             page.remove();
         }
+    }
+}
+
+/// What a listener of [`View::listen`] is for.
+#[derive(Clone, Copy)]
+enum On {
+    /// `select#lang` changed.
+    Lang,
+    /// A click on the notice dismisses it (the core then clears it).
+    DismissError,
+    Login,
+    /// A key in `#name`: Enter logs in.
+    LoginKey,
+    Send,
+    /// A key in `#text`: Enter sends.
+    SendKey,
+    HangUp,
+    /// A click in the user list: calls the name clicked, unless it is ours.
+    Users,
+    Pip,
+    Stats,
+    Accept,
+    Decline,
+    Mute,
+    Camera,
+    Share,
+    /// A key anywhere in the root: Escape declines a ringing call.
+    Escape,
+}
+
+/// What the view's listeners read: the inbox and their elements (clones).
+struct Ui {
+    inbox: Inbox,
+    doc: Document,
+    name: HtmlInputElement,
+    text: HtmlInputElement,
+    remote: HtmlMediaElement,
+    lang_select: Option<Element>,
+    stats: Option<HtmlElement>,
+    stats_button: Option<HtmlElement>,
+    mute: Option<HtmlElement>,
+    camera: Option<HtmlElement>,
+    share: Option<HtmlElement>,
+    incoming: Option<HtmlElement>,
+}
+
+/// One of the person's actions, as an input (if it is one). A toggle's click asks for the
+/// opposite of what its `aria-pressed` shows; the core's `LocalMedia` renders it.
+fn on(ui: &Ui, what: On, e: &Event) {
+    let input = match what {
+        On::Lang => {
+            // `select#lang` matches a `<select>` only.
+            let tag = ui
+                .lang_select
+                .as_ref()
+                .map(|s| s.unchecked_ref::<HtmlSelectElement>().value());
+            tag.as_deref()
+                .and_then(Lang::parse)
+                .map(|lang| Input::SetLang { lang })
+        }
+        On::DismissError => Some(Input::DismissError),
+        On::LoginKey | On::SendKey if !is_enter(e) => None,
+        On::Login | On::LoginKey => Some(Input::Login {
+            name: ui.name.value(),
+        }),
+        On::Send | On::SendKey => Some(Input::SendChat {
+            text: ui.text.value(),
+        }),
+        On::HangUp => Some(Input::HangUp),
+        On::Users => e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("li").ok().flatten())
+            .filter(|li| !li.class_list().contains("me"))
+            .map(|li| Input::CallUser {
+                name: li.text_content().unwrap_or_default(),
+            }),
+        On::Pip => {
+            // Picture-in-Picture is the browser's window for our video: nothing about the call
+            // changes. The button opens it, or closes it when it is open.
+            let open = js_sys::Reflect::get(&ui.doc, &"pictureInPictureElement".into())
+                .is_ok_and(|e| e.is_truthy());
+            let (target, method): (&JsValue, _) = if open {
+                (&ui.doc, "exitPictureInPicture")
+            } else {
+                (&ui.remote, "requestPictureInPicture")
+            };
+            if let Ok(f) = js_sys::Reflect::get(target, &method.into()) {
+                let _ = f.unchecked_into::<js_sys::Function>().call0(target);
+            }
+            None
+        }
+        On::Stats => {
+            // Opening the stats panel is the view's own state: nothing about the call changes.
+            if let (Some(b), Some(panel)) = (&ui.stats_button, &ui.stats) {
+                let open = panel.hidden();
+                panel.set_hidden(!open);
+                let _ = b.set_attribute("aria-expanded", if open { "true" } else { "false" });
+            }
+            None
+        }
+        On::Accept => Some(Input::Accept),
+        On::Decline => Some(Input::Decline),
+        On::Mute => Some(Input::SetMuted {
+            muted: !ui.mute.as_ref().is_some_and(pressed),
+        }),
+        On::Camera => Some(Input::SetCamera {
+            on: ui.camera.as_ref().is_some_and(pressed),
+        }),
+        On::Share => Some(Input::ShareScreen {
+            on: !ui.share.as_ref().is_some_and(pressed),
+        }),
+        On::Escape => {
+            let ringing = ui.incoming.as_ref().is_some_and(|b| !b.hidden());
+            let escape = e
+                .dyn_ref::<KeyboardEvent>()
+                .is_some_and(|k| k.key() == "Escape");
+            (ringing && escape).then_some(Input::Decline)
+        }
+    };
+    if let Some(input) = input {
+        ui.inbox.input(input);
     }
 }
 
