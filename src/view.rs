@@ -118,15 +118,10 @@ impl View {
         let hangup = find(root, "button#hangup-button")?.unchecked_into();
         // The tutorial's page has every element but these two: added (and removed on unmount).
         let mut added = Vec::new();
-        for (id, role) in [("status", "status"), ("error", "alert")] {
-            if root
-                .query_selector(&["#", id].concat())
-                .ok()
-                .flatten()
-                .is_none()
-            {
+        for (selector, role) in [("#status", "status"), ("#error", "alert")] {
+            if maybe(root, selector).is_none() {
                 if let Ok(e) = doc.create_element("p") {
-                    e.set_id(id);
+                    e.set_id(selector.get(1..).unwrap_or_default());
                     let _ = e.set_attribute("role", role);
                     let _ = root.append_child(&e);
                     added.push(e);
