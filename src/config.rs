@@ -58,11 +58,12 @@ impl Ice {
 /// request types (and a panicking error conversion) into the bundle for this single GET.
 pub(crate) async fn fetch_ice(url: &str) -> Option<(Ice, Option<u32>)> {
     let window = web_sys::window()?;
+    // `fetch` resolves to a `Response`; taken unchecked (a page's stand-in that does not
+    // would read as `ok: undefined`, refused below).
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
         .await
         .ok()?
-        .dyn_into()
-        .ok()?;
+        .unchecked_into();
     if !response.ok() {
         return None;
     }
@@ -244,10 +245,10 @@ impl Config {
 
         let room = first(&ROOM);
         let token = first(&TOKEN);
-        let transport = match get(&options, "send").and_then(|f| f.dyn_into::<Function>().ok()) {
+        let transport = match function(&options, "send") {
             Some(send) => TransportConfig::Host {
                 send,
-                connect: get(&options, "connect").and_then(|f| f.dyn_into().ok()),
+                connect: function(&options, "connect"),
             },
             None => TransportConfig::Socket {
                 url: with_token(
@@ -412,6 +413,14 @@ pub(crate) fn get(v: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(v, &JsValue::from_str(key))
         .ok()
         .filter(|x| !x.is_undefined() && !x.is_null())
+}
+
+/// A function member: `typeof` it is `"function"` (no `instanceof Function`, an import of its
+/// own; a function from another frame counts too).
+pub(crate) fn function(v: &JsValue, key: &str) -> Option<Function> {
+    get(v, key)
+        .filter(JsValue::is_function)
+        .map(JsCast::unchecked_into)
 }
 
 fn text(v: &JsValue, key: &str) -> Option<String> {

@@ -28,8 +28,14 @@ pub(crate) struct Pickers([Option<HtmlSelectElement>; 2]);
 
 impl Pickers {
     pub fn find(root: &Element) -> Pickers {
-        let find = |s| root.query_selector(s).ok().flatten()?.dyn_into().ok();
-        Pickers([find("#camera-select"), find("#mic-select")])
+        // The selectors match `<select>`s only: no checked cast (an import of its own).
+        let find = |s| {
+            root.query_selector(s)
+                .ok()
+                .flatten()
+                .map(JsCast::unchecked_into)
+        };
+        Pickers([find("select#camera-select"), find("select#mic-select")])
     }
 
     /// A choice in a picker, the devices changing: inputs. Listed once now.

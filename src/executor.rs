@@ -374,13 +374,7 @@ impl Executor {
     /// stopped) and, when `send`, in its sender. The stream that brought it is dropped, which
     /// stops whatever else it had (nothing: it asked for one kind).
     fn switch(&mut self, call: CallId, stream: LocalStream, send: bool) {
-        let Some(track) = stream
-            .stream()
-            .get_tracks()
-            .get(0)
-            .dyn_into::<MediaStreamTrack>()
-            .ok()
-        else {
+        let Some(track) = media::first_track(&stream.stream().get_tracks()) else {
             return;
         };
         stream.stream().remove_track(&track);
@@ -391,11 +385,10 @@ impl Executor {
         let local = local.stream();
         let video = track.kind() == "video";
         for old in local.get_tracks() {
-            if let Ok(old) = old.dyn_into::<MediaStreamTrack>() {
-                if old.kind() == track.kind() {
-                    local.remove_track(&old);
-                    old.stop();
-                }
+            let old: MediaStreamTrack = old.unchecked_into();
+            if old.kind() == track.kind() {
+                local.remove_track(&old);
+                old.stop();
             }
         }
         track.set_enabled(if video {

@@ -43,7 +43,7 @@ pub(crate) struct Host {
 
 impl Host {
     pub fn new(root: &Element, options: &JsValue) -> Host {
-        let on_event = crate::config::get(options, "onEvent").and_then(|f| f.dyn_into().ok());
+        let on_event = crate::config::function(options, "onEvent");
         Host {
             root: root.clone(),
             on_event,

@@ -105,8 +105,13 @@ fn to_value(v: &JsValue, depth: usize) -> Option<Value> {
         return Some(Value::Array(items));
     }
     // Own enumerable string keys in JSON.parse's order (the last of duplicate keys wins there).
+    // `typeof` rather than `instanceof Object` (an import for this alone; an object from
+    // another frame or with no prototype counts too).
+    if !v.is_object() {
+        return None;
+    }
     let mut members = Vec::new();
-    for entry in Object::entries(v.dyn_ref()?).iter() {
+    for entry in Object::entries(v.unchecked_ref()).iter() {
         let entry: Array = entry.unchecked_into();
         members.push((
             entry.get(0).as_string()?,

@@ -133,10 +133,10 @@ impl Peer {
     /// `addTrack` for every track of the local stream, with the stream (so the far side gets
     /// them grouped in one remote stream, msid).
     pub fn add_tracks(&self, stream: &MediaStream) -> Result<(), JsError> {
+        // A stream's tracks are `MediaStreamTrack`s (`media::first_track`).
         for track in stream.get_tracks() {
-            if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
-                self.js().add_track_checked(&track, stream)?;
-            }
+            self.js()
+                .add_track_checked(track.unchecked_ref::<MediaStreamTrack>(), stream)?;
         }
         Ok(())
     }
@@ -147,7 +147,8 @@ impl Peer {
     pub fn replace_track(&self, track: &MediaStreamTrack) {
         let kind = track.kind();
         let sender = self.pc.get_senders().iter().find_map(|s| {
-            let s: web_sys::RtcRtpSender = s.dyn_into().ok()?;
+            // `getSenders()` gives senders only.
+            let s: web_sys::RtcRtpSender = s.unchecked_into();
             (s.track()?.kind() == kind).then_some(s)
         });
         let Some(sender) = sender else { return };

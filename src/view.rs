@@ -7,6 +7,7 @@ use chat_core::quality::{Figures, Level};
 use chat_core::text::{self, Key, Lang, Text};
 use chat_core::Millis;
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlMediaElement,
@@ -36,11 +37,11 @@ pub(crate) struct View {
     /// `#room`: the relay room this page joined (pages without one just don't show it).
     room: Option<HtmlElement>,
     name: HtmlInputElement,
-    login: HtmlElement,
+    login: Element,
     users: Element,
     chat: Element,
     text: HtmlInputElement,
-    send: HtmlElement,
+    send: Element,
     remote: HtmlMediaElement,
     local: HtmlMediaElement,
     hangup: HtmlButtonElement,
@@ -79,16 +80,21 @@ struct Controls {
     share: Option<HtmlElement>,
 }
 
-fn maybe<T: JsCast>(root: &Element, selector: &'static str) -> Option<T> {
-    find(root, selector).ok()
+/// The first element in `root` matching `selector`. Not generic and with no checked cast: a
+/// type comes from the selector (`input#name`, `video#local_video`), or is `HtmlElement`, which
+/// every element of an HTML page is and whose members we use (`hidden`, `focus`) an SVG element
+/// would take without throwing. Each checked cast (`dyn_into`) was an import and a copy of
+/// this function (README, "Bundle size").
+fn maybe(root: &Element, selector: &'static str) -> Option<Element> {
+    root.query_selector(selector).ok().flatten()
 }
 
-fn find<T: JsCast>(root: &Element, selector: &'static str) -> Result<T, MountError> {
-    root.query_selector(selector)
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into().ok())
-        .ok_or(MountError::Missing(selector))
+fn html(root: &Element, selector: &'static str) -> Option<HtmlElement> {
+    maybe(root, selector).map(JsCast::unchecked_into)
+}
+
+fn find(root: &Element, selector: &'static str) -> Result<Element, MountError> {
+    maybe(root, selector).ok_or(MountError::Missing(selector))
 }
 
 impl View {
@@ -100,27 +106,22 @@ impl View {
         } else {
             None
         };
-        let name = find(root, "#name")?;
+        let name = find(root, "input#name")?.unchecked_into();
         // A `<button>` in ours, an `<input type="button">` in the tutorial's page.
         let login = find(root, "[name=login]")?;
         let users = find(root, "ul.userlistbox")?;
         let chat = find(root, ".chatbox")?;
-        let text: HtmlInputElement = find(root, "#text")?;
-        let send: HtmlElement = find(root, "#send")?;
-        let remote = find(root, "video#received_video")?;
-        let local = find(root, "video#local_video")?;
-        let hangup = find(root, "button#hangup-button")?;
+        let text: HtmlInputElement = find(root, "input#text")?.unchecked_into();
+        let send = find(root, "#send")?;
+        let remote = find(root, "video#received_video")?.unchecked_into();
+        let local = find(root, "video#local_video")?.unchecked_into();
+        let hangup = find(root, "button#hangup-button")?.unchecked_into();
         // The tutorial's page has every element but these two: added (and removed on unmount).
         let mut added = Vec::new();
-        for (id, role) in [("status", "status"), ("error", "alert")] {
-            if root
-                .query_selector(&["#", id].concat())
-                .ok()
-                .flatten()
-                .is_none()
-            {
+        for (selector, role) in [("#status", "status"), ("#error", "alert")] {
+            if maybe(root, selector).is_none() {
                 if let Ok(e) = doc.create_element("p") {
-                    e.set_id(id);
+                    e.set_id(selector.get(1..).unwrap_or_default());
                     let _ = e.set_attribute("role", role);
                     let _ = root.append_child(&e);
                     added.push(e);
@@ -142,26 +143,26 @@ impl View {
             local,
             hangup,
             status: find(root, "#status")?,
-            error: find(root, "#error")?,
+            error: find(root, "#error")?.unchecked_into(),
             controls: Controls {
-                incoming: maybe(root, "#incoming"),
-                accept: maybe(root, "#accept-button"),
-                decline: maybe(root, "#decline-button"),
-                mute: maybe(root, "#mute-button"),
-                camera: maybe(root, "#camera-button"),
-                peer_state: maybe(root, "#peer-state"),
-                share: maybe(root, "#share-button"),
+                incoming: html(root, "#incoming"),
+                accept: html(root, "#accept-button"),
+                decline: html(root, "#decline-button"),
+                mute: html(root, "#mute-button"),
+                camera: html(root, "#camera-button"),
+                peer_state: html(root, "#peer-state"),
+                share: html(root, "#share-button"),
             },
-            quality: maybe(root, "#quality"),
-            stats: maybe(root, "#stats"),
-            stats_button: maybe(root, "#stats-button"),
-            sas: maybe(root, "#sas"),
-            room: maybe(root, "#room").or_else(|| maybe(&doc.document_element()?, "#room")),
+            quality: html(root, "#quality"),
+            stats: html(root, "#stats"),
+            stats_button: html(root, "#stats-button"),
+            sas: html(root, "#sas"),
+            room: html(root, "#room").or_else(|| html(&doc.document_element()?, "#room")),
             lang: Cell::new(Lang::En),
             lang_select: maybe(root, "select#lang"),
-            announce: maybe(root, "#announce"),
+            announce: html(root, "#announce"),
             // Only where the browser has it (and lets this page use it).
-            pip: maybe(root, "#pip-button").filter(|_| {
+            pip: html(root, "#pip-button").filter(|_| {
                 js_sys::Reflect::get(&doc, &"pictureInPictureEnabled".into())
                     .is_ok_and(|v| v.is_truthy())
             }),
@@ -182,146 +183,55 @@ impl View {
         Ok(view)
     }
 
-    /// The person's actions, as inputs. Dropping the listeners detaches them all.
+    /// The person's actions, as inputs. Dropping the listeners detaches them all. Every
+    /// listener is the same closure type, calling [`on`] with what it is for: a closure type
+    /// each was a vtable, a call shim and drop glue each (README, "Bundle size").
     pub fn listen(&self, inbox: &Inbox) -> Vec<Listener> {
-        let login = {
-            let (name, inbox) = (self.name.clone(), inbox.clone());
-            move || inbox.input(Input::Login { name: name.value() })
-        };
-        let send = {
-            let (text, inbox) = (self.text.clone(), inbox.clone());
-            move || inbox.input(Input::SendChat { text: text.value() })
-        };
-        let on_users = inbox.clone();
-        let on_hangup = inbox.clone();
-        let on_error = inbox.clone();
-        let mut listeners = self.listen_controls(inbox);
-        if let Some(select) = &self.lang_select {
-            let (i, s) = (inbox.clone(), select.clone());
-            listeners.push(listen(select, "change", move |_| {
-                // `select#lang` matches a `<select>` only.
-                let tag = s.unchecked_ref::<HtmlSelectElement>().value();
-                if let Some(lang) = Lang::parse(&tag) {
-                    i.input(Input::SetLang { lang });
-                }
-            }));
-        }
-        listeners.extend([
-            // A click on the notice dismisses it (the core then clears it).
-            listen(&self.error, "click", move |_| {
-                on_error.input(Input::DismissError)
-            }),
-            listen(&self.login, "click", {
-                let login = login.clone();
-                move |_| login()
-            }),
-            listen(&self.name, "keydown", move |e| {
-                if is_enter(e) {
-                    login()
-                }
-            }),
-            listen(&self.send, "click", {
-                let send = send.clone();
-                move |_| send()
-            }),
-            listen(&self.text, "keydown", move |e| {
-                if is_enter(e) {
-                    send()
-                }
-            }),
-            listen(&self.hangup, "click", move |_| {
-                on_hangup.input(Input::HangUp)
-            }),
-            listen(&self.users, "click", move |e| {
-                let li = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<Element>().ok())
-                    .and_then(|t| t.closest("li").ok().flatten());
-                if let Some(li) = li {
-                    if !li.class_list().contains("me") {
-                        let name = li.text_content().unwrap_or_default();
-                        on_users.input(Input::CallUser { name });
-                    }
-                }
-            }),
-        ]);
-        // Picture-in-Picture is the browser's window for our video: nothing about the call
-        // changes. The button opens it, or closes it when it is open.
-        if let Some(button) = &self.pip {
-            let (doc, video) = (self.doc.clone(), self.remote.clone());
-            listeners.push(listen(button, "click", move |_| {
-                let open = js_sys::Reflect::get(&doc, &"pictureInPictureElement".into())
-                    .is_ok_and(|e| e.is_truthy());
-                let (target, method): (&JsValue, _) = if open {
-                    (&doc, "exitPictureInPicture")
-                } else {
-                    (&video, "requestPictureInPicture")
-                };
-                if let Ok(f) = js_sys::Reflect::get(target, &method.into()) {
-                    let _ = f.unchecked_into::<js_sys::Function>().call0(target);
-                }
-            }));
-        }
-        // Opening the stats panel is the view's own state: nothing about the call changes.
-        if let (Some(button), Some(panel)) = (&self.stats_button, &self.stats) {
-            let (b, panel) = (button.clone(), panel.clone());
-            listeners.push(listen(button, "click", move |_| {
-                let open = panel.hidden();
-                panel.set_hidden(!open);
-                let _ = b.set_attribute("aria-expanded", if open { "true" } else { "false" });
-            }));
-        }
-        listeners
-    }
-
-    /// Accept, Decline (and Escape while it rings), Mute and Camera off. A toggle's click asks
-    /// for the opposite of what its `aria-pressed` shows; the core's `LocalMedia` renders it.
-    fn listen_controls(&self, inbox: &Inbox) -> Vec<Listener> {
         let c = &self.controls;
+        let ui = Rc::new(Ui {
+            inbox: inbox.clone(),
+            doc: self.doc.clone(),
+            name: self.name.clone(),
+            text: self.text.clone(),
+            remote: self.remote.clone(),
+            lang_select: self.lang_select.clone(),
+            stats: self.stats.clone(),
+            stats_button: self.stats_button.clone(),
+            mute: c.mute.clone(),
+            camera: c.camera.clone(),
+            share: c.share.clone(),
+            incoming: c.incoming.clone(),
+        });
+        // Opening the stats panel needs both the button and the panel.
+        let stats = self
+            .stats_button
+            .as_deref()
+            .filter(|_| self.stats.is_some());
+        let targets: [(Option<&Element>, &'static str, On); 16] = [
+            (self.lang_select.as_ref(), "change", On::Lang),
+            (Some(self.error.as_ref()), "click", On::DismissError),
+            (Some(&self.login), "click", On::Login),
+            (Some(self.name.as_ref()), "keydown", On::LoginKey),
+            (Some(&self.send), "click", On::Send),
+            (Some(self.text.as_ref()), "keydown", On::SendKey),
+            (Some(self.hangup.as_ref()), "click", On::HangUp),
+            (Some(&self.users), "click", On::Users),
+            (self.pip.as_deref(), "click", On::Pip),
+            (stats, "click", On::Stats),
+            (c.accept.as_deref(), "click", On::Accept),
+            (c.decline.as_deref(), "click", On::Decline),
+            (c.mute.as_deref(), "click", On::Mute),
+            (c.camera.as_deref(), "click", On::Camera),
+            (c.share.as_deref(), "click", On::Share),
+            (Some(&self.root), "keydown", On::Escape),
+        ];
         let mut listeners = Vec::new();
-        let mut on = |el: &Option<HtmlElement>, f: Box<dyn Fn(&Event)>| {
-            if let Some(el) = el {
-                listeners.push(listen(el, "click", move |e| f(e)));
+        for (target, event, what) in targets {
+            if let Some(target) = target {
+                let ui = ui.clone();
+                listeners.push(listen(target, event, move |e| on(&ui, what, e)));
             }
-        };
-        let i = inbox.clone();
-        on(&c.accept, Box::new(move |_| i.input(Input::Accept)));
-        let i = inbox.clone();
-        on(&c.decline, Box::new(move |_| i.input(Input::Decline)));
-        let (i, mute) = (inbox.clone(), c.mute.clone());
-        on(
-            &c.mute,
-            Box::new(move |_| {
-                let muted = !mute.as_ref().is_some_and(pressed);
-                i.input(Input::SetMuted { muted });
-            }),
-        );
-        let (i, camera) = (inbox.clone(), c.camera.clone());
-        on(
-            &c.camera,
-            Box::new(move |_| {
-                let on = camera.as_ref().is_some_and(pressed);
-                i.input(Input::SetCamera { on });
-            }),
-        );
-        let (i, share) = (inbox.clone(), c.share.clone());
-        on(
-            &c.share,
-            Box::new(move |_| {
-                let on = !share.as_ref().is_some_and(pressed);
-                i.input(Input::ShareScreen { on });
-            }),
-        );
-        let (i, incoming) = (inbox.clone(), c.incoming.clone());
-        listeners.push(listen(&self.root, "keydown", move |e| {
-            let ringing = incoming.as_ref().is_some_and(|b| !b.hidden());
-            if ringing
-                && e.dyn_ref::<KeyboardEvent>()
-                    .is_some_and(|k| k.key() == "Escape")
-            {
-                i.input(Input::Decline);
-            }
-        }));
+        }
         listeners
     }
 
@@ -591,7 +501,7 @@ impl View {
             .query_selector("button")
             .ok()
             .flatten()
-            .and_then(|b| b.dyn_into::<HtmlElement>().ok());
+            .map(JsCast::unchecked_into::<HtmlElement>);
         if let Some(b) = target {
             let _ = b.focus();
         }
@@ -708,6 +618,128 @@ impl Drop for View {
         if let Some(page) = &self.filled {
             page.remove();
         }
+    }
+}
+
+/// What a listener of [`View::listen`] is for.
+#[derive(Clone, Copy)]
+enum On {
+    /// `select#lang` changed.
+    Lang,
+    /// A click on the notice dismisses it (the core then clears it).
+    DismissError,
+    Login,
+    /// A key in `#name`: Enter logs in.
+    LoginKey,
+    Send,
+    /// A key in `#text`: Enter sends.
+    SendKey,
+    HangUp,
+    /// A click in the user list: calls the name clicked, unless it is ours.
+    Users,
+    Pip,
+    Stats,
+    Accept,
+    Decline,
+    Mute,
+    Camera,
+    Share,
+    /// A key anywhere in the root: Escape declines a ringing call.
+    Escape,
+}
+
+/// What the view's listeners read: the inbox and their elements (clones).
+struct Ui {
+    inbox: Inbox,
+    doc: Document,
+    name: HtmlInputElement,
+    text: HtmlInputElement,
+    remote: HtmlMediaElement,
+    lang_select: Option<Element>,
+    stats: Option<HtmlElement>,
+    stats_button: Option<HtmlElement>,
+    mute: Option<HtmlElement>,
+    camera: Option<HtmlElement>,
+    share: Option<HtmlElement>,
+    incoming: Option<HtmlElement>,
+}
+
+/// One of the person's actions, as an input (if it is one). A toggle's click asks for the
+/// opposite of what its `aria-pressed` shows; the core's `LocalMedia` renders it.
+fn on(ui: &Ui, what: On, e: &Event) {
+    let input = match what {
+        On::Lang => {
+            // `select#lang` matches a `<select>` only.
+            let tag = ui
+                .lang_select
+                .as_ref()
+                .map(|s| s.unchecked_ref::<HtmlSelectElement>().value());
+            tag.as_deref()
+                .and_then(Lang::parse)
+                .map(|lang| Input::SetLang { lang })
+        }
+        On::DismissError => Some(Input::DismissError),
+        On::LoginKey | On::SendKey if !is_enter(e) => None,
+        On::Login | On::LoginKey => Some(Input::Login {
+            name: ui.name.value(),
+        }),
+        On::Send | On::SendKey => Some(Input::SendChat {
+            text: ui.text.value(),
+        }),
+        On::HangUp => Some(Input::HangUp),
+        On::Users => e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("li").ok().flatten())
+            .filter(|li| !li.class_list().contains("me"))
+            .map(|li| Input::CallUser {
+                name: li.text_content().unwrap_or_default(),
+            }),
+        On::Pip => {
+            // Picture-in-Picture is the browser's window for our video: nothing about the call
+            // changes. The button opens it, or closes it when it is open.
+            let open = js_sys::Reflect::get(&ui.doc, &"pictureInPictureElement".into())
+                .is_ok_and(|e| e.is_truthy());
+            let (target, method): (&JsValue, _) = if open {
+                (&ui.doc, "exitPictureInPicture")
+            } else {
+                (&ui.remote, "requestPictureInPicture")
+            };
+            if let Ok(f) = js_sys::Reflect::get(target, &method.into()) {
+                let _ = f.unchecked_into::<js_sys::Function>().call0(target);
+            }
+            None
+        }
+        On::Stats => {
+            // Opening the stats panel is the view's own state: nothing about the call changes.
+            if let (Some(b), Some(panel)) = (&ui.stats_button, &ui.stats) {
+                let open = panel.hidden();
+                panel.set_hidden(!open);
+                let _ = b.set_attribute("aria-expanded", if open { "true" } else { "false" });
+            }
+            None
+        }
+        On::Accept => Some(Input::Accept),
+        On::Decline => Some(Input::Decline),
+        On::Mute => Some(Input::SetMuted {
+            muted: !ui.mute.as_ref().is_some_and(pressed),
+        }),
+        On::Camera => Some(Input::SetCamera {
+            on: ui.camera.as_ref().is_some_and(pressed),
+        }),
+        On::Share => Some(Input::ShareScreen {
+            on: !ui.share.as_ref().is_some_and(pressed),
+        }),
+        On::Escape => {
+            let ringing = ui.incoming.as_ref().is_some_and(|b| !b.hidden());
+            let escape = e
+                .dyn_ref::<KeyboardEvent>()
+                .is_some_and(|k| k.key() == "Escape");
+            (ringing && escape).then_some(Input::Decline)
+        }
+    };
+    if let Some(input) = input {
+        ui.inbox.input(input);
     }
 }
 

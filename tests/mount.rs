@@ -40,3 +40,33 @@ async fn mount_adds_the_template_after_the_roots_own_content_and_unmount_removes
         "an empty root is empty again"
     );
 }
+
+/// A page with its own elements but no `#status` / `#error` (the tutorial's): both are added,
+/// with their roles, and removed again on unmount.
+#[wasm_bindgen_test]
+async fn mount_adds_status_and_error_to_a_page_without_them_and_unmount_removes_them() {
+    let relay = Relay::new();
+    let (filled, index) = relay.mount("mount-template", None);
+    let page = q(&filled, ".webrtc-chat").inner_html();
+    relay.destroy(index);
+    let root = root("mount-no-status");
+    root.set_inner_html(&page);
+    q(&root, "#status").remove();
+    q(&root, "#error").remove();
+    let (mounted, index) = relay.mount_on(root, None);
+    assert_eq!(
+        q(&mounted, "#status").get_attribute("role").as_deref(),
+        Some("status")
+    );
+    assert_eq!(
+        q(&mounted, "#error").get_attribute("role").as_deref(),
+        Some("alert")
+    );
+    relay.destroy(index);
+    assert!(mounted.query_selector("#status").unwrap().is_none());
+    assert!(mounted.query_selector("#error").unwrap().is_none());
+    assert!(
+        mounted.query_selector("#name").unwrap().is_some(),
+        "the page's own stay"
+    );
+}
