@@ -3,7 +3,9 @@
 //
 // - floor: the browser's own best case, measured in the same run: two RTCPeerConnections in
 //   one page (e2e/pages/floor.html), no signaling; start (before getUserMedia) → first decoded
-//   remote frame.
+//   remote frame; its steps (camera, descriptions set, ICE and DTLS connected). The ratios are
+//   to this floor. Also shown: the two-way floor (both connections send a camera, the later of
+//   the two first frames), the same work as the app's two-way calls minus the signaling.
 // - app: N calls alice → bob through the real relay (`autoAccept=1`), each person in a browser
 //   context of their own; click on bob's name → first decoded remote frame, on the caller's and
 //   on the callee's side, and the later of the two (what a person waits for). Both pages read
@@ -251,20 +253,24 @@ const tutorialClient = {
   state: () => (window.myPeerConnection ? `${window.myPeerConnection.connectionState}/${window.myPeerConnection.iceConnectionState}/${window.myPeerConnection.signalingState}` : 'no pc'),
 };
 
-async function floor(browser, n) {
+async function floor(browser, n, twoWay = false) {
   const site = await startStatic(t, path.join(__dirname, 'pages'));
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${site.url}floor.html`);
   const times = [];
+  const steps = {};
   let failures = 0;
   for (let i = 0; i < n; i++) {
-    const r = await page.evaluate((to) => window.floor({ iceServers: [] }, to), CALL_TIMEOUT_MS);
-    if (r.ok) times.push(r.ms);
-    else failures++;
+    const r = await page.evaluate(([to, two]) => window.floor({ iceServers: [] }, to, two), [CALL_TIMEOUT_MS, twoWay]);
+    if (r.ok) {
+      times.push(r.ms);
+      for (const [k, v] of Object.entries({ ...r.steps, 'first frame': r.ms })) (steps[k] = steps[k] || []).push(v);
+    } else failures++;
   }
   await context.close();
-  return { ...stats(times), failures };
+  const stepStats = Object.entries(steps).map(([k, v]) => [k, stats(v)]).sort((x, y) => x[1].median - y[1].median);
+  return { ...stats(times), failures, steps: stepStats };
 }
 
 function bundle() {
@@ -293,6 +299,7 @@ async function main() {
   console.log(`webrtc-chat bench: N=${N} calls, Chromium ${browser.version()}, ${new Date().toISOString()}, load average ${require('node:os').loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('');
   const fl = await floor(browser, N);
+  const fl2 = await floor(browser, N, true);
   // autoAccept=1: the callee answers at once; autoAccept=0: the stock page rings and the callee
   // clicks Accept (the series runs only on a page that rings).
   const app = await runCalls(browser, `${relay.url}?${iceQuery}&autoAccept=1`, appClient, N);
@@ -307,6 +314,7 @@ async function main() {
   const row = (label, s, failures) =>
     console.log(`  ${label.padEnd(30)} ${ms(s.median).padStart(8)} ${ms(s.p95).padStart(8)}   ratio to floor ${s.median ? (s.median / fl.median).toFixed(2) : '-'}x / ${s.p95 ? (s.p95 / fl.p95).toFixed(2) : '-'}x   ok ${s.n}/${N}, failures ${failures}`);
   console.log(`  ${'floor (2 pcs, 1 page)'.padEnd(30)} ${ms(fl.median).padStart(8)} ${ms(fl.p95).padStart(8)}   ok ${fl.n}/${N}, failures ${fl.failures}`);
+  row('floor, two-way (both send)', fl2, fl2.failures);
   row('app: both sides (the later)', app.later, app.failures);
   row('app: caller (alice)', app.caller, app.failures);
   row('app: callee (bob)', app.callee, app.failures);
@@ -319,6 +327,7 @@ async function main() {
     console.log('  app, Accept click: skipped (this page has no #accept-button: it does not ring)');
   }
   const stepsOf = (r) => (who) => r.steps[who].map(([k, v]) => `${k} ${v.median.toFixed(0)}/${v.p95.toFixed(0)}${v.n < r.later.n ? ` (${v.n} calls)` : ''}`).join(', ');
+  console.log(`  floor's steps after the start (median / p95, ms): ${fl.steps.map(([k, v]) => `${k} ${v.median.toFixed(0)}/${v.p95.toFixed(0)}`).join(', ')}`);
   for (const who of ['caller', 'callee']) {
     console.log(`  app: ${who}'s steps after the click (median / p95, ms): ${stepsOf(app)(who)}`);
   }
