@@ -45,75 +45,30 @@ async function marker(from, to, all, text) {
 }
 
 /**
- * Makes glare certain, as a slow network would: a page holds an incoming `video-offer` until it
- * has sent its own, so both offers are in flight when they arrive. Only the delivery of that
- * one frame is delayed (the page's own `message` handlers, JavaScript's or ours, see it later).
+ * Init-script source that holds incoming `video-offer` frames back until `release()` is called:
+ * only the delivery of those frames is delayed (the page's own `message` handlers, JavaScript's
+ * or ours, see them later). `trigger` is script source, run first, that calls `release(later)`
+ * at its moment (`later`: deliver from a task of its own, not from inside the trigger's call).
  */
-const HOLD_OFFER_UNTIL_OURS_IS_SENT = `(() => {
-  const state = { sent: false, held: [] };
-  // WebSocket's own prototype (the test hook may have put a subclass in front of it).
-  let P = WebSocket.prototype;
-  while (P && !Object.getOwnPropertyDescriptor(P, 'onmessage')) P = Object.getPrototypeOf(P);
-  const hold = (fn) => function (e) {
-    let type;
-    try { type = JSON.parse(e.data).type; } catch (err) { /* not JSON */ }
-    if (type === 'video-offer' && !state.sent) {
-      state.held.push(() => fn.call(this, e));
-      return undefined;
-    }
-    return fn.call(this, e);
-  };
-  const send = P.send;
-  P.send = function (data) {
-    const result = send.call(this, data);
-    let type;
-    try { type = JSON.parse(data).type; } catch (err) { /* not JSON */ }
-    if (type === 'video-offer' && !state.sent) {
-      state.sent = true;
-      setTimeout(() => state.held.splice(0).forEach((f) => f()), 0);
-    }
-    return result;
-  };
-  const add = P.addEventListener;
-  P.addEventListener = function (type, fn, options) {
-    return add.call(this, type, type === 'message' && typeof fn === 'function' ? hold(fn) : fn, options);
-  };
-  const on = Object.getOwnPropertyDescriptor(P, 'onmessage');
-  Object.defineProperty(P, 'onmessage', {
-    configurable: true,
-    get() { return on.get.call(this); },
-    set(fn) { on.set.call(this, typeof fn === 'function' ? hold(fn) : fn); },
-  });
-})();`;
-
-/**
- * The moment Chromium's gathering can get stuck (docs/glare.md): the polite side's offer is
- * being made, nothing gathered yet, when the other offer arrives. Bob's camera starts half a
- * second late, so alice's offer is surely there first; bob holds it until his own
- * `setLocalDescription()` is called, and handles it while that is under way.
- */
-const OFFER_WHILE_OURS_IS_MADE = `(() => {
+const holdIncomingOffers = (trigger) => `(() => {
   const held = [];
-  let making = false;
-  const md = navigator.mediaDevices;
-  const gum = md.getUserMedia.bind(md);
-  md.getUserMedia = (c) => new Promise((r) => setTimeout(r, 500)).then(() => gum(c));
-  const P = RTCPeerConnection.prototype;
-  const sld = P.setLocalDescription;
-  P.setLocalDescription = function (...a) {
-    const result = sld.apply(this, a);
-    if (!making && this.signalingState === 'stable') {
-      making = true;
-      held.splice(0).forEach((f) => f());
-    }
-    return result;
+  let open = false;
+  const release = (later) => {
+    if (open) return;
+    open = true;
+    const deliver = () => held.splice(0).forEach((f) => f());
+    if (later) setTimeout(deliver, 0);
+    else deliver();
   };
+  // WebSocket's own prototype (the test hook may have put a subclass in front of it).
   let W = WebSocket.prototype;
   while (W && !Object.getOwnPropertyDescriptor(W, 'onmessage')) W = Object.getPrototypeOf(W);
+  const typeOf = (data) => {
+    try { return JSON.parse(data).type; } catch (err) { return undefined; /* not JSON */ }
+  };
+  ${trigger}
   const hold = (fn) => function (e) {
-    let type;
-    try { type = JSON.parse(e.data).type; } catch (err) { /* not JSON */ }
-    if (type === 'video-offer' && !making) {
+    if (typeOf(e.data) === 'video-offer' && !open) {
       held.push(() => fn.call(this, e));
       return undefined;
     }
@@ -130,6 +85,36 @@ const OFFER_WHILE_OURS_IS_MADE = `(() => {
     set(fn) { on.set.call(this, typeof fn === 'function' ? hold(fn) : fn); },
   });
 })();`;
+
+/**
+ * Makes glare certain, as a slow network would: a page holds an incoming `video-offer` until it
+ * has sent its own, so both offers are in flight when they arrive.
+ */
+const HOLD_OFFER_UNTIL_OURS_IS_SENT = holdIncomingOffers(`
+  const send = W.send;
+  W.send = function (data) {
+    const result = send.call(this, data);
+    if (typeOf(data) === 'video-offer') release(true);
+    return result;
+  };`);
+
+/**
+ * The moment Chromium's gathering can get stuck (docs/glare.md): the polite side's offer is
+ * being made, nothing gathered yet, when the other offer arrives. Bob's camera starts half a
+ * second late, so alice's offer is surely there first; bob holds it until his own
+ * `setLocalDescription()` is called, and handles it while that is under way.
+ */
+const OFFER_WHILE_OURS_IS_MADE = holdIncomingOffers(`
+  const md = navigator.mediaDevices;
+  const gum = md.getUserMedia.bind(md);
+  md.getUserMedia = (c) => new Promise((r) => setTimeout(r, 500)).then(() => gum(c));
+  const P = RTCPeerConnection.prototype;
+  const sld = P.setLocalDescription;
+  P.setLocalDescription = function (...a) {
+    const result = sld.apply(this, a);
+    if (this.signalingState === 'stable') release(false);
+    return result;
+  };`);
 
 test('glare: the polite side rolls back only once its offer has gathered a candidate, all ours', async (t) => {
   const browser = await launch(t);
