@@ -10,8 +10,8 @@
 //!   `host` (events for the host page), `stats` (getStats, send steps, the code's SHA-256);
 //! - below them: `queue` (the event queue and its `Inbox`, where every callback sends its
 //!   events), `config` (page contract configuration, ICE servers), `json` (JSON through the
-//!   platform), `rtc`, `live` (owned, counted callbacks), `spawn` (one boxed `spawn_local`),
-//!   `states`, `error`, `log`.
+//!   platform), `rtc`, `live` (counted callbacks) over `callback` (their owners), `spawn` (one
+//!   boxed `spawn_local`), `states`, `error`, `log`.
 //!
 //! Everything is wasm32-only: natively this crate is empty (its dependencies are too).
 // `deny`, not `forbid`: the global allocator below is the one place allowed to say `unsafe`.
@@ -31,6 +31,8 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod callback;
 #[cfg(target_arch = "wasm32")]
 mod config;
 #[cfg(target_arch = "wasm32")]
