@@ -3,6 +3,8 @@
 //! crates need std, and the page is built without it (README, "Bundle size", `no_std`): these
 //! are the two calls each of them made, and nothing else.
 
+use alloc::boxed::Box;
+
 use js_sys::Function;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -11,11 +11,29 @@
 //! - below them: `queue` (the event queue and its `Inbox`, where every callback sends its
 //!   events), `config` (page contract configuration, ICE servers), `json` (JSON through the
 //!   platform), `rtc`, `live` (counted callbacks) over `callback` (their owners), `spawn` (one
-//!   boxed `spawn_local`), `states`, `error`, `log`.
+//!   boxed `spawn_local`), `local` (page-wide statics), `states`, `error`, `log`.
 //!
 //! Everything is wasm32-only: natively this crate is empty (its dependencies are too).
+//!
+//! No std in the page and the embed bundle: what std kept alive through its panic machinery
+//! (`core::fmt`'s writer and padding, the panic messages, std's panic handler) is gone, and a
+//! panic traps as it did with `panic = "abort"` (README, "Bundle size"). The browser tests link
+//! std for their harness (feature `std`, turned on by `cargo test` only: Cargo.toml).
 // `deny`, not `forbid`: the global allocator below is the one place allowed to say `unsafe`.
 #![deny(unsafe_code)]
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+extern crate alloc;
+
+/// What a panic does in the page: the wasm traps (`unreachable`), as the release profile's
+/// `panic = "abort"` made std's handler do, and the call into wasm throws a `RuntimeError`.
+/// Without std's message: formatting it is the code this saves. Not in the browser tests' build,
+/// where std brings its own handler (two would not link).
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 // A small free-list allocator instead of std's dlmalloc: 3.2 KB less gzipped page (README,
 // "Bundle size"); freed blocks are reused, so memory stays flat over many calls
@@ -47,6 +65,8 @@ mod host;
 mod json;
 #[cfg(target_arch = "wasm32")]
 mod live;
+#[cfg(target_arch = "wasm32")]
+mod local;
 #[cfg(target_arch = "wasm32")]
 mod log;
 #[cfg(target_arch = "wasm32")]

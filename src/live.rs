@@ -6,7 +6,8 @@
 //! crate's browser tests, and the global `__webrtcChatLiveListeners` for the end-to-end tests
 //! of the package (e2e/embed/), which is no export and in no declaration.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use alloc::boxed::Box;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use wasm_bindgen::JsValue;
 use web_sys::{Event, EventTarget};

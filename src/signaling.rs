@@ -8,6 +8,8 @@
 //! parser panics (`unreachable!`) on a frame type it does not expect. The three listeners below
 //! are owned like every other one (`live::listen`, removed on drop).
 
+use alloc::string::String;
+
 use chat_core::protocol::{DecodeError, MAX_FRAME_BYTES, SUBPROTOCOL};
 use chat_core::{Input, Message};
 use js_sys::JsString;
