@@ -15,10 +15,10 @@
 //!
 //! Everything is wasm32-only: natively this crate is empty (its dependencies are too).
 //!
-//! No std in the page and the embed bundle: what std kept alive through its panic machinery
-//! (`core::fmt`'s writer and padding, the panic messages, std's panic handler) is gone, and a
-//! panic traps as it did with `panic = "abort"` (README, "Bundle size"). The browser tests link
-//! std for their harness (feature `std`, turned on by `cargo test` only: Cargo.toml).
+//! No std in the page and the embed bundle: std's panic handler, and what only it and
+//! `thread_local!` kept alive, are gone (README, "Bundle size", the `no_std` rows); a panic
+//! traps as it did with `panic = "abort"`. The browser tests link std for their harness
+//! (feature `std`, turned on by `cargo test` only: Cargo.toml).
 // `deny`, not `forbid`: the global allocator below is the one place allowed to say `unsafe`.
 #![deny(unsafe_code)]
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
@@ -27,8 +27,8 @@ extern crate alloc;
 
 /// What a panic does in the page: the wasm traps (`unreachable`), as the release profile's
 /// `panic = "abort"` made std's handler do, and the call into wasm throws a `RuntimeError`.
-/// Without std's message: formatting it is the code this saves. Not in the browser tests' build,
-/// where std brings its own handler (two would not link).
+/// std's handler formatted the message first; this one never reads it. Not in the browser
+/// tests' build, where std brings its own handler (two would not link).
 #[cfg(all(target_arch = "wasm32", not(feature = "std")))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
