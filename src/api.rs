@@ -4,13 +4,16 @@
 //! Doc comments (`///`) on the exports reach the package's `.d.ts` (for editors); the JS glue
 //! gets them too, and loses them again to terser (scripts/shrink-bundle.mjs).
 
-use std::cell::RefCell;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 use crate::app::App;
 use crate::live;
+use crate::local::Local;
 
 /// A mounted client. Every method takes `&self`, so a host may call any of them from inside
 /// one of our callbacks (its `send` function, say). Dropping the handle does not unmount: a
@@ -265,11 +268,9 @@ declare global {
 }
 "#;
 
-thread_local! {
-    /// Every client from `mount` until its `destroy()`: a host that drops the handle (or never
-    /// keeps it, like the autostart) must not see its client vanish at the next GC.
-    static MOUNTED: RefCell<Vec<App>> = const { RefCell::new(Vec::new()) };
-}
+/// Every client from `mount` until its `destroy()`: a host that drops the handle (or never
+/// keeps it, like the autostart) must not see its client vanish at the next GC.
+static MOUNTED: Local<RefCell<Vec<App>>> = Local::new(RefCell::new(Vec::new()));
 
 /// Mounts a client on `root`: uses the page-contract elements inside it (`#name`,
 /// `ul.userlistbox`, `.chatbox`, `#text`, `#send`, `video#received_video`, `video#local_video`,

@@ -2,7 +2,7 @@
 //! [`Client`] and the [`Executor`] that carries out its actions, and connects them through the
 //! event queue (`queue.rs`). It decides nothing.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 use chat_core::text::Lang;
 use chat_core::{Client, Input};

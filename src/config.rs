@@ -5,6 +5,9 @@
 //! attributes, then defaults (for signaling the page's own origin, or in a development build
 //! the tutorial's `<page host>:6503`; the tutorial's TURN server).
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

@@ -4,6 +4,9 @@
 //! for the chosen devices, and the one-kind `getUserMedia` of a switch. The core decides which
 //! device, the fallback and the notice (core/src/devices.rs).
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use chat_core::call::MediaError;
 use chat_core::devices::{Device, DeviceKind};
 use chat_core::Input;
@@ -159,6 +162,6 @@ pub(crate) fn acquire_one(
     base: Option<&JsValue>,
     chosen: &[Option<String>; 2],
     kind: DeviceKind,
-) -> impl std::future::Future<Output = Result<LocalStream, MediaError>> {
+) -> impl core::future::Future<Output = Result<LocalStream, MediaError>> {
     crate::media::acquire(Some(&constraints(base, chosen, Some(kind))))
 }

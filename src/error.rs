@@ -1,6 +1,8 @@
 //! Errors of the browser layer. A thrown JS value becomes a [`JsError`] in one place.
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use core::fmt;
 
 use wasm_bindgen::prelude::*;
 
@@ -61,7 +63,7 @@ impl fmt::Display for JsError {
     }
 }
 
-impl std::error::Error for JsError {}
+impl core::error::Error for JsError {}
 
 /// A string property of an object, if it is one (getters that throw count as absent).
 pub(crate) fn prop(value: &JsValue, key: &str) -> Option<String> {
@@ -100,7 +102,7 @@ impl fmt::Display for MountError {
     }
 }
 
-impl std::error::Error for MountError {}
+impl core::error::Error for MountError {}
 
 impl From<JsError> for MountError {
     fn from(e: JsError) -> MountError {

@@ -2,6 +2,9 @@
 //! events, transport, peer connection, camera stream, timers); turns each [`Event`] into an
 //! [`Input`] and carries out the [`Action`]s the core returns, in order. It decides nothing.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use chat_core::call::{CallId, PeerOp, Timer};
 use chat_core::text::Key;
 use chat_core::{Action, Client, Input};

@@ -4,6 +4,9 @@
 //! tests and the relay use serde_json and `chat_protocol::number_to_string`; tests/json.rs
 //! checks both agree with this on the same table).
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use chat_core::json::MAX_DEPTH;
 use chat_core::Value;
 use js_sys::{Array, JsString, Object, Reflect};

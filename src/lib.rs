@@ -10,12 +10,30 @@
 //!   `host` (events for the host page), `stats` (getStats, send steps, the code's SHA-256);
 //! - below them: `queue` (the event queue and its `Inbox`, where every callback sends its
 //!   events), `config` (page contract configuration, ICE servers), `json` (JSON through the
-//!   platform), `rtc`, `live` (owned, counted callbacks), `spawn` (one boxed `spawn_local`),
-//!   `states`, `error`, `log`.
+//!   platform), `rtc`, `live` (counted callbacks) over `callback` (their owners), `spawn` (one
+//!   boxed `spawn_local`), `local` (page-wide statics), `states`, `error`, `log`.
 //!
 //! Everything is wasm32-only: natively this crate is empty (its dependencies are too).
+//!
+//! No std in the page and the embed bundle: std's panic handler, and what only it and
+//! `thread_local!` kept alive, are gone (README, "Bundle size", the `no_std` rows); a panic
+//! traps as it did with `panic = "abort"`. The browser tests link std for their harness
+//! (feature `std`, turned on by `cargo test` only: Cargo.toml).
 // `deny`, not `forbid`: the global allocator below is the one place allowed to say `unsafe`.
 #![deny(unsafe_code)]
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+extern crate alloc;
+
+/// What a panic does in the page: the wasm traps (`unreachable`), as the release profile's
+/// `panic = "abort"` made std's handler do, and the call into wasm throws a `RuntimeError`.
+/// std's handler formatted the message first; this one never reads it. Not in the browser
+/// tests' build, where std brings its own handler (two would not link).
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 // A small free-list allocator instead of std's dlmalloc: 3.2 KB less gzipped page (README,
 // "Bundle size"); freed blocks are reused, so memory stays flat over many calls
@@ -32,6 +50,8 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
+mod callback;
+#[cfg(target_arch = "wasm32")]
 mod config;
 #[cfg(target_arch = "wasm32")]
 mod devices;
@@ -45,6 +65,8 @@ mod host;
 mod json;
 #[cfg(target_arch = "wasm32")]
 mod live;
+#[cfg(target_arch = "wasm32")]
+mod local;
 #[cfg(target_arch = "wasm32")]
 mod log;
 #[cfg(target_arch = "wasm32")]

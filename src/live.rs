@@ -1,17 +1,18 @@
 //! Owners for JS callbacks, counted so that tests can prove nothing leaks.
 //!
 //! Every listener and timer the client registers goes through [`listen`] or [`timeout`]: the
-//! returned guard removes the callback when dropped (gloo-events / gloo-timers do the removal)
+//! returned guard removes the callback when dropped (`callback` does the removal)
 //! and keeps a page-wide count of live callbacks: `webrtc_chat::live_listeners()` for the
 //! crate's browser tests, and the global `__webrtcChatLiveListeners` for the end-to-end tests
 //! of the package (e2e/embed/), which is no export and in no declaration.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use alloc::boxed::Box;
+use core::sync::atomic::{AtomicU32, Ordering};
 
-use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsValue;
 use web_sys::{Event, EventTarget};
+
+use crate::callback::{EventListener, Timeout};
 
 /// wasm32 without threads: an atomic is just a cell that needs no `unsafe` and no TLS.
 static LIVE: AtomicU32 = AtomicU32::new(0);
@@ -59,8 +60,7 @@ where
     listen_boxed(target, event, Box::new(callback))
 }
 
-/// The one copy of the registration: gloo's is generic over the callback, and was inlined
-/// into every caller (README, "Bundle size").
+/// The one copy of the registration, not one per callback type (README, "Bundle size").
 #[inline(never)]
 fn listen_boxed(
     target: &EventTarget,

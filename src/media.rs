@@ -88,7 +88,7 @@ impl Drop for LocalStream {
 /// the rest of the current event): the camera is on the path of a call's setup.
 pub(crate) fn acquire(
     constraints: Option<&JsValue>,
-) -> impl std::future::Future<Output = Result<LocalStream, MediaError>> {
+) -> impl core::future::Future<Output = Result<LocalStream, MediaError>> {
     let asked = request(constraints);
     async move {
         let stream = JsFuture::from(asked?).await.map_err(|e| media_error(&e))?;

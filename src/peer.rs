@@ -4,8 +4,9 @@
 //! id; the core decides. Handlers are `Listener`s owned by the [`Peer`]: dropping the peer
 //! removes them all (the tutorial's bug 2 left two attached) and closes the connection.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 
 use chat_core::call::{CallId, Input, PeerOp};
 use chat_core::protocol::{IceCandidate, SessionDescription};

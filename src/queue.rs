@@ -9,8 +9,9 @@
 //! This module depends on nothing of the app: the event sources (`signaling`, `peer`, `view`)
 //! import [`Inbox`] from here, and the app imports them, without a cycle.
 
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 
 use chat_core::call::{CallId, MediaError};
 use chat_core::Input;
@@ -161,7 +162,7 @@ impl<H: Handler + 'static> Queue<H> {
         let events = self
             .events
             .try_borrow_mut()
-            .map(|mut q| std::mem::take(&mut *q));
+            .map(|mut q| core::mem::take(&mut *q));
         drop(events);
     }
 }

@@ -1,6 +1,8 @@
 //! The `RTCPeerConnection` members web-sys lacks or types too narrowly, shared by the page's
 //! `peer` module and the tutorial-compatible `compat` exports.
 
+use alloc::string::String;
+
 use chat_core::protocol::{IceCandidate, SdpType, SessionDescription};
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;

@@ -6,7 +6,9 @@
 //! the wasm heap for good; here a frame over `MAX_FRAME_BYTES` is refused while it is still a
 //! JS string), its stream has no `open` event (the core needs `SocketOpen`), and its message
 //! parser panics (`unreachable!`) on a frame type it does not expect. The three listeners below
-//! are owned like every other one (gloo-events, removed on drop).
+//! are owned like every other one (`live::listen`, removed on drop).
+
+use alloc::string::String;
 
 use chat_core::protocol::{DecodeError, MAX_FRAME_BYTES, SUBPROTOCOL};
 use chat_core::{Input, Message};

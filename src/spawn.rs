@@ -3,8 +3,9 @@
 //! check) inlined; here every future is boxed first, so that set-up exists once (measured in the
 //! README, "Bundle size").
 
-use std::future::Future;
-use std::pin::Pin;
+use alloc::boxed::Box;
+use core::future::Future;
+use core::pin::Pin;
 
 use js_sys::Promise;
 use wasm_bindgen::JsValue;

@@ -3,6 +3,9 @@
 //! SHA-256. Only reading and writing the browser's objects; `chat_core::quality` and
 //! `chat_core::sas` decide.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use chat_core::quality::{Sample, SendStep};
 use js_sys::{Array, Map, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -27,7 +30,7 @@ fn num(v: &JsValue, key: &str) -> Option<f64> {
     Reflect::get(v, &JsValue::from_str(key)).ok()?.as_f64()
 }
 
-fn add<T: std::ops::Add<Output = T> + Default>(to: &mut Option<T>, v: Option<T>) {
+fn add<T: core::ops::Add<Output = T> + Default>(to: &mut Option<T>, v: Option<T>) {
     if let Some(v) = v {
         *to = Some(to.take().unwrap_or_default() + v);
     }

@@ -2,12 +2,16 @@
 //! template when the root is empty. Every text from the network goes in with `textContent`,
 //! never `innerHTML` (the tutorial's bug 9).
 
+use alloc::borrow::ToOwned;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
+
 use chat_core::call::{CallPhase, Input, Status};
 use chat_core::quality::{Figures, Level};
 use chat_core::text::{self, Key, Lang, Text};
 use chat_core::Millis;
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, HtmlMediaElement,

@@ -19,6 +19,9 @@
 //!   ([`Action::RefreshIceServers`]). The browser layer renders these as they come; it infers
 //!   nothing from [`Action::ShowStatus`].
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::protocol::{IceCandidate, Message, SessionDescription};
 
 /// Identifies one call attempt. New for every call, never reused in a client's lifetime.

@@ -7,6 +7,10 @@
 //!
 //! Sans I/O: no clock (time arrives as `now`), no randomness except from the seed, no sockets.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 mod call;
 pub(crate) mod candidates;
 mod controls;
@@ -225,7 +229,7 @@ impl Client {
         self.gate_sends();
         // A call's start and end are announced after the status they change, so a host that
         // reacts to them already sees the page in its new state.
-        let (mut actions, announcements): (Vec<_>, Vec<_>) = std::mem::take(&mut self.out)
+        let (mut actions, announcements): (Vec<_>, Vec<_>) = core::mem::take(&mut self.out)
             .into_iter()
             .partition(|a| !matches!(a, Action::CallStarted { .. } | Action::CallEnded { .. }));
         let status = self.derive_status();
@@ -357,7 +361,7 @@ impl Client {
 
     /// Hides the error or notice shown, if any: it no longer applies.
     fn clear_error(&mut self) {
-        if std::mem::take(&mut self.error_shown) {
+        if core::mem::take(&mut self.error_shown) {
             self.out.push(Action::ClearError);
         }
     }

@@ -9,6 +9,11 @@
 //! whose media is up, [`Action::SwitchDevice`](crate::Action::SwitchDevice): the new track
 //! replaces the old one in the sender (`replaceTrack`, no renegotiation).
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
 use crate::call::MediaError;
 use crate::text::{template, Key, Lang, Text};
 
@@ -147,7 +152,7 @@ impl Devices {
         if id == self.chosen[i] {
             return Outcome::default();
         }
-        self.before[i] = Some(std::mem::replace(&mut self.chosen[i], id));
+        self.before[i] = Some(core::mem::replace(&mut self.chosen[i], id));
         Outcome {
             show: true,
             switch: true,

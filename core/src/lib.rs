@@ -1,6 +1,10 @@
 //! The pure core of webrtc-chat: the signaling protocol and the client's state machine.
 //! No web-sys, no clock, no sockets: plain Rust, tested natively with `cargo test`.
 #![forbid(unsafe_code)]
+// No std: the page links this crate and is built without it (README, "Bundle size").
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
 
 pub mod call;
 pub mod client;

@@ -6,7 +6,9 @@
 //! (https://developer.mozilla.org/en-US/docs/Web/API/MediaDevices/getUserMedia#exceptions),
 //! plus the pre-standard names older Chrome and Firefox threw.
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use core::fmt;
 
 use crate::call::MediaError;
 use crate::text::{Key, Lang, Text};
@@ -73,4 +75,4 @@ impl fmt::Display for MediaError {
     }
 }
 
-impl std::error::Error for MediaError {}
+impl core::error::Error for MediaError {}

@@ -21,6 +21,8 @@
 //! back slowly so that one good second does not push it over again (the same shape as TCP's
 //! and GCC's congestion control, draft-ietf-rmcat-gcc-02 §5).
 
+use alloc::string::String;
+
 use crate::call::Millis;
 
 /// Consecutive poor samples (one a second) before the sender lowers its video.

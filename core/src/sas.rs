@@ -12,6 +12,9 @@
 //! `crypto.subtle.digest("SHA-256", …)` (no hash code in the wasm). Each side feeds its own
 //! local and remote descriptions; sorting makes the input the same on both sides.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 /// Prefix of the hash input: versioned so a later change of the derivation cannot produce a
 /// code that matches an older client's by accident.
 const DOMAIN: &str = "webrtc-chat sas v1";

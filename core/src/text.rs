@@ -9,6 +9,10 @@
 //! `format!`, and no `str` slicing by index (its panic path pulls in the formatter: 4 KB of
 //! wasm); one byte loop (`cut`) serves the lookups and the placeholders alike.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 /// The language of the page and of the core's notices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {

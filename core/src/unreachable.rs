@@ -5,6 +5,9 @@
 //! only in the browser's console. The core knows the attempts and the retry schedule, so it
 //! words the notice here; the page shows it as it is.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use crate::call::Millis;
 use crate::protocol::digits::dec;
 use crate::text::{Key, Lang, Text};

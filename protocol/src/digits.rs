@@ -3,6 +3,8 @@
 //! integer code (README, "Bundle size"). Shared by the protocol's messages and the core's
 //! logs and notices.
 
+use alloc::string::String;
+
 /// `n` in decimal, as `n.to_string()` writes it.
 pub fn dec(n: u64) -> String {
     let mut buf = [0u8; 20];

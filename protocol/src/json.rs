@@ -6,9 +6,14 @@
 //! go through this type, so decoding a [`Message`](crate::Message) is one code path, written
 //! once, tested natively.
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::number::is_integral;
 
 /// Deepest nesting accepted. Signaling messages are at most three levels deep; the limit keeps
 /// a hostile `[[[[…]]]]` from overflowing the (small) wasm stack while deserializing.
@@ -119,7 +124,7 @@ impl serde::Serialize for Value {
             Value::Bool(b) => serializer.serialize_bool(*b),
             // As `JSON.stringify`: `3`, not `3.0`; `-0` is `0`. (Non-finite numbers: serde_json
             // writes `null`, as `JSON.stringify` does.)
-            Value::Number(n) if n.fract() == 0.0 && n.abs() <= EXACT => {
+            Value::Number(n) if is_integral(*n) && n.abs() <= EXACT => {
                 serializer.serialize_i64(*n as i64)
             }
             Value::Number(n) => serializer.serialize_f64(*n),

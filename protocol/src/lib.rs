@@ -17,16 +17,23 @@
 //! platform's `JSON.parse` and `JSON.stringify` (the client's src/json.rs), so the page bundles
 //! no JSON reader or number writer.
 #![forbid(unsafe_code)]
+// No std: the page links this crate and is built without it (README, "Bundle size").
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
 
 pub mod digits;
 pub mod json;
 mod number;
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 use crate::json::Value;
 
-pub use crate::number::number_to_string;
+pub use crate::number::{is_integral, number_to_string};
 
 /// The WebSocket subprotocol the sample's server demands (`request.accept("json", …)`): it
 /// refuses an upgrade that does not ask for it.
@@ -199,7 +206,7 @@ impl DecodeError {
     }
 }
 
-impl std::error::Error for DecodeError {}
+impl core::error::Error for DecodeError {}
 
 impl Message {
     /// The wire `type` of this message.
@@ -477,7 +484,7 @@ impl IceCandidate {
         };
         let index = match v.get("sdpMLineIndex") {
             None | Some(Value::Null) => None,
-            Some(Value::Number(n)) if n.fract() == 0.0 && (0.0..=65535.0).contains(n) => {
+            Some(Value::Number(n)) if is_integral(*n) && (0.0..=65535.0).contains(n) => {
                 Some(*n as u16)
             }
             Some(_) => return None,
@@ -573,7 +580,7 @@ impl Fields<'_> {
         const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
         let id = match self.v.get(field) {
             None | Some(Value::Null) => return Ok(None),
-            Some(Value::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => Some(*n as u64),
+            Some(Value::Number(n)) if is_integral(*n) && *n >= 0.0 => Some(*n as u64),
             Some(Value::String(s)) => s.trim().parse().ok(),
             Some(_) => None,
         };

@@ -1,6 +1,10 @@
 //! The call: `invite`, `createPeerConnection`, the four call messages, `hangUpCall`,
 //! `closeVideoCall`.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use chat_core::call::{
     is_polite,
     SignalingState::{HaveLocalOffer, Stable},

@@ -1,5 +1,7 @@
 //! `handleGetUserMediaError`, `reportError`, `log`, `log_error`.
 
+use alloc::string::ToString;
+
 use chat_core::call::MediaError;
 use wasm_bindgen::prelude::*;
 

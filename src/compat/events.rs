@@ -2,6 +2,8 @@
 //! `removetrack` watch on the remote stream, the flush of buffered candidates, the ICE grace
 //! period.
 
+use alloc::format;
+
 use crate::spawn::spawn_local;
 use chat_core::Message;
 use js_sys::Reflect;

@@ -7,6 +7,9 @@
 //! Read at every use, never cached: a JavaScript neighbour may change any of them between two
 //! of our calls (the tutorial's `closeVideoCall` sets `myPeerConnection = null`, say).
 
+use alloc::string::String;
+
+use chat_core::protocol::is_integral;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MediaStream, RtcPeerConnection, WebSocket};
@@ -52,7 +55,7 @@ pub(super) fn target() -> Option<String> {
 pub(super) fn client_id() -> Option<u64> {
     get(CLIENT_ID)
         .as_f64()
-        .filter(|n| n.is_finite() && *n >= 0.0 && n.fract() == 0.0)
+        .filter(|n| *n >= 0.0 && is_integral(*n))
         .map(|n| n as u64)
 }
 

@@ -25,6 +25,8 @@
 //! buffered (6); `track` handling is idempotent (7); `removetrack` is watched on the remote
 //! stream (8); chat text is text (9); the socket reconnects (10); no `Closure::forget` (11).
 
+use alloc::string::{String, ToString};
+
 mod call;
 mod errors;
 mod events;

@@ -2,6 +2,8 @@
 //! in crate::rtc), and its operations as futures of `Result<_, JsValue>` (the thrown value is
 //! kept whole: the page's `reportError` and `handleGetUserMediaError` read its `name`).
 
+use alloc::string::String;
+
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

@@ -12,13 +12,16 @@
 //! The cells are only borrowed inside this module, never across a call into the page, so a
 //! page function that calls back into us cannot meet a borrowed cell.
 
-use std::cell::RefCell;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 
 use chat_core::rules::{CandidateBuffer, GracePeriod};
 use web_sys::RtcPeerConnection;
 
 use super::globals;
 use crate::live::{Listener, Timer};
+use crate::local::Local;
 
 #[derive(Default)]
 pub(super) struct Slots {
@@ -44,10 +47,8 @@ struct Entry {
     slots: Slots,
 }
 
-thread_local! {
-    static PEER: RefCell<Option<Entry>> = const { RefCell::new(None) };
-    static EARLY: RefCell<CandidateBuffer> = const { RefCell::new(CandidateBuffer::new()) };
-}
+static PEER: Local<RefCell<Option<Entry>>> = Local::new(RefCell::new(None));
+static EARLY: Local<RefCell<CandidateBuffer>> = Local::new(RefCell::new(CandidateBuffer::new()));
 
 /// Runs `f` on the slots of `pc`. They are created when `pc` is the page's current connection
 /// (dropping another connection's); for a connection the page has left (an `await` outlived

@@ -1,7 +1,11 @@
 //! The signaling socket and the session: `connect`, `sendToServer`, `setUsername`,
 //! `handleSendButton`, `handleKey`, `handleUserlistMsg`.
 
-use std::cell::{Cell, RefCell};
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 
 use chat_core::rules::Backoff;
 use chat_core::{Input, Message};
@@ -14,6 +18,7 @@ use super::{
     report, send, set_disabled,
 };
 use crate::live::{self, Listener, Timer};
+use crate::local::Local;
 
 // The subprotocol the sample's server demands, and the messages that belong to a call (routed
 // by `target`, broadcast by the sample's server when it is missing): the protocol crate's.
@@ -33,14 +38,12 @@ impl Drop for Socket {
     }
 }
 
-thread_local! {
-    static SOCKET: Cell<Option<Socket>> = const { Cell::new(None) };
-    static BACKOFF: RefCell<Backoff> = const { RefCell::new(Backoff::new()) };
-    /// Click listeners of the user list, replaced with the list.
-    static USER_LIST: Cell<Vec<Listener>> = const { Cell::new(Vec::new()) };
-    /// The peer of the call messages last sent (see `sendToServer`).
-    static LAST_PEER: Cell<Option<String>> = const { Cell::new(None) };
-}
+static SOCKET: Local<Cell<Option<Socket>>> = Local::new(Cell::new(None));
+static BACKOFF: Local<RefCell<Backoff>> = Local::new(RefCell::new(Backoff::new()));
+/// Click listeners of the user list, replaced with the list.
+static USER_LIST: Local<Cell<Vec<Listener>>> = Local::new(Cell::new(Vec::new()));
+/// The peer of the call messages last sent (see `sendToServer`).
+static LAST_PEER: Local<Cell<Option<String>>> = Local::new(Cell::new(None));
 
 /// Opens the signaling socket (`connection`). Unlike the tutorial's, it reconnects when the
 /// socket closes (bug 10), and a second call replaces the first socket instead of leaking it.
@@ -53,7 +56,7 @@ pub fn connect() -> Result<(), JsValue> {
     let closed = ws.clone();
     let listeners = [
         live::listen(&ws, "open", |_| {
-            BACKOFF.with_borrow_mut(Backoff::reset);
+            BACKOFF.borrow_mut().reset();
             set_disabled("text", false);
             set_disabled("send", false);
         }),
@@ -132,7 +135,7 @@ fn on_close(ws: &WebSocket) {
     if globals::my_username().is_none() {
         return log("The connection to the server closed");
     }
-    let ms = BACKOFF.with_borrow_mut(Backoff::next_delay);
+    let ms = BACKOFF.borrow_mut().next_delay();
     log(&format!(
         "The connection to the server closed; reconnecting in {ms} ms"
     ));

@@ -18,6 +18,11 @@
 //! not in the user list) it waits, and the offer goes out once it can. Bounded by
 //! [`ICE_RESTART_ATTEMPTS`] x [`ICE_RESTART_ATTEMPT_MS`].
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
 use crate::call::{
     Action, CallId, CallPhase, EndReason, IceConnectionState, IceGatheringState, Input, PeerOp,
     SignalingState, Timer, CONNECT_TIMEOUT_MS, ICE_RESTART_ATTEMPTS, ICE_RESTART_ATTEMPT_MS,
@@ -445,7 +450,7 @@ impl Call {
         // offer is still being applied: tracks added before it is are matched to its m-lines
         // all the same (JSEP §5.10, transceivers created by addTrack and not yet associated).
         out.push(Action::AddLocalTracks { call: self.id });
-        if std::mem::take(&mut self.answer_waits_media) {
+        if core::mem::take(&mut self.answer_waits_media) {
             out.push(Action::SetLocalDescription { call: self.id });
         }
     }
@@ -675,7 +680,7 @@ impl Call {
         if kind == Some(SdpType::Answer) {
             self.start_connect_timer(out);
         }
-        for candidate in std::mem::take(&mut self.pending_candidates) {
+        for candidate in core::mem::take(&mut self.pending_candidates) {
             out.push(Action::AddIceCandidate {
                 call: self.id,
                 candidate,
@@ -755,7 +760,7 @@ impl Call {
         match state {
             IceConnectionState::Connected | IceConnectionState::Completed => {
                 self.phase = CallPhase::Connected;
-                if std::mem::take(&mut self.restart_attempts) > 0 {
+                if core::mem::take(&mut self.restart_attempts) > 0 {
                     // The attempt's timer may still fire: with no restart running it is ignored.
                     self.restart_wanted = false;
                     self.peer_restarted = false;
@@ -922,7 +927,7 @@ impl Call {
             timer: Timer::IceRestart(self.id),
             ms: ICE_RESTART_ATTEMPT_MS,
         });
-        let peer_drives = std::mem::take(&mut self.peer_restarted);
+        let peer_drives = core::mem::take(&mut self.peer_restarted);
         if self.polite && (self.restart_attempts == 1 || peer_drives) {
             out.push(log([
                 "ICE restart: ",

@@ -6,6 +6,9 @@
 //! flood of candidates cannot grow memory without limit. [`CandidateBuffer`] is also the buffer
 //! of the tutorial-compatible functions (src/compat/), through `crate::rules`.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::protocol::IceCandidate;
 
 /// Most candidates kept per sender (a real peer sends a handful to a few dozen).

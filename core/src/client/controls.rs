@@ -5,6 +5,8 @@
 //! `target` to that user, so it needs no server support. Only the peer of the current call,
 //! with a token of that call, is believed.
 
+use alloc::borrow::ToOwned;
+
 use crate::call::Action;
 use crate::devices::{DeviceKind, Outcome};
 use crate::json::Value;

@@ -6,6 +6,9 @@
 //! a `hang-up` with no target (docs/protocol.md), so every message here may be for another call,
 //! from another user, or late.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use crate::call::{Action, CallId, EndReason, Timer, RING_TIMEOUT_MS};
 use crate::protocol::digits::dec;
 use crate::protocol::{IceCandidate, Message, SdpType, SessionDescription};

@@ -4,6 +4,8 @@
 //! claims to be from our peer. A token that only the two ends of a call know lets us tell the
 //! real peer's messages from a spoofer's (and from late messages of an earlier call).
 
+use alloc::string::String;
+
 /// splitmix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number generators", 2014;
 /// reference code: https://prng.di.unimi.it/splitmix64.c): a counter run through a mixing
 /// function. Seeded from the browser's crypto RNG, its outputs are as unguessable as the seed.

@@ -1,6 +1,8 @@
 //! What the person is told when the peer ends the call: the `reason` extension of `hang-up`
 //! (docs/protocol.md, "Our extensions") in words, and as the core's [`EndReason`].
 
+use alloc::string::String;
+
 use crate::call::EndReason;
 use crate::text::{Key, Lang, Text};
 
