@@ -171,6 +171,9 @@ const V8_ROOTS = /^\((Strong root list|Compilation cache|Internalized strings|Ex
 const HOLDERS = [
   ['browser: performance timeline', (edge, kind) => kind === 'Performance'],
   ['browser: media inspector', (edge, kind) => kind === 'blink::MediaInspectorContextImpl'],
+  // Blink keeps the last few getUserMedia promises' resolvers (and so their settled streams,
+  // ended tracks) for its timing metrics: 4 streams' worth from the 4th call on, then no more.
+  ['browser: getUserMedia trackers', (edge, kind) => kind.startsWith('blink::ScriptPromiseResolverWithTracker')],
   ['V8 internals', (edge, kind) => V8_ROOTS.test(kind.replace(/^\(synthetic\) /, ''))],
   ['driver: Playwright scripts', (edge, kind) => /^(InjectedScript|UtilityScript)$/.test(kind)],
   ['driver: e2e hooks', (edge) => edge === '.__e2e'],
