@@ -8,7 +8,14 @@
 //   init script below, which wraps setTimeout/setInterval; independent of the app's count);
 // - `wasm`: the wasm memory's size (it only ever grows, a 64 KiB page at a time);
 // - `heap`: the JS heap in use after a forced GC (`performance.memory`, Chromium only; needs
-//   --enable-precise-memory-info and --js-flags=--expose-gc, see CHROMIUM_EXTRA_ARGS).
+//   --enable-precise-memory-info and --js-flags=--expose-gc, see CHROMIUM_EXTRA_ARGS);
+// - `refs`/`refsTable`: the wasm-bindgen externref table's slots holding a value, and its
+//   length. Every JsValue the Rust side holds is one slot: a JsValue leaked per call shows here
+//   (the table grows 128 slots at a time, so its length alone would show it late);
+// - `dom`: the page's elements, `chat` of them the chat box's lines (content a person reads,
+//   kept up to src/view.rs's MAX_CHAT_LINES; the calls write none);
+// - `timeline`: the browser's buffered performance entries per type (layout shifts, paints,
+//   long animation frames…): Chromium keeps up to 150–200 of each, whatever the page does.
 'use strict';
 
 const { callAndCheck, hangUpAndCheck } = require('./scenarios');
@@ -71,14 +78,44 @@ function figuresInPage() {
   // client such as Playwright listens to them; the app logs a dozen lines per call.
   console.clear();
   if (window.gc) window.gc();
+  // Read first: the counting below makes garbage of its own.
+  const heap = performance.memory ? performance.memory.usedJSHeapSize : -1;
   const wasm = window.__calls && window.__calls.wasm;
   // src/live.rs publishes the count on the page (no test hook in the bundle's exports).
   const live = window.__webrtcChatLiveListeners;
+  // wasm-bindgen's glue keeps every JsValue the Rust side holds in this table; a freed slot
+  // reads null (and slot 0 and the constants' slots, undefined/null/true/false, are fixed).
+  const table = wasm && wasm.__wbindgen_externrefs;
+  let refs = 0;
+  if (table) {
+    for (let i = 0; i < table.length; i++) {
+      const v = table.get(i);
+      if (v !== undefined && v !== null) refs++;
+    }
+  }
+  // Buffered entries are handed to a new observer at once by takeRecords (no task to wait for).
+  const timeline = {};
+  for (const type of PerformanceObserver.supportedEntryTypes || []) {
+    const o = new PerformanceObserver(() => {});
+    try {
+      o.observe({ type, buffered: true });
+      const n = o.takeRecords().length;
+      if (n) timeline[type] = n;
+    } catch (e) {
+      // a type this page cannot observe
+    }
+    o.disconnect();
+  }
   return {
     listeners: typeof live === 'number' ? live : -1,
     timers: window.__calls ? window.__calls.pending.size : -1,
     wasm: wasm && wasm.memory ? wasm.memory.buffer.byteLength : -1,
-    heap: performance.memory ? performance.memory.usedJSHeapSize : -1,
+    heap,
+    refs: table ? refs : -1,
+    refsTable: table ? table.length : -1,
+    dom: document.getElementsByTagName('*').length,
+    chat: document.querySelectorAll('.chatbox .chat-line').length,
+    timeline,
   };
 }
 
