@@ -159,6 +159,12 @@ pub struct RunArgs {
           value_parser = frame_bytes)]
     pub max_frame_bytes: usize,
 
+    /// Largest user list sent, 1024..=65536 (clients refuse larger frames): a login whose
+    /// name would make its room's list larger is refused, on one relay or across relays.
+    #[arg(long, env = "RELAY_MAX_LIST_BYTES", value_name = "N", default_value_t = MAX_FRAME_BYTES,
+          value_parser = frame_bytes)]
+    pub max_list_bytes: usize,
+
     /// Messages per second per connection; excess gets an error reply and is dropped.
     #[arg(long, env = "RELAY_MAX_RATE", value_name = "N", default_value_t = 50.0,
           value_parser = positive_rate)]
@@ -274,6 +280,7 @@ impl RunArgs {
             allow_origins,
             limits: Limits {
                 max_frame_bytes: self.max_frame_bytes,
+                max_list_bytes: self.max_list_bytes,
                 rate: Rate {
                     per_sec: self.max_rate,
                     burst: self.burst,
@@ -375,6 +382,7 @@ mod tests {
         assert_eq!(c, Config::default());
         assert_eq!(c.listen, "127.0.0.1:6503");
         assert_eq!(c.limits.max_frame_bytes, MAX_FRAME_BYTES);
+        assert_eq!(c.limits.max_list_bytes, MAX_FRAME_BYTES);
         assert_eq!(
             c.limits.rate,
             Rate {
@@ -393,6 +401,7 @@ mod tests {
             "--static=dist",
             "--max-frame-bytes",
             "2048",
+            "--max-list-bytes=4096",
             "--max-rate=2.5",
             "--burst",
             "7",
@@ -404,6 +413,7 @@ mod tests {
         assert_eq!(c.listen, "0.0.0.0:80");
         assert_eq!(c.static_dir, Some(PathBuf::from("dist")));
         assert_eq!(c.limits.max_frame_bytes, 2048);
+        assert_eq!(c.limits.max_list_bytes, 4096);
         assert_eq!(
             c.limits.rate,
             Rate {
@@ -477,12 +487,13 @@ mod tests {
 
     #[test]
     fn bad_input_is_an_error_naming_the_source() {
-        let cases: [(&[&str], &str); 9] = [
+        let cases: [(&[&str], &str); 10] = [
             (&["--nope"], "--nope"),
             (&["stray"], "stray"),
             (&["--listen"], "--listen"),
             (&["--max-frame-bytes", "100"], "outside"),
             (&["--max-frame-bytes", "70000"], "outside"),
+            (&["--max-list-bytes", "100"], "outside"),
             (&["--max-rate", "0"], "positive"),
             (&["--max-rate", "NaN"], "positive"),
             (&["--burst", "-1"], "-1"),

@@ -3,6 +3,7 @@
 //!
 //! - [`room`]: the routing state, sans I/O (names, calls, limits, the user list's size); every
 //!   decision is there. [`text`]: tag stripping and name normalisation. [`limit`]: token bucket.
+//!   [`user_list`]: the size rule of the `userlist` frame, shared with the cluster layer.
 //! - [`ws`]: one task per WebSocket, and the hubs that carry each room's effects to the
 //!   connections' [`outbox`]es (bounded, user lists coalesced).
 //! - [`server`]: HTTP: the upgrade checks (room, origin, subprotocol, join token), `/healthz`,
@@ -24,6 +25,7 @@ pub mod static_files;
 pub mod text;
 pub mod token;
 pub mod turn;
+pub mod user_list;
 pub mod ws;
 
 pub use config::{Cli, Config};

@@ -60,6 +60,8 @@ pub struct Metrics {
     pub rate_limit_strikes: AtomicU64,
     pub rate_limit_closes: AtomicU64,
     pub rejected_frames: AtomicU64,
+    /// Union user lists cut short to the frame limit (`--redis`).
+    pub user_lists_truncated: AtomicU64,
     pub rejected_upgrades: [AtomicU64; Rejected::ALL.len()],
     pub bytes_in: AtomicU64,
     pub bytes_out: AtomicU64,
@@ -183,6 +185,12 @@ impl Metrics {
             "counter",
             "Frames answered with an error (malformed, too large, binary, not logged in...).",
             &[("", get(&self.rejected_frames).into())],
+        );
+        family(
+            "relay_user_lists_truncated_total",
+            "counter",
+            "User lists across relays cut short to the list limit (names from a relay cut off from Redis or of an older version).",
+            &[("", get(&self.user_lists_truncated).into())],
         );
         let upgrades: Vec<(String, i128)> = Rejected::ALL
             .iter()

@@ -20,6 +20,7 @@ use chat_protocol::{CALL_KINDS, SERVER_ONLY_KINDS};
 
 use crate::limit::{Rate, TokenBucket, Verdict};
 use crate::text::{clean_name, name_key, strip_tags};
+use crate::user_list::{self, entry_bytes};
 
 /// A connection's id: also the `id` the client is told, counting up from the server's start
 /// time in milliseconds, as in the sample.
@@ -33,11 +34,18 @@ const ERROR_PREFIX: &str = r#"{"type":"error""#;
 
 const NOT_LOGGED_IN: &str = "send a \"username\" message before anything else";
 
+/// The refusal of a login whose name the user list has no room for, on one relay or across
+/// relays alike.
+const LIST_FULL: &str = "the room's user list is full: try a shorter name, or another room";
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     /// Largest text frame accepted, in bytes (at most [`MAX_FRAME_BYTES`]: clients refuse
     /// larger frames anyway).
     pub max_frame_bytes: usize,
+    /// Largest `userlist` frame: a login (or connection) that would make the room's list
+    /// larger is refused. At most [`MAX_FRAME_BYTES`], what clients accept; lower caps rooms.
+    pub max_list_bytes: usize,
     pub rate: Rate,
 }
 
@@ -45,6 +53,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_frame_bytes: MAX_FRAME_BYTES,
+            max_list_bytes: MAX_FRAME_BYTES,
             rate: Rate {
                 per_sec: 50.0,
                 burst: 200,
@@ -176,9 +185,10 @@ pub struct Room {
     conns: BTreeMap<ConnId, Conn>,
     /// [`name_key`] of every name in use or reserved (join tokens) → its holder.
     names: HashMap<String, ConnId>,
-    /// The encoded size of the room's `userlist` frame, kept as names come and go, so that a
-    /// login or connection that would make it larger than clients accept is refused.
-    list_bytes: usize,
+    /// The room's `userlist` entries' encoded size ([`user_list::entry_bytes`]), kept as names
+    /// come and go, so that a login or connection that would make the frame larger than
+    /// `limits.max_list_bytes` is refused.
+    list_entries: usize,
 }
 
 /// Why a connection cannot join a room.
@@ -188,16 +198,6 @@ pub enum JoinError {
     NameInUse,
     /// The user list could not list one more connection within the frame limit.
     RoomFull,
-}
-
-/// `{"type":"userlist","users":[]}`.
-const EMPTY_LIST_BYTES: usize = 30;
-/// A connection without a name is listed as `null`.
-const NULL_BYTES: usize = 4;
-
-/// The bytes `name` takes in the user list (a JSON string).
-fn listed_bytes(name: Option<&str>) -> usize {
-    name.map_or(NULL_BYTES, |n| Value::String(n.to_owned()).to_json().len())
 }
 
 impl Room {
@@ -212,7 +212,7 @@ impl Room {
             suffix: 1,
             conns: BTreeMap::new(),
             names: HashMap::new(),
-            list_bytes: EMPTY_LIST_BYTES,
+            list_entries: 0,
         }
     }
 
@@ -268,13 +268,7 @@ impl Room {
 
     /// The size of the `userlist` frame this room sends now.
     pub fn list_bytes(&self) -> usize {
-        self.list_bytes
-    }
-
-    /// `list_bytes` with one entry of `entry` bytes more (its comma included).
-    fn list_with(&self, entry: usize) -> usize {
-        let comma = usize::from(!self.conns.is_empty());
-        self.list_bytes + entry + comma
+        user_list::frame_bytes(self.list_entries)
     }
 
     /// [`Room::connect_as`] for a connection that can only ever have the name `fixed` (a join
@@ -290,11 +284,11 @@ impl Room {
             return Err(JoinError::NameInUse);
         }
         // Room for its `null` now, and for its longest possible name later is checked then.
-        let list_bytes = self.list_with(NULL_BYTES);
-        if list_bytes > MAX_FRAME_BYTES {
+        let list_entries = self.list_entries + entry_bytes(None);
+        if user_list::frame_bytes(list_entries) > self.limits.max_list_bytes {
             return Err(JoinError::RoomFull);
         }
-        self.list_bytes = list_bytes;
+        self.list_entries = list_entries;
         if let Some(name) = &fixed {
             self.names.insert(name_key(name), id);
         }
@@ -318,8 +312,7 @@ impl Room {
         let Some(gone) = self.conns.remove(&conn) else {
             return Vec::new();
         };
-        let comma = usize::from(!self.conns.is_empty());
-        self.list_bytes -= listed_bytes(gone.name.as_deref()) + comma;
+        self.list_entries -= entry_bytes(gone.name.as_deref());
         let pending = gone.pending.as_ref().map(|p| &p.candidate);
         for name in [gone.name.as_ref(), gone.fixed.as_ref(), pending]
             .into_iter()
@@ -604,6 +597,30 @@ impl Room {
         )
     }
 
+    /// Clustered: the relays' shared user list has no room for `key` (the claim script holds
+    /// every relay's names to `limits.max_list_bytes`, docs/scale-out.md). Refused exactly as
+    /// one relay refuses it (`confirm`): the same `error`, the connection stays, keeps its
+    /// current name if it has one, and can try a shorter one.
+    pub fn claim_full(&mut self, conn: ConnId, key: &str) -> Vec<Effect> {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return Vec::new();
+        };
+        match c.pending.take() {
+            Some(p) if name_key(&p.candidate) == key => {}
+            other => {
+                c.pending = other;
+                return Vec::new();
+            }
+        }
+        let own = c.name.as_deref().map(name_key);
+        if self.names.get(key) == Some(&conn) && own.as_deref() != Some(key) && c.fixed.is_none() {
+            self.names.remove(key);
+        }
+        // Counted as the single relay's refusal is (`receive_parsed`).
+        self.stats.rejected_frames += 1;
+        error(conn, LIST_FULL)
+    }
+
     /// Clustered: while Redis was away, another relay's connection took `key`, which `conn`
     /// holds here. If it still does, it is renamed (`rejectusername` with a fresh name, claimed
     /// again as any login).
@@ -658,8 +675,12 @@ impl Room {
     }
 
     /// Clustered: the user list from the relays' shared list (`users`, every relay's named
-    /// users), with this relay's connections that have no name yet as `null`, as the sample.
-    pub fn union_list_frame(&self, users: Vec<String>) -> String {
+    /// users in claim order), with this relay's connections that have no name yet as `null`,
+    /// as the sample. Never larger than `limits.max_list_bytes`: claims keep the names within
+    /// it, but names a relay accepted while Redis was away (re-asserted, not refused, when it
+    /// is back) or an older relay's can overshoot; the list is then cut short (see
+    /// [`user_list::bounded_frame`]) and the caller logs and counts it.
+    pub fn union_list(&self, users: Vec<String>) -> user_list::Bounded {
         let mut users: Vec<Option<String>> = users.into_iter().map(Some).collect();
         users.extend(
             self.conns
@@ -667,7 +688,7 @@ impl Room {
                 .filter(|c| c.name.is_none())
                 .map(|_| None),
         );
-        Message::UserList { users }.to_json()
+        user_list::bounded_frame(users, self.limits.max_list_bytes)
     }
 
     /// Makes `name` `conn`'s name: `rejectusername` if it is not what was asked for, then
@@ -677,14 +698,12 @@ impl Room {
             return Vec::new();
         };
         let old = c.name.clone();
-        let list_bytes = self.list_bytes - listed_bytes(old.as_deref()) + listed_bytes(Some(&name));
-        if list_bytes > MAX_FRAME_BYTES {
-            return error(
-                conn,
-                "the room's user list is full: try a shorter name, or another room",
-            );
+        let list_entries =
+            self.list_entries - entry_bytes(old.as_deref()) + entry_bytes(Some(&name));
+        if user_list::frame_bytes(list_entries) > self.limits.max_list_bytes {
+            return error(conn, LIST_FULL);
         }
-        self.list_bytes = list_bytes;
+        self.list_entries = list_entries;
         let mut effects = Vec::new();
         if let Some(old) = &old {
             let key = name_key(old);

@@ -121,16 +121,20 @@ pub async fn bind(config: &Config) -> Result<Server, StartError> {
             source,
         })?;
     // After the bind: a relay that cannot listen should not first take a node number.
-    let cluster =
-        match &config.redis {
-            None => None,
-            Some(url) => Some(Cluster::connect(ClusterConfig::new(url)).await.map_err(
-                |source| StartError::Redis {
-                    url: url.clone(),
-                    source,
-                },
-            )?),
-        };
+    let cluster = match &config.redis {
+        None => None,
+        Some(url) => Some(
+            Cluster::connect(ClusterConfig {
+                max_list_bytes: config.limits.max_list_bytes,
+                ..ClusterConfig::new(url)
+            })
+            .await
+            .map_err(|source| StartError::Redis {
+                url: url.clone(),
+                source,
+            })?,
+        ),
+    };
     Ok(Server {
         listener,
         config: config.clone(),

@@ -320,7 +320,26 @@ impl RoomHub {
             let again = {
                 let mut inner = lock(&self.inner);
                 let frame = match users {
-                    Ok(users) => inner.room.union_list_frame(users),
+                    Ok(users) => {
+                        let list = inner.room.union_list(users);
+                        // Cut short to the limit (never sent larger): names past it come from
+                        // a relay that was cut off from Redis or of an older version.
+                        if list.dropped_names > 0 {
+                            tracing::warn!(
+                                room = self.name,
+                                dropped = list.dropped_names,
+                                "user list over the frame limit: the last names are left out"
+                            );
+                            inner
+                                .metrics
+                                .user_lists_truncated
+                                .fetch_add(1, Ordering::Relaxed);
+                        } else if list.dropped_unnamed > 0 {
+                            // Connections still logging in, in a full room: nothing to fix.
+                            tracing::debug!(room = self.name, "unnamed connections left out");
+                        }
+                        list.frame
+                    }
                     Err(e) => {
                         tracing::debug!(room = self.name, "local user list only: {e}");
                         inner.room.user_list_frame()
@@ -342,6 +361,12 @@ impl RoomHub {
     fn claimed(self: &Arc<Self>, conn: ConnId, key: &str, won: bool) -> Vec<Effect> {
         let mut inner = lock(&self.inner);
         let effects = inner.room.claimed(conn, key, won);
+        inner.apply(effects)
+    }
+
+    fn claim_full(self: &Arc<Self>, conn: ConnId, key: &str) -> Vec<Effect> {
+        let mut inner = lock(&self.inner);
+        let effects = inner.room.claim_full(conn, key);
         inner.apply(effects)
     }
 
@@ -368,15 +393,18 @@ impl RoomHub {
                     name_key,
                     display,
                 } => {
-                    let won = match cluster.claim_name(room, &name_key, &display, conn).await {
-                        Ok(Claim::Claimed | Claim::Provisional) => true,
-                        Ok(Claim::Taken) => false,
+                    match cluster.claim_name(room, &name_key, &display, conn).await {
+                        Ok(Claim::Claimed | Claim::Provisional) => {
+                            self.claimed(conn, &name_key, true)
+                        }
+                        Ok(Claim::Taken) => self.claimed(conn, &name_key, false),
+                        // Refused as a single relay refuses it (`Room::claim_full`).
+                        Ok(Claim::Full) => self.claim_full(conn, &name_key),
                         Err(e) => {
                             tracing::info!(conn, "name not claimed: {e}");
-                            false
+                            self.claimed(conn, &name_key, false)
                         }
-                    };
-                    self.claimed(conn, &name_key, won)
+                    }
                 }
                 Effect::Release { conn, name_key } => {
                     if let Err(e) = cluster.release_name(room, &name_key, conn).await {

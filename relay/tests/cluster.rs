@@ -10,6 +10,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use relay::cluster::{Claim, Cluster, ClusterConfig, ClusterError, Incoming};
+use relay::user_list::{self, entry_bytes};
 use tokio::sync::mpsc::Receiver;
 
 mod common;
@@ -132,7 +133,7 @@ async fn a_hundred_claimers_on_three_nodes_one_winner() {
         match claim.expect("redis answers") {
             Claim::Claimed => winners.push(conn),
             Claim::Taken => {}
-            Claim::Provisional => panic!("redis is up: no provisional claim"),
+            Claim::Provisional | Claim::Full => panic!("redis is up, no list limit near: {conn}"),
         }
     }
     assert_eq!(winners.len(), 1, "exactly one winner: {winners:?}");
@@ -746,4 +747,212 @@ async fn an_unreachable_redis_fails_fast_at_connect() {
         Cluster::connect(config).await,
         Err(ClusterError::InvalidNode(70_000))
     ));
+}
+
+/// Nodes holding the room's user list to `max_list_bytes`, quick to notice a dead node.
+async fn small_list_nodes(redis: &RedisServer, n: usize, max_list_bytes: usize) -> Vec<Node> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let config = ClusterConfig {
+            max_list_bytes,
+            presence_ttl: Duration::from_millis(1000),
+            renew_every: Duration::from_millis(250),
+            ..ClusterConfig::new(&redis.url())
+        };
+        let (cluster, events) = Cluster::connect(config).await.expect("connects");
+        cluster.enter_room(ROOM).await;
+        out.push(Node { cluster, events });
+    }
+    out
+}
+
+/// The room's entry bytes as Redis keeps them: the running sum, and the sum of the per-name
+/// sizes (`docs/scale-out.md`, keys).
+async fn bytes_in_redis(redis: &RedisServer) -> (u64, u64) {
+    use redis::AsyncCommands;
+    let client = redis::Client::open(redis.url()).expect("url");
+    let mut c = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connects");
+    let total: Option<u64> = c
+        .get(format!("webrtc-chat:room:{ROOM}:list-bytes"))
+        .await
+        .expect("get");
+    let sizes: Vec<u64> = c
+        .hvals(format!("webrtc-chat:room:{ROOM}:entry-bytes"))
+        .await
+        .expect("hvals");
+    (total.unwrap_or(0), sizes.iter().sum())
+}
+
+fn set(names: &[String]) -> BTreeSet<&str> {
+    names.iter().map(String::as_str).collect()
+}
+
+/// What `users` take in the user list, by the relay's one size rule.
+fn entries(users: &[String]) -> u64 {
+    users
+        .iter()
+        .map(|u| entry_bytes(Some(u)) as u64)
+        .sum::<u64>()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_on_every_node_hold_the_union_list_to_the_limit() {
+    let Some(redis) = RedisServer::start("claims_on_every_node_hold_the_union_list_to_the_limit")
+    else {
+        return;
+    };
+    const LIMIT: usize = 1024;
+    let mut nodes = small_list_nodes(&redis, 3, LIMIT).await;
+    let long = |i: usize| format!("{}{i:02}", "L".repeat(60));
+    // Long names claimed in turn on the three nodes until the shared list is full.
+    let mut held = Vec::new();
+    let refused_at = loop {
+        let i = held.len();
+        let node = &nodes[i % 3].cluster;
+        match node.claim_name(ROOM, &long(i), &long(i), i as u64).await {
+            Ok(Claim::Claimed) => held.push(long(i)),
+            Ok(Claim::Full) => break i,
+            other => panic!("claim {i}: {other:?}"),
+        }
+        assert!(i < 100, "never full");
+    };
+    let fits = user_list::entries_budget(LIMIT) / entry_bytes(Some(&long(0)));
+    assert_eq!(
+        refused_at, fits,
+        "full exactly when the next entry would not fit"
+    );
+    for node in &nodes {
+        let users = node.cluster.room_users(ROOM).await.unwrap();
+        assert_eq!(set(&users), set(&held), "a refused claim holds nothing");
+        let frame = user_list::frame_bytes(entries(&users) as usize);
+        assert!(frame <= LIMIT, "{frame} bytes");
+    }
+    assert_eq!(
+        bytes_in_redis(&redis).await,
+        (entries(&held), entries(&held))
+    );
+    // The same long name on any node: refused (not taken: nobody holds it).
+    for node in &nodes {
+        let claim = node.cluster.claim_name(ROOM, "late", &long(99), 500).await;
+        assert_eq!(claim.unwrap(), Claim::Full);
+    }
+    // Size, not count: a short name still fits in what is left.
+    let left = user_list::entries_budget(LIMIT) - entries(&held) as usize;
+    let short = "s".repeat(left - 3);
+    assert_eq!(entry_bytes(Some(&short)), left);
+    let claim = nodes[1].cluster.claim_name(ROOM, &short, &short, 600).await;
+    assert_eq!(claim.unwrap(), Claim::Claimed);
+    assert_eq!(
+        nodes[2]
+            .cluster
+            .claim_name(ROOM, "x", "x", 601)
+            .await
+            .unwrap(),
+        Claim::Full,
+        "to the byte"
+    );
+    nodes[1]
+        .cluster
+        .release_name(ROOM, &short, 600)
+        .await
+        .unwrap();
+
+    // Two leave (on two nodes): two new long names fit again, on the third node.
+    nodes[0]
+        .cluster
+        .release_name(ROOM, &held[0], 0)
+        .await
+        .unwrap();
+    nodes[1]
+        .cluster
+        .release_name(ROOM, &held[1], 1)
+        .await
+        .unwrap();
+    held.drain(..2);
+    for (i, conn) in [(200, 700), (201, 701)] {
+        let claim = nodes[2]
+            .cluster
+            .claim_name(ROOM, &long(i), &long(i), conn)
+            .await;
+        assert_eq!(claim.unwrap(), Claim::Claimed);
+        held.push(long(i));
+    }
+    let claim = nodes[0]
+        .cluster
+        .claim_name(ROOM, "late", &long(99), 500)
+        .await;
+    assert_eq!(claim.unwrap(), Claim::Full);
+    assert_eq!(
+        bytes_in_redis(&redis).await,
+        (entries(&held), entries(&held))
+    );
+
+    // A node killed (no release): its names are reaped, and their bytes come back.
+    let killed = nodes.remove(1);
+    let on_killed: Vec<String> = (0..refused_at)
+        .filter(|i| i % 3 == 1)
+        .map(long)
+        .filter(|n| held.contains(n))
+        .collect();
+    assert!(!on_killed.is_empty());
+    drop(killed);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    held.retain(|n| !on_killed.contains(n));
+    // Out of the lists as soon as its presence expires; its bytes back once a node reaps it.
+    while set(&nodes[0].cluster.room_users(ROOM).await.unwrap()) != set(&held)
+        || bytes_in_redis(&redis).await != (entries(&held), entries(&held))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the killed node's names or bytes stay"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for (k, _) in on_killed.iter().enumerate() {
+        let name = long(300 + k);
+        let claim = nodes[k % 2]
+            .cluster
+            .claim_name(ROOM, &name, &name, 800 + k as u64);
+        assert_eq!(claim.await.unwrap(), Claim::Claimed, "room back for {name}");
+        held.push(name);
+    }
+    let claim = nodes[0]
+        .cluster
+        .claim_name(ROOM, "late", &long(99), 500)
+        .await;
+    assert_eq!(claim.unwrap(), Claim::Full);
+
+    // A size left behind (as a relay of an older version would: it keeps none) is gone
+    // within a reaping round, and the sum is recounted from the names.
+    {
+        use redis::AsyncCommands;
+        let client = redis::Client::open(redis.url()).expect("url");
+        let mut c = client.get_multiplexed_async_connection().await.unwrap();
+        let _: () = c
+            .hset(format!("webrtc-chat:room:{ROOM}:entry-bytes"), "ghost", 500)
+            .await
+            .unwrap();
+        let _: () = c
+            .incr(format!("webrtc-chat:room:{ROOM}:list-bytes"), 500)
+            .await
+            .unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while bytes_in_redis(&redis).await != (entries(&held), entries(&held)) {
+        assert!(Instant::now() < deadline, "the ghost's bytes stay");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // A clean shutdown frees its names' bytes at once.
+    let leaving = nodes.remove(1);
+    leaving.cluster.shutdown().await;
+    let users = nodes[0].cluster.room_users(ROOM).await.unwrap();
+    assert!(!users.contains(&long(200)) && users.len() < held.len());
+    assert_eq!(
+        bytes_in_redis(&redis).await,
+        (entries(&users), entries(&users))
+    );
 }

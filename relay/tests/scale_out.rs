@@ -29,6 +29,10 @@ struct Node {
 
 impl Node {
     fn start(redis: &RedisServer) -> Node {
+        Node::start_with(redis, &[])
+    }
+
+    fn start_with(redis: &RedisServer, extra: &[&str]) -> Node {
         let mut child = Command::new(BIN)
             .args([
                 "--listen",
@@ -37,6 +41,7 @@ impl Node {
                 &std::env::var("SCALE_LOG").unwrap_or("warn".into()),
             ])
             .args(["--redis", &redis.url()])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(if std::env::var_os("SCALE_LOG").is_some() {
                 Stdio::inherit()
@@ -540,4 +545,163 @@ async fn redis_stopped_and_started_relays_serve_their_own_and_end_without_duplic
 async fn without_redis_healthz_is_unchanged() {
     let relay = Relay::start_default().await;
     assert_eq!(healthz(relay.addr).await, (200, "ok\n".to_owned()));
+}
+
+/// Reads `client`'s frames until a `marker` (`Ok`) or an `error` (`Err` with its text); every
+/// user list on the way must fit in `limit` bytes.
+async fn until_marker_or_error(client: &mut Client, limit: usize) -> Result<(), String> {
+    loop {
+        let v = recv(client).await;
+        match kind(&v) {
+            Some("userlist") => {
+                let bytes = v.to_json().len();
+                assert!(bytes <= limit, "{}: a {bytes}-byte user list", client.name);
+            }
+            Some("marker") => return Ok(()),
+            Some("error") => return Err(str_of(&v, "text").unwrap_or("").to_owned()),
+            _ => {}
+        }
+    }
+}
+
+/// Logs in as `name` (a marker to itself follows); `Err`: the relay's `error`.
+async fn try_login(client: &mut Client, name: &str, limit: usize) -> Result<(), String> {
+    client.name = name.to_owned();
+    client.send_username(name).await;
+    client
+        .send(format!(r#"{{"type":"marker","target":"{name}"}}"#))
+        .await;
+    let result = until_marker_or_error(client, limit).await;
+    if result.is_err() {
+        // The marker's own refusal (not logged in).
+        let _ = until_marker_or_error(client, limit).await;
+    }
+    result
+}
+
+/// Every frame queued for a logged-in `client` so far, its user lists checked.
+async fn drain(client: &mut Client, limit: usize) {
+    client
+        .send(format!(r#"{{"type":"marker","target":"{}"}}"#, client.name))
+        .await;
+    assert_eq!(until_marker_or_error(client, limit).await, Ok(()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_filled_from_three_relays_keeps_its_user_list_within_the_limit() {
+    let Some(redis) = RedisServer::start("a_room_filled_from_three_relays") else {
+        return;
+    };
+    const LIMIT: usize = 1024;
+    let mut nodes: Vec<Node> = (0..3)
+        .map(|_| {
+            Node::start_with(
+                &redis,
+                &["--max-list-bytes", "1024", "--login-timeout", "60"],
+            )
+        })
+        .collect();
+    for node in &nodes {
+        wait_healthz(node.addr, "redis: ok", Duration::from_secs(10)).await;
+    }
+    let long = |i: usize| format!("{}{i:02}", "L".repeat(60));
+    // By the relay's own size rule: how many of these names one list holds.
+    let fits =
+        relay::user_list::entries_budget(LIMIT) / relay::user_list::entry_bytes(Some(&long(0)));
+
+    // Long names logged in on the three relays in turn until one is refused.
+    let mut clients: Vec<(usize, Client)> = Vec::new();
+    let (refused_on, mut refused) = loop {
+        let i = clients.len();
+        let mut client = nodes[i % 3].client("").await;
+        match try_login(&mut client, &long(i), LIMIT).await {
+            Ok(()) => clients.push((i % 3, client)),
+            Err(text) => {
+                assert!(text.contains("user list is full"), "{text}");
+                break (i % 3, client);
+            }
+        }
+        assert!(i < 100, "never refused");
+    };
+    assert_eq!(
+        clients.len(),
+        fits,
+        "as many as one relay's list would hold"
+    );
+    // Refused on another relay too, and the connection stays, as on one relay.
+    let mut again = nodes[(refused_on + 1) % 3].client("").await;
+    let text = try_login(&mut again, &long(98), LIMIT).await.unwrap_err();
+    assert!(text.contains("user list is full"), "{text}");
+    for (_, client) in &mut clients {
+        // Lists come a window after the change: read on until the full one (the refused
+        // connections, unnamed, are `null` on their own relay).
+        let named = |c: &Client| {
+            last_lists()
+                .get(&c.id)
+                .map_or(0, |u| u.iter().flatten().count())
+        };
+        while named(client) != fits {
+            let v = recv(client).await;
+            assert_eq!(kind(&v), Some("userlist"), "{}", v.to_json());
+            assert!(v.to_json().len() <= LIMIT);
+        }
+        drain(client, LIMIT).await;
+    }
+
+    // Two leave (from two relays): the refused connection now gets its name.
+    let first_on = |node: usize, clients: &[(usize, Client)]| {
+        clients
+            .iter()
+            .position(|(n, _)| *n == node)
+            .expect("a user there")
+    };
+    for node in [0, 1] {
+        let i = first_on(node, &clients);
+        let (_, mut gone) = clients.remove(i);
+        let _ = gone.ws.close(None).await;
+    }
+    let name = long(50);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while let Err(text) = try_login(&mut refused, &name, LIMIT).await {
+        assert!(text.contains("user list is full"), "{text}");
+        assert!(Instant::now() < deadline, "no room after two left");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    clients.push((refused_on, refused));
+    // The other place goes to the connection refused on the next relay; then it is full again.
+    assert_eq!(try_login(&mut again, &long(51), LIMIT).await, Ok(()));
+    clients.push(((refused_on + 1) % 3, again));
+    let mut late = nodes[2].client("").await;
+    let text = try_login(&mut late, &long(98), LIMIT).await.unwrap_err();
+    assert!(text.contains("user list is full"), "{text}");
+
+    // A relay killed: its users are reaped, their bytes come back to the others.
+    let on_killed = clients.iter().filter(|(n, _)| *n == 2).count();
+    assert!(on_killed > 0);
+    nodes[2].kill();
+    clients.retain(|(n, _)| *n != 2);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut joined = 0;
+    while joined < on_killed {
+        let name = long(70 + joined);
+        let mut client = nodes[joined % 2].client("").await;
+        match try_login(&mut client, &name, LIMIT).await {
+            Ok(()) => {
+                clients.push((joined % 2, client));
+                joined += 1;
+            }
+            Err(text) => {
+                assert!(text.contains("user list is full"), "{text}");
+                assert!(joined == 0, "every killed user's place comes back at once");
+                assert!(Instant::now() < deadline, "the killed relay's names stay");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    let mut late = nodes[0].client("").await;
+    let text = try_login(&mut late, &long(98), LIMIT).await.unwrap_err();
+    assert!(text.contains("user list is full"), "{text}");
+    for (_, client) in &mut clients {
+        drain(client, LIMIT).await;
+    }
 }

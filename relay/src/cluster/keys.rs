@@ -34,6 +34,18 @@ impl Keys {
         format!("{}room:{room}:names", self.prefix)
     }
 
+    /// Hash of a room's user list sizes: name key → the bytes its entry adds to the
+    /// `userlist` frame (`user_list::entry_bytes`, computed by the claiming relay).
+    pub fn room_entry_bytes(&self, room: &str) -> String {
+        format!("{}room:{room}:entry-bytes", self.prefix)
+    }
+
+    /// The sum of `room_entry_bytes`, kept by the same scripts that change the names; a claim
+    /// that would take it over the budget is refused.
+    pub fn room_list_bytes(&self, room: &str) -> String {
+        format!("{}room:{room}:list-bytes", self.prefix)
+    }
+
     /// Hash of a room's call links: name key → peer's name key, both directions.
     pub fn room_links(&self, room: &str) -> String {
         format!("{}room:{room}:links", self.prefix)

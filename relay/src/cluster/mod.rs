@@ -44,6 +44,8 @@ use keys::Keys;
 use local::{Local, LocalName, Reserve};
 use scripts::Scripts;
 
+use crate::user_list;
+
 /// How to reach Redis and how fast to notice a dead node.
 #[derive(Debug, Clone)]
 pub struct ClusterConfig {
@@ -69,6 +71,9 @@ pub struct ClusterConfig {
     /// Capacity of the [`Incoming`] queue. A full queue slows the pub/sub reader, and Redis
     /// then drops that subscriber (its output buffer limit): a resync follows.
     pub queue: usize,
+    /// Largest `userlist` frame of a room's union list (the relay's `--max-list-bytes`): a
+    /// claim whose name would take every relay's names past it is refused ([`Claim::Full`]).
+    pub max_list_bytes: usize,
 }
 
 impl ClusterConfig {
@@ -85,6 +90,7 @@ impl ClusterConfig {
             backoff_min: Duration::from_millis(100),
             backoff_max: Duration::from_secs(3),
             queue: 4096,
+            max_list_bytes: chat_protocol::MAX_FRAME_BYTES,
         }
     }
 }
@@ -128,6 +134,9 @@ pub enum Claim {
     /// Redis is unreachable: the name is held locally and will be claimed on every node when
     /// Redis is back; if another node took it meanwhile, [`Incoming::NameLost`] follows.
     Provisional,
+    /// Free, but the room's user list across every node could not list it within
+    /// [`ClusterConfig::max_list_bytes`]. Nothing is held.
+    Full,
 }
 
 /// Why a call did not reach Redis. None of these is fatal: the relay keeps serving its own
@@ -352,7 +361,9 @@ impl Cluster {
 
     /// Claims `name_key` (the caller's case-folded form of the name) in `room` for this
     /// node's connection `conn`, atomically across nodes; `display` is the name as shown in
-    /// user lists. Other nodes in the room get [`Incoming::RoomChanged`].
+    /// user lists. Other nodes in the room get [`Incoming::RoomChanged`]. The room's names
+    /// on every node are held to [`ClusterConfig::max_list_bytes`] in the same script, with the
+    /// single relay's size rule (`user_list::entry_bytes`): a name that does not fit is `Full`.
     ///
     /// On `Err` nothing is held (the relay refuses the name, as for `Taken`).
     pub async fn claim_name(
@@ -392,12 +403,16 @@ impl Cluster {
             room: room.to_owned(),
         }
         .encode(node);
+        let entry = user_list::entry_bytes(Some(display));
+        let budget = user_list::entries_budget(shared.config.max_list_bytes);
         let result: Result<i64, _> = self
             .call(connection, |mut c| async move {
                 shared
                     .scripts
                     .claim
                     .key(shared.keys.room_names(room))
+                    .key(shared.keys.room_entry_bytes(room))
+                    .key(shared.keys.room_list_bytes(room))
                     .arg(name_key)
                     .arg(node)
                     .arg(conn)
@@ -405,6 +420,8 @@ impl Cluster {
                     .arg(shared.keys.node_alive_prefix())
                     .arg(shared.keys.room_channel(room))
                     .arg(changed)
+                    .arg(entry)
+                    .arg(budget)
                     .invoke_async(&mut c)
                     .await
             })
@@ -414,6 +431,10 @@ impl Cluster {
             Ok(1) => {
                 local.settle(room, name_key, conn);
                 Ok(Claim::Claimed)
+            }
+            Ok(2) => {
+                local.remove(room, name_key, conn);
+                Ok(Claim::Full)
             }
             Ok(_) => {
                 local.remove(room, name_key, conn);
@@ -463,6 +484,8 @@ impl Cluster {
                     .release
                     .key(shared.keys.room_names(room))
                     .key(shared.keys.room_links(room))
+                    .key(shared.keys.room_entry_bytes(room))
+                    .key(shared.keys.room_list_bytes(room))
                     .arg(name_key)
                     .arg(node)
                     .arg(conn)

@@ -7,6 +7,11 @@
 //! presence key `<prefix>node:<n>` exists. Scripts build presence keys from a prefix argument
 //! instead of declaring them in KEYS: fine on one Redis (or Sentinel), not on Redis Cluster,
 //! which this design does not target (docs/scale-out.md).
+//!
+//! A room's user list is held to the client frame limit across relays: each name's entry size
+//! (`user_list::entry_bytes`, computed in Rust and passed in: Lua only adds) is kept in
+//! `<room>:entry-bytes` and their sum in `<room>:list-bytes`, changed only together with the
+//! names, by `set_size`; CLAIM refuses a name that would take the sum over the budget.
 
 use redis::Script;
 
@@ -18,6 +23,18 @@ end
 local function now_ms()
   local t = redis.call('TIME')
   return string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000))
+end
+-- Sets (bytes: a number) or removes (nil) a name's entry size, keeping the room's sum with it.
+local function set_size(sizes, total, name, bytes)
+  local old = tonumber(redis.call('HGET', sizes, name) or '0')
+  if bytes then
+    redis.call('HSET', sizes, name, bytes)
+  else
+    redis.call('HDEL', sizes, name)
+  end
+  if redis.call('INCRBY', total, (bytes or 0) - old) <= 0 then
+    redis.call('DEL', total)
+  end
 end
 -- A name that goes loses its own link and every link that points at it (a room's links are
 -- a handful: one per user in a call).
@@ -78,8 +95,11 @@ end
 return 0
 "#;
 
-/// KEYS: names. ARGV: name key, node, conn, display, presence prefix, room channel, payload.
-/// 1 if claimed (free, ours, or its owner is dead), 0 if a live relay holds it.
+/// KEYS: names, entry bytes, list bytes. ARGV: name key, node, conn, display, presence
+/// prefix, room channel, payload, the entry's bytes, the list's budget.
+/// 1 if claimed (free, ours, or its owner is dead), 0 if a live relay holds it, 2 if the
+/// room's entries would then add up to more than the budget (the entry it replaces, if any,
+/// no longer counting).
 const CLAIM: &str = r#"
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur then
@@ -88,13 +108,21 @@ if cur then
     return 0
   end
 end
+local bytes = tonumber(ARGV[8])
+local replaced = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+local sum = tonumber(redis.call('GET', KEYS[3]) or '0')
+if sum - replaced + bytes > tonumber(ARGV[9]) then
+  return 2
+end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3] .. '|' .. now_ms() .. '|' .. ARGV[4])
+set_size(KEYS[2], KEYS[3], ARGV[1], bytes)
 redis.call('PUBLISH', ARGV[6], ARGV[7])
 return 1
 "#;
 
-/// KEYS: names, links. ARGV: name key, node, conn, room channel, payload.
-/// Frees a name if this connection holds it, with its call links. 1 if freed.
+/// KEYS: names, links, entry bytes, list bytes. ARGV: name key, node, conn, room channel,
+/// payload. Frees a name if this connection holds it, with its call links and its bytes. 1 if
+/// freed.
 const RELEASE: &str = r#"
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if not cur then
@@ -106,6 +134,7 @@ if owner ~= ARGV[2] or conn ~= ARGV[3] then
 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 drop_links(KEYS[2], ARGV[1])
+set_size(KEYS[3], KEYS[4], ARGV[1], nil)
 redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 1
 "#;
@@ -127,20 +156,25 @@ end
 return out
 "#;
 
-/// KEYS: names, links. ARGV: presence prefix, room channel, payload.
-/// Deletes the names (and call links) of dead relays; tells the room if any went. Returns how
-/// many. Every live relay runs it for its rooms; the script is atomic, so one of them finds
-/// the dead entries and the room hears of it once.
+/// KEYS: names, links, entry bytes, list bytes. ARGV: presence prefix, room channel, payload.
+/// Deletes the names (call links, bytes) of dead relays; tells the room if any went. Returns
+/// how many. Every live relay runs it for its rooms; the script is atomic, so one of them
+/// finds the dead entries and the room hears of it once. It also recounts the list's bytes
+/// from the names left, so sizes left behind by a relay of an older version (which does not
+/// keep them) go within one round, and the sum cannot drift.
 const REAP: &str = r#"
 local all = redis.call('HGETALL', KEYS[1])
 local alive = {}
 local gone = {}
+local present = {}
 for i = 1, #all, 2 do
   local owner = owner_of(all[i + 1]) or ''
   if alive[owner] == nil then
     alive[owner] = redis.call('EXISTS', ARGV[1] .. owner) == 1
   end
-  if not alive[owner] then
+  if alive[owner] then
+    present[all[i]] = true
+  else
     table.insert(gone, all[i])
   end
 end
@@ -148,23 +182,41 @@ for _, name in ipairs(gone) do
   redis.call('HDEL', KEYS[1], name)
   drop_links(KEYS[2], name)
 end
+local sizes = redis.call('HGETALL', KEYS[3])
+local sum = 0
+for i = 1, #sizes, 2 do
+  if present[sizes[i]] then
+    sum = sum + tonumber(sizes[i + 1])
+  else
+    redis.call('HDEL', KEYS[3], sizes[i])
+  end
+end
+if sum > 0 then
+  if tonumber(redis.call('GET', KEYS[4]) or '0') ~= sum then
+    redis.call('SET', KEYS[4], sum)
+  end
+else
+  redis.call('DEL', KEYS[4])
+end
 if #gone > 0 then
   redis.call('PUBLISH', ARGV[2], ARGV[3])
 end
 return #gone
 "#;
 
-/// KEYS: names, links. ARGV: presence prefix, node, room channel, payload, then per local name
-/// four values: name key, conn, display, mode (`c`: claim it again, `k`: a claim is in flight,
-/// leave it). Re-asserts this relay's names after a reconnect: each is kept, taken back, or
-/// lost to a live relay that took it meanwhile (returned, so the relay can rename one of the
-/// two). Entries of this node that it no longer holds are deleted (a release that could not
-/// reach Redis).
+/// KEYS: names, links, entry bytes, list bytes. ARGV: presence prefix, node, room channel,
+/// payload, then per local name five values: name key, conn, display, mode (`c`: claim it
+/// again, `k`: a claim is in flight, leave it), entry bytes. Re-asserts this relay's names
+/// after a reconnect: each is kept, taken back, or lost to a live relay that took it meanwhile
+/// (returned, so the relay can rename one of the two). Entries of this node that it no longer
+/// holds are deleted (a release that could not reach Redis). Names taken back are not held to
+/// the list's budget (their users already have them; some were accepted while Redis was
+/// away): the list builder cuts an oversized list until enough of them leave.
 const RESYNC_NAMES: &str = r#"
 local me = ARGV[2]
 local mine = {}
 local lost = {}
-for i = 5, #ARGV, 4 do
+for i = 5, #ARGV, 5 do
   local key, conn, display, mode = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   mine[key] = true
   if mode == 'c' then
@@ -182,6 +234,7 @@ for i = 5, #ARGV, 4 do
     end
     if take then
       redis.call('HSET', KEYS[1], key, me .. '|' .. conn .. '|' .. now_ms() .. '|' .. display)
+      set_size(KEYS[3], KEYS[4], key, tonumber(ARGV[i + 4]))
     end
   end
 end
@@ -190,6 +243,7 @@ for i = 1, #all, 2 do
   if not mine[all[i]] and owner_of(all[i + 1]) == me then
     redis.call('HDEL', KEYS[1], all[i])
     drop_links(KEYS[2], all[i])
+    set_size(KEYS[3], KEYS[4], all[i], nil)
   end
 end
 redis.call('PUBLISH', ARGV[3], ARGV[4])

@@ -17,6 +17,7 @@ use tokio::time::timeout;
 use super::envelope::Envelope;
 use super::local::{Local, LocalName};
 use super::{ids, lock, ClusterError, Incoming, Shared};
+use crate::user_list;
 
 /// Identifies this process's presence key among others holding the same node number (one
 /// process may run several clusters: the tests do).
@@ -179,6 +180,8 @@ async fn resync_names(
             let mut call = shared.scripts.resync_names.prepare_invoke();
             call.key(shared.keys.room_names(room))
                 .key(shared.keys.room_links(room))
+                .key(shared.keys.room_entry_bytes(room))
+                .key(shared.keys.room_list_bytes(room))
                 .arg(shared.keys.node_alive_prefix())
                 .arg(node)
                 .arg(shared.keys.room_channel(room))
@@ -187,7 +190,8 @@ async fn resync_names(
                 call.arg(key)
                     .arg(held.conn)
                     .arg(&held.display)
-                    .arg(if held.pending { "k" } else { "c" });
+                    .arg(if held.pending { "k" } else { "c" })
+                    .arg(user_list::entry_bytes(Some(&held.display)));
             }
             let result = timeout(shared.config.op_timeout, call.invoke_async(conn)).await;
             let lost_here: Vec<String> = match result {
@@ -360,6 +364,8 @@ async fn heartbeat(shared: &Arc<Shared>, conn: &mut MultiplexedConnection) -> Re
                 .reap
                 .key(shared.keys.room_names(&room))
                 .key(shared.keys.room_links(&room))
+                .key(shared.keys.room_entry_bytes(&room))
+                .key(shared.keys.room_list_bytes(&room))
                 .arg(shared.keys.node_alive_prefix())
                 .arg(shared.keys.room_channel(&room))
                 .arg(changed)
@@ -423,6 +429,8 @@ pub(super) async fn leave(shared: &Arc<Shared>) {
                 .resync_names
                 .key(shared.keys.room_names(&room))
                 .key(shared.keys.room_links(&room))
+                .key(shared.keys.room_entry_bytes(&room))
+                .key(shared.keys.room_list_bytes(&room))
                 .arg(shared.keys.node_alive_prefix())
                 .arg(node)
                 .arg(shared.keys.room_channel(&room))

@@ -175,8 +175,11 @@ fn broadcasts_are_published_and_frames_from_other_relays_delivered() {
     assert!(room.deliver("nobody", r#"{"type":"hang-up"}"#).is_empty());
     // The union list: every relay's names, then this relay's unnamed connections.
     let (_unnamed, _) = room.connect(0);
-    let list = room.union_list_frame(vec!["ann".into(), "bob".into()]);
-    assert_eq!(list, r#"{"type":"userlist","users":["ann","bob",null]}"#);
+    let list = room.union_list(vec!["ann".into(), "bob".into()]);
+    assert_eq!(
+        list.frame,
+        r#"{"type":"userlist","users":["ann","bob",null]}"#
+    );
 }
 
 #[test]
@@ -218,4 +221,85 @@ fn without_clustering_no_cluster_effect_is_ever_emitted() {
             .all(|e| matches!(e, Effect::Send { .. } | Effect::Close { .. })),
         "{all:?}"
     );
+}
+
+#[test]
+fn a_claim_refused_for_a_full_list_is_refused_as_on_one_relay() {
+    // One relay, list full: what the connection is told.
+    let limits = Limits {
+        max_list_bytes: 1024,
+        ..Limits::default()
+    };
+    let mut single = Room::new(1, limits);
+    let long = "n".repeat(60);
+    let mut local_refusal = None;
+    for i in 0..40 {
+        let (id, _) = single.connect(0);
+        let frame = format!(r#"{{"type":"username","name":"{long}{i}"}}"#);
+        let effects = single.receive_text(id, &frame, 0);
+        if let [Effect::Send { to, frame }] = effects.as_slice() {
+            if to == &[id] && frame.contains("user list is full") {
+                local_refusal = Some(frame.clone());
+                break;
+            }
+        }
+    }
+    let local_refusal = local_refusal.expect("one relay refuses once the list is full");
+
+    // Across relays: the claim script says the shared list is full.
+    let mut room = clustered();
+    let ann = login(&mut room, "ann");
+    let (id, _) = room.connect(0);
+    let effects = room.receive_text(id, r#"{"type":"username","name":"Bob"}"#, 0);
+    assert_eq!(effects, vec![claim("bob", "Bob", id)]);
+    let effects = room.claim_full(id, "bob");
+    assert_eq!(
+        effects,
+        vec![Effect::Send {
+            to: vec![id],
+            frame: local_refusal.clone()
+        }]
+    );
+    assert_eq!(room.name_of(id), None);
+    assert_eq!(room.take_stats().rejected_frames, 1);
+    // The reservation is gone: another connection can have the name.
+    let (other, _) = room.connect(0);
+    let effects = room.receive_text(other, r#"{"type":"username","name":"bob"}"#, 0);
+    assert_eq!(effects, vec![claim("bob", "bob", other)]);
+    // A rename refused keeps the old name.
+    let effects = room.receive_text(ann, r#"{"type":"username","name":"Annabelle"}"#, 0);
+    assert_eq!(effects, vec![claim("annabelle", "Annabelle", ann)]);
+    assert_eq!(
+        room.claim_full(ann, "annabelle"),
+        vec![Effect::Send {
+            to: vec![ann],
+            frame: local_refusal
+        }]
+    );
+    assert_eq!(room.name_of(ann), Some("ann"));
+    // A stale outcome (not the name under claim) changes nothing.
+    assert!(room.claim_full(ann, "zed").is_empty());
+    assert_eq!(room.name_of(ann), Some("ann"));
+}
+
+#[test]
+fn the_union_list_is_cut_to_the_list_limit() {
+    let limits = Limits {
+        max_list_bytes: 1024,
+        ..Limits::default()
+    };
+    let mut room = Room::new(1, limits);
+    room.set_clustered(true);
+    let (_unnamed, _) = room.connect(0);
+    let users: Vec<String> = (0..40).map(|i| format!("{}{i}", "x".repeat(60))).collect();
+    let list = room.union_list(users);
+    assert!(list.frame.len() <= 1024, "{} bytes", list.frame.len());
+    assert!(list.dropped_names > 0);
+    assert_eq!(list.dropped_unnamed, 1);
+    let parsed = protocol::parse(&list.frame).expect("a list");
+    let kept = match parsed.get("users") {
+        Some(Value::Array(users)) => users.len(),
+        _ => panic!("no users"),
+    };
+    assert_eq!(kept + list.dropped_names, 40);
 }
